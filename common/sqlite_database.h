@@ -1,0 +1,115 @@
+// SQLite plumbing for the services' stores: WAL, synchronous=FULL,
+// forward-only versioned migrations, cached prepared statements, and
+// transactions. A SqliteDatabase is one connection and is not thread-safe:
+// a store serialises its use (e.g. a mutex per connection).
+#ifndef SGM_COMMON_SQLITE_DATABASE_H_
+#define SGM_COMMON_SQLITE_DATABASE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sgm {
+
+// One step of a store's schema. Versions start at 1 and increase by 1; the
+// database's PRAGMA user_version records the last one applied.
+struct Migration {
+  int version;
+  std::string sql;  // may hold several statements
+};
+
+// A prepared statement owned by its SqliteDatabase. Bind indexes are 1-based,
+// column indexes 0-based (as in SQLite).
+class SqliteStatement {
+ public:
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  SqliteStatement& Bind(int index, int64_t value);
+  SqliteStatement& Bind(int index, double value);
+  SqliteStatement& Bind(int index, absl::string_view text);  // copied
+  SqliteStatement& BindNull(int index);
+
+  // Advances: true when a row is ready to read, false when done. Errors
+  // carry SQLite's message and the statement's SQL.
+  absl::StatusOr<bool> Step();
+  // Steps to the end, ignoring rows.
+  absl::Status Run();
+  // Resets and clears the bindings so the statement can be reused.
+  void Reset();
+
+  bool IsNull(int column) const;
+  int64_t ColumnInt(int column) const;
+  double ColumnDouble(int column) const;
+  std::string ColumnText(int column) const;
+  // Valid until the next Step/Reset.
+  absl::string_view ColumnTextView(int column) const;
+
+ private:
+  friend class SqliteDatabase;
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string sql)
+      : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
+  absl::Status Error(int rc) const;
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+};
+
+class SqliteDatabase {
+ public:
+  struct Options {
+    std::string path;                  // created when missing
+    std::vector<Migration> migrations; // applied in order on open
+    int busy_timeout_ms = 5000;
+  };
+
+  // Opens (creating when missing), sets WAL, synchronous=FULL and
+  // foreign_keys=ON, and applies pending migrations each in a transaction.
+  // FAILED_PRECONDITION when the file's schema is newer than `migrations`.
+  static absl::StatusOr<std::unique_ptr<SqliteDatabase>> Open(
+      const Options& options);
+  ~SqliteDatabase();
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  // The statement for `sql`, prepared once and cached; it comes back Reset.
+  absl::StatusOr<SqliteStatement*> Prepare(absl::string_view sql);
+  // Runs one or more statements without results.
+  absl::Status Exec(absl::string_view sql);
+  // BEGIN IMMEDIATE; fn(); COMMIT when fn returns OK, else ROLLBACK and
+  // return fn's error. A commit is durable when this returns OK.
+  absl::Status InTransaction(const std::function<absl::Status()>& fn);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;  // rows changed by the last statement
+  int SchemaVersion() const;
+  const std::string& path() const { return path_; }
+
+  // A cheap check that the file is still usable (reads the schema).
+  absl::Status CheckHealth();
+  // Copies the live database to `dest_path` with SQLite's online backup API.
+  absl::Status BackupTo(const std::string& dest_path);
+
+ private:
+  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(path) {}
+  absl::Status Migrate(const std::vector<Migration>& migrations);
+  sqlite3* db_;
+  std::string path_;
+  absl::flat_hash_map<std::string, std::unique_ptr<SqliteStatement>>
+      statements_;
+};
+
+}  // namespace sgm
+
+#endif  // SGM_COMMON_SQLITE_DATABASE_H_
