@@ -49,8 +49,8 @@ class AggregateCache {
 // A cache that holds nothing: for a deployment without Redis.
 class NoCache : public AggregateCache {
  public:
-  std::optional<std::string> Get(absl::string_view, absl::string_view,
-                                 int64_t, absl::string_view) override {
+  std::optional<std::string> Get(absl::string_view, absl::string_view, int64_t,
+                                 absl::string_view) override {
     return std::nullopt;
   }
   void Put(absl::string_view, absl::string_view, int64_t, absl::string_view,

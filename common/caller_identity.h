@@ -28,7 +28,7 @@ std::optional<Role> ParseRole(absl::string_view text);
 absl::string_view RoleName(Role role);
 
 struct CallerIdentity {
-  std::string caller;     // the token's name, e.g. "mash-police"; no PII
+  std::string caller;  // the token's name, e.g. "mash-police"; no PII
   Role role = Role::kUnspecified;
   std::string authority;  // e.g. "831"
   std::string agency;     // partners only, e.g. "POLICE"

@@ -30,10 +30,14 @@ struct LogField {
 // "error". Every line: {"ts":...,"level":...,"service":...,"event":...,...}.
 absl::Status InitLogging(absl::string_view service, absl::string_view level);
 
-void LogDebug(absl::string_view event, std::initializer_list<LogField> fields = {});
-void LogInfo(absl::string_view event, std::initializer_list<LogField> fields = {});
-void LogWarn(absl::string_view event, std::initializer_list<LogField> fields = {});
-void LogError(absl::string_view event, std::initializer_list<LogField> fields = {});
+void LogDebug(absl::string_view event,
+              std::initializer_list<LogField> fields = {});
+void LogInfo(absl::string_view event,
+             std::initializer_list<LogField> fields = {});
+void LogWarn(absl::string_view event,
+             std::initializer_list<LogField> fields = {});
+void LogError(absl::string_view event,
+              std::initializer_list<LogField> fields = {});
 
 // The JSON line for an event (what the Log* functions write), for tests.
 std::string FormatLogLine(absl::string_view ts, absl::string_view level,

@@ -70,6 +70,9 @@ class ServerRunner {
  private:
   ServerRunner() = default;
   void PollReadiness();
+  // Sets health for "" and every registered service.
+  void SetHealthLocked(grpc::HealthCheckServiceInterface* health, bool serving)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ServerOptions options_;
   std::function<absl::Status()> readiness_;
@@ -79,8 +82,12 @@ class ServerRunner {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   int metrics_port_ = 0;
+  // Full names of the registered services ("sgm.intake.v1.IntakeService"),
+  // filled in while the server is built; read-only afterwards.
+  std::vector<std::string> health_service_names_;
   absl::Mutex mu_;
-  bool shut_down_ = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool serving_ ABSL_GUARDED_BY(mu_) = false;
   absl::Notification stop_polling_;
   std::thread readiness_thread_;
 };

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -39,10 +41,18 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, int64_t value);
   SqliteStatement& Bind(int index, double value);
   SqliteStatement& Bind(int index, absl::string_view text);  // copied
+  // Any other integer (int, bool, size_t, ...): as Bind(index, int64_t),
+  // which a plain `int` argument could not pick over the double overload.
+  template <typename T,
+            typename std::enable_if_t<std::is_integral_v<T>, int> = 0>
+  SqliteStatement& Bind(int index, T value) {
+    return Bind(index, static_cast<int64_t>(value));
+  }
   SqliteStatement& BindNull(int index);
 
   // Advances: true when a row is ready to read, false when done. Errors
-  // carry SQLite's message and the statement's SQL.
+  // carry SQLite's message and the statement's SQL; a failed Bind is
+  // reported by the next Step.
   absl::StatusOr<bool> Step();
   // Steps to the end, ignoring rows.
   absl::Status Run();
@@ -64,13 +74,15 @@ class SqliteStatement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::string sql_;
+  int bind_error_ = 0;  // first failed bind since the last Reset
+  int bind_error_index_ = 0;
 };
 
 class SqliteDatabase {
  public:
   struct Options {
-    std::string path;                  // created when missing
-    std::vector<Migration> migrations; // applied in order on open
+    std::string path;                   // created when missing
+    std::vector<Migration> migrations;  // applied in order on open
     int busy_timeout_ms = 5000;
   };
 
@@ -104,8 +116,14 @@ class SqliteDatabase {
  private:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(path) {}
   absl::Status Migrate(const std::vector<Migration>& migrations);
+  absl::Status Configure(int busy_timeout_ms);
   sqlite3* db_;
   std::string path_;
+  int busy_timeout_ms_ = 5000;
+  // The file opened, to tell in CheckHealth that it was deleted or replaced.
+  bool has_file_identity_ = false;
+  uint64_t file_device_ = 0;
+  uint64_t file_inode_ = 0;
   absl::flat_hash_map<std::string, std::unique_ptr<SqliteStatement>>
       statements_;
 };

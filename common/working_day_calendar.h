@@ -2,7 +2,9 @@
 #ifndef SGM_COMMON_WORKING_DAY_CALENDAR_H_
 #define SGM_COMMON_WORKING_DAY_CALENDAR_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
@@ -39,9 +41,14 @@ class WorkingDayCalendar {
   int WorkingDaysBetween(absl::CivilDay from, absl::CivilDay to) const;
 
  private:
-  explicit WorkingDayCalendar(absl::flat_hash_set<absl::CivilDay> holidays)
-      : holidays_(std::move(holidays)) {}
+  explicit WorkingDayCalendar(absl::flat_hash_set<absl::CivilDay> holidays);
+  // The Monday-Friday holidays in (from, to]: the working days that
+  // holidays take away from that range.
+  int64_t WeekdayHolidaysIn(absl::CivilDay from, absl::CivilDay to) const;
   absl::flat_hash_set<absl::CivilDay> holidays_;
+  // The Monday-Friday holidays, sorted, so that counting working days in a
+  // range is arithmetic plus a binary search rather than a walk day by day.
+  std::vector<absl::CivilDay> weekday_holidays_;
 };
 
 }  // namespace sgm

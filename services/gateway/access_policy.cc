@@ -1,0 +1,101 @@
+#include "services/gateway/access_policy.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace sgm::gateway {
+namespace {
+
+constexpr absl::string_view kIntake = "/sgm.intake.v1.IntakeService/";
+
+MethodRule Rule(absl::string_view method, std::vector<Role> roles,
+                bool child_level, bool streaming) {
+  MethodRule rule;
+  rule.method = std::string(method);
+  rule.roles = std::move(roles);
+  rule.child_level = child_level;
+  rule.streaming = streaming;
+  return rule;
+}
+
+}  // namespace
+
+std::vector<MethodRule> AccessPolicy::DefaultRules() {
+  const std::vector<Role> everyone = {Role::kAdmin, Role::kManager,
+                                      Role::kPractitioner, Role::kAnalyst,
+                                      Role::kPartner};
+  const std::vector<Role> staff = {Role::kPractitioner, Role::kManager,
+                                   Role::kAdmin};
+  const std::vector<Role> staff_and_partners = {
+      Role::kPartner, Role::kPractitioner, Role::kManager, Role::kAdmin};
+  const std::vector<Role> aggregate_readers = {
+      Role::kAnalyst, Role::kPractitioner, Role::kManager, Role::kAdmin};
+  constexpr bool kChildLevel = true;
+  constexpr bool kStreaming = true;
+  return {
+      Rule("/sgm.gateway.v1.GatewayService/WhoAmI", everyone, !kChildLevel,
+           !kStreaming),
+      // Feeds and writes of child-level records.
+      Rule(absl::StrCat(kIntake, "ImportContacts"), staff_and_partners,
+           kChildLevel, kStreaming),
+      Rule(absl::StrCat(kIntake, "ImportDecisions"), staff, kChildLevel,
+           kStreaming),
+      Rule(absl::StrCat(kIntake, "CreateContact"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kIntake, "RecordDecision"), staff, kChildLevel,
+           !kStreaming),
+      // Child-level reads (audited by the backend).
+      Rule(absl::StrCat(kIntake, "GetContact"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kIntake, "ListContacts"), staff, kChildLevel,
+           !kStreaming),
+      // Aggregates.
+      Rule(absl::StrCat(kIntake, "GetFrontDoorFigures"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+  };
+}
+
+AccessPolicy::AccessPolicy() : AccessPolicy(DefaultRules()) {}
+
+AccessPolicy::AccessPolicy(const std::vector<MethodRule>& rules) {
+  for (const MethodRule& rule : rules) {
+    rules_.insert_or_assign(rule.method, rule);
+  }
+}
+
+const MethodRule* AccessPolicy::Find(absl::string_view method) const {
+  auto it = rules_.find(method);
+  return it == rules_.end() ? nullptr : &it->second;
+}
+
+absl::Status AccessPolicy::Check(absl::string_view method,
+                                 const CallerIdentity& caller) const {
+  const MethodRule* rule = Find(method);
+  if (rule == nullptr) {
+    return absl::PermissionDeniedError(
+        "method not allowed through the gateway");
+  }
+  if (caller.role == Role::kUnspecified ||
+      std::find(rule->roles.begin(), rule->roles.end(), caller.role) ==
+          rule->roles.end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", RoleName(caller.role), " may not call ", method));
+  }
+  return absl::OkStatus();
+}
+
+bool AccessPolicy::IsChildLevel(absl::string_view method) const {
+  const MethodRule* rule = Find(method);
+  return rule != nullptr && rule->child_level;
+}
+
+bool AccessPolicy::IsStreaming(absl::string_view method) const {
+  const MethodRule* rule = Find(method);
+  return rule != nullptr && rule->streaming;
+}
+
+}  // namespace sgm::gateway

@@ -1,0 +1,94 @@
+#include "services/gateway/gateway_server.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "services/gateway/access_policy.h"
+#include "services/gateway/gateway_service.h"
+#include "services/gateway/generic_proxy.h"
+#include "services/gateway/token_authenticator.h"
+
+namespace sgm::gateway {
+namespace {
+
+int ToMillis(absl::Duration duration) {
+  return static_cast<int>(absl::ToInt64Milliseconds(duration));
+}
+
+// A channel to a backend with keepalive and the same message size limit as
+// the gateway's own server.
+std::shared_ptr<grpc::Channel> BackendChannel(const std::string& address,
+                                              const ServerOptions& server) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ToMillis(server.keepalive_time));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              ToMillis(server.keepalive_timeout));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetMaxReceiveMessageSize(server.max_message_bytes);
+  args.SetMaxSendMessageSize(server.max_message_bytes);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    const GatewaySettings& settings,
+    std::unique_ptr<TokenAuthenticator> authenticator) {
+  if (authenticator == nullptr) {
+    return absl::InvalidArgumentError("gateway: no token table");
+  }
+  if (settings.unary_deadline <= absl::ZeroDuration() ||
+      settings.streaming_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("gateway: deadlines must be positive");
+  }
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& [package, address] : settings.backends) {
+    if (package.empty() || address.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "gateway: backend \"", package, "\" needs a package and address"));
+    }
+    channels.emplace(package, BackendChannel(address, settings.server));
+  }
+
+  std::unique_ptr<GatewayServer> server(new GatewayServer());
+  server->authenticator_ = std::move(authenticator);
+  server->policy_ = std::make_unique<AccessPolicy>();
+  server->service_ =
+      std::make_unique<GatewayServiceImpl>(server->authenticator_.get());
+  ProxyOptions proxy_options;
+  proxy_options.unary_deadline = settings.unary_deadline;
+  proxy_options.streaming_deadline = settings.streaming_deadline;
+  server->proxy_ = std::make_unique<GenericProxy>(
+      server->authenticator_.get(), server->policy_.get(), std::move(channels),
+      proxy_options);
+
+  ServerOptions options = settings.server;
+  if (options.service_name.empty()) options.service_name = "gateway";
+  absl::StatusOr<std::unique_ptr<ServerRunner>> runner = ServerRunner::Start(
+      options, {server->service_.get()}, server->proxy_.get(),
+      /*readiness=*/{});
+  if (!runner.ok()) return runner.status();
+  server->runner_ = std::move(runner).value();
+  return server;
+}
+
+// The runner goes first (it is the last member): the server stops before
+// the proxy, service and tables it calls into are destroyed.
+GatewayServer::~GatewayServer() {
+  if (runner_ != nullptr) runner_->Shutdown(absl::ZeroDuration());
+}
+
+int GatewayServer::port() const { return runner_->port(); }
+
+void GatewayServer::Shutdown(absl::Duration grace) { runner_->Shutdown(grace); }
+
+void GatewayServer::Wait() { runner_->Wait(); }
+
+}  // namespace sgm::gateway

@@ -1,0 +1,382 @@
+#include "services/gateway/generic_proxy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/caller_identity.h"
+#include "services/gateway/access_policy.h"
+#include "services/gateway/token_authenticator.h"
+
+namespace sgm::gateway {
+namespace {
+
+using grpc::ByteBuffer;
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+// Answers a call with `status` without reading or writing anything.
+class RejectReactor final : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit RejectReactor(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+class ProxyCall;
+
+// The outbound half of a proxied call: forwards its reactions to the
+// ProxyCall that owns it.
+class BackendStream final
+    : public grpc::ClientBidiReactor<ByteBuffer, ByteBuffer> {
+ public:
+  explicit BackendStream(ProxyCall* call) : call_(call) {}
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  ProxyCall* const call_;
+};
+
+// One proxied call: the server half (this reactor, facing the caller) and
+// the client half (`backend_`, facing the backend). Messages are pumped in
+// both directions with at most one read and one write outstanding per
+// direction; a ByteBuffer read from one side is written to the other as is
+// (two buffers a direction, swapped, never copied).
+//
+// Lifetime: the client half holds two holds (one for the upstream write
+// flow, one for the downstream read flow), because its reads and writes are
+// started from the server half's reactions; a hold is removed once that
+// flow has ended, after which the backend's OnDone can come. The server half
+// is finished (once) only after the backend's OnDone and after the last
+// write to the caller has completed, so the server's OnDone always comes
+// last; the call deletes itself there, when both halves are done.
+//
+// Stream operations are decided under `mu_` and started after releasing it;
+// Finish is always the last thing a reaction does.
+class ProxyCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall() : backend_(this) {}
+
+  // Opens the backend call and starts pumping. Called once, from
+  // CreateReactor, before the reactor is returned to gRPC.
+  void Start(grpc::GenericStub* stub, const std::string& method,
+             const CallerIdentity& identity,
+             std::chrono::system_clock::time_point deadline) {
+    AttachIdentity(identity, &client_context_);
+    client_context_.set_deadline(deadline);
+    {
+      absl::MutexLock lock(&mu_);
+      backend_started_ = true;
+      up_.reading = true;
+      down_.reading = true;
+    }
+    StartRead(&up_.read_buffer);
+    stub->PrepareBidiStreamingCall(&client_context_, method,
+                                   grpc::StubOptions(), &backend_);
+    backend_.AddMultipleHolds(2);
+    backend_.StartRead(&down_.read_buffer);
+    backend_.StartCall();
+  }
+
+  // --- server half (caller -> gateway) ---
+
+  void OnReadDone(bool ok) override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      up_.reading = false;
+      if (up_.sink_closed) {
+        // The backend call is over: drop the message, read no more.
+      } else if (!ok) {
+        up_.source_done = true;
+        if (!up_.writing) CloseUpstream(/*writes_done=*/true, &actions);
+      } else if (up_.writing) {
+        up_.buffered = true;
+      } else {
+        ForwardUpstream(&actions);
+      }
+    }
+    Run(std::move(actions));
+  }
+
+  void OnWriteDone(bool ok) override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      down_.writing = false;
+      down_.write_buffer.Clear();
+      if (!ok) {
+        // The caller is gone: stop the backend and read nothing more.
+        down_.sink_closed = true;
+        down_.buffered = false;
+        actions.cancel_backend = true;
+        if (!down_.reading) ReleaseDownstreamHold(&actions);
+      } else if (down_.buffered) {
+        down_.buffered = false;
+        ForwardDownstream(&actions);
+      }
+      MaybeFinish(&actions);
+    }
+    Run(std::move(actions));
+  }
+
+  void OnCancel() override {
+    bool cancel;
+    {
+      absl::MutexLock lock(&mu_);
+      cancel = backend_started_;
+    }
+    if (cancel) client_context_.TryCancel();
+  }
+
+  void OnDone() override {
+    bool last;
+    {
+      absl::MutexLock lock(&mu_);
+      server_done_ = true;
+      last = backend_done_;
+    }
+    if (last) delete this;
+  }
+
+  // --- client half (gateway -> backend) ---
+
+  void OnBackendReadDone(bool ok) {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      down_.reading = false;
+      if (!ok) {
+        // The backend has finished: its status is on the way, and the
+        // upstream flow can write nothing more either.
+        down_.source_done = true;
+        ReleaseDownstreamHold(&actions);
+        up_.sink_closed_by_backend = true;
+        if (!up_.writing) CloseUpstream(/*writes_done=*/false, &actions);
+      } else if (down_.sink_closed) {
+        ReleaseDownstreamHold(&actions);
+      } else if (down_.writing) {
+        down_.buffered = true;
+      } else {
+        ForwardDownstream(&actions);
+      }
+    }
+    Run(std::move(actions));
+  }
+
+  void OnBackendWriteDone(bool ok) {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      up_.writing = false;
+      up_.write_buffer.Clear();
+      if (!ok || up_.sink_closed_by_backend) {
+        up_.buffered = false;
+        CloseUpstream(/*writes_done=*/false, &actions);
+      } else if (up_.buffered) {
+        up_.buffered = false;
+        ForwardUpstream(&actions);
+      } else if (up_.source_done) {
+        CloseUpstream(/*writes_done=*/true, &actions);
+      }
+    }
+    Run(std::move(actions));
+  }
+
+  void OnBackendDone(const grpc::Status& status) {
+    Actions actions;
+    bool last;
+    {
+      absl::MutexLock lock(&mu_);
+      backend_done_ = true;
+      backend_status_ = status;
+      MaybeFinish(&actions);
+      last = server_done_;
+    }
+    Run(std::move(actions));
+    // Not reached with a pending Finish: the server's OnDone comes after it.
+    if (last) delete this;
+  }
+
+ private:
+  // One direction of the pump.
+  struct Flow {
+    ByteBuffer read_buffer;   // the outstanding or buffered read
+    ByteBuffer write_buffer;  // the outstanding write
+    bool reading = false;
+    bool writing = false;
+    bool buffered = false;     // read_buffer holds a message to write
+    bool source_done = false;  // the source has no more messages
+    bool sink_closed = false;  // nothing more is written to the sink
+    // Upstream only: the backend has finished, writes are pointless.
+    bool sink_closed_by_backend = false;
+    bool hold_released = false;  // the client half's hold for this flow
+  };
+
+  // Stream operations decided under the lock, run after it.
+  struct Actions {
+    bool server_read = false;
+    bool server_write = false;
+    bool backend_read = false;
+    bool backend_write = false;
+    bool backend_writes_done = false;
+    int backend_remove_holds = 0;
+    bool cancel_backend = false;
+    bool finish = false;
+    grpc::Status finish_status;
+  };
+
+  // up_.read_buffer holds a message and no upstream write is outstanding:
+  // write it to the backend and read the next one from the caller.
+  void ForwardUpstream(Actions* actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    up_.read_buffer.Swap(&up_.write_buffer);
+    up_.writing = true;
+    actions->backend_write = true;
+    up_.reading = true;
+    actions->server_read = true;
+  }
+
+  // The same downstream: write to the caller, read from the backend.
+  void ForwardDownstream(Actions* actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    down_.read_buffer.Swap(&down_.write_buffer);
+    down_.writing = true;
+    actions->server_write = true;
+    down_.reading = true;
+    actions->backend_read = true;
+  }
+
+  // Ends the upstream flow (no upstream write outstanding): half-closes
+  // the backend call when `writes_done`, then releases the flow's hold.
+  void CloseUpstream(bool writes_done, Actions* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (up_.sink_closed) return;
+    up_.sink_closed = true;
+    up_.buffered = false;
+    actions->backend_writes_done = writes_done;
+    if (!up_.hold_released) {
+      up_.hold_released = true;
+      ++actions->backend_remove_holds;
+    }
+  }
+
+  // Ends the downstream flow's reads (no backend read outstanding).
+  void ReleaseDownstreamHold(Actions* actions)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (down_.hold_released) return;
+    down_.hold_released = true;
+    ++actions->backend_remove_holds;
+  }
+
+  // Finishes the server half with the backend's status once the backend
+  // call is over and the last write to the caller has completed.
+  void MaybeFinish(Actions* actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || !backend_done_ || down_.writing) return;
+    finished_ = true;
+    actions->finish = true;
+    actions->finish_status = backend_status_;
+  }
+
+  void Run(Actions actions) {
+    if (actions.backend_write) backend_.StartWrite(&up_.write_buffer);
+    if (actions.backend_read) backend_.StartRead(&down_.read_buffer);
+    if (actions.backend_writes_done) backend_.StartWritesDone();
+    for (int i = 0; i < actions.backend_remove_holds; ++i) {
+      backend_.RemoveHold();
+    }
+    if (actions.cancel_backend) client_context_.TryCancel();
+    if (actions.server_write) StartWrite(&down_.write_buffer);
+    if (actions.server_read) StartRead(&up_.read_buffer);
+    // Last: once finished, the server's OnDone may delete this call.
+    if (actions.finish) Finish(std::move(actions.finish_status));
+  }
+
+  grpc::ClientContext client_context_;
+  BackendStream backend_;
+
+  absl::Mutex mu_;
+  Flow up_ ABSL_GUARDED_BY(mu_);    // caller -> backend
+  Flow down_ ABSL_GUARDED_BY(mu_);  // backend -> caller
+  bool backend_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool server_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status backend_status_ ABSL_GUARDED_BY(mu_);
+};
+
+void BackendStream::OnReadDone(bool ok) { call_->OnBackendReadDone(ok); }
+void BackendStream::OnWriteDone(bool ok) { call_->OnBackendWriteDone(ok); }
+void BackendStream::OnDone(const grpc::Status& status) {
+  call_->OnBackendDone(status);
+}
+
+}  // namespace
+
+GenericProxy::GenericProxy(
+    const TokenAuthenticator* authenticator, const AccessPolicy* policy,
+    std::map<std::string, std::shared_ptr<grpc::Channel>> backends,
+    ProxyOptions options)
+    : authenticator_(authenticator), policy_(policy), options_(options) {
+  for (auto& [package, channel] : backends) {
+    Backend backend;
+    backend.stub = std::make_unique<grpc::GenericStub>(channel);
+    backend.channel = std::move(channel);
+    backends_.emplace(package, std::move(backend));
+  }
+}
+
+GenericProxy::~GenericProxy() = default;
+
+absl::string_view GenericProxy::PackageOf(absl::string_view method) {
+  if (method.size() < 2 || method.front() != '/') return {};
+  size_t slash = method.find('/', 1);
+  if (slash == absl::string_view::npos || slash + 1 >= method.size()) {
+    return {};
+  }
+  absl::string_view service = method.substr(1, slash - 1);
+  size_t dot = service.rfind('.');
+  if (dot == absl::string_view::npos || dot == 0) return {};
+  return service.substr(0, dot);
+}
+
+grpc::ServerGenericBidiReactor* GenericProxy::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  const std::string& method = context->method();
+  absl::StatusOr<CallerIdentity> identity =
+      authenticator_->Authenticate(context->client_metadata());
+  if (!identity.ok()) {
+    return new RejectReactor(ToGrpcStatus(identity.status()));
+  }
+  auto backend = backends_.find(PackageOf(method));
+  if (backend == backends_.end()) {
+    return new RejectReactor(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                          "no backend serves this method"));
+  }
+  if (absl::Status allowed = policy_->Check(method, *identity); !allowed.ok()) {
+    return new RejectReactor(ToGrpcStatus(allowed));
+  }
+
+  // The caller's deadline when it is sooner than the default.
+  absl::Duration limit = policy_->IsStreaming(method)
+                             ? options_.streaming_deadline
+                             : options_.unary_deadline;
+  std::chrono::system_clock::time_point deadline =
+      std::chrono::system_clock::now() +
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          absl::ToChronoNanoseconds(limit));
+  deadline = std::min(deadline, context->deadline());
+
+  auto* call = new ProxyCall();
+  call->Start(backend->second.stub.get(), method, *identity, deadline);
+  return call;
+}
+
+}  // namespace sgm::gateway

@@ -1,1 +1,151 @@
-int main() { return 0; }
+// sgm-gateway: the one gRPC endpoint for internal apps and partners.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/server_runner.h"
+#include "services/gateway/gateway_server.h"
+#include "services/gateway/token_authenticator.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address to serve on");
+ABSL_FLAG(std::string, metrics, "0.0.0.0:9460",
+          "Prometheus /metrics address; empty disables it");
+ABSL_FLAG(std::string, tokens_file, "",
+          "token table: <sha256-hex> <role> <authority> <caller> [agency] "
+          "per line (required)");
+ABSL_FLAG(std::string, intake_address, "127.0.0.1:50052",
+          "address of the intake service (sgm.intake.v1)");
+ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
+          "deadline of a proxied unary call when the caller's is later");
+ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
+          "deadline of a proxied streaming call when the caller's is later");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "time in-flight calls get to finish on SIGTERM");
+ABSL_FLAG(bool, check_config, false,
+          "validate the settings and the token file, print \"config ok\" and "
+          "exit without serving");
+
+namespace sgm::gateway {
+namespace {
+
+// "host:port" with a numeric port (IPv6 hosts in brackets).
+bool IsHostPort(absl::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) return false;
+  int port = 0;
+  return absl::SimpleAtoi(address.substr(colon + 1), &port) && port >= 0 &&
+         port <= 65535;
+}
+
+absl::Status ValidateAddress(absl::string_view flag, absl::string_view value,
+                             bool may_be_empty) {
+  if (value.empty() && may_be_empty) return absl::OkStatus();
+  if (!IsHostPort(value)) return InvalidSetting(flag, "must be host:port");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDeadline(absl::string_view flag, absl::Duration value) {
+  if (value <= absl::ZeroDuration() || value == absl::InfiniteDuration()) {
+    return InvalidSetting(flag, "must be a positive duration such as 10s");
+  }
+  return absl::OkStatus();
+}
+
+// The settings from the flags, or the first setting at fault.
+absl::StatusOr<GatewaySettings> SettingsFromFlags() {
+  GatewaySettings settings;
+  settings.server.service_name = "gateway";
+  settings.server.listen_address = absl::GetFlag(FLAGS_listen);
+  settings.server.metrics_address = absl::GetFlag(FLAGS_metrics);
+  settings.unary_deadline = absl::GetFlag(FLAGS_unary_deadline);
+  settings.streaming_deadline = absl::GetFlag(FLAGS_streaming_deadline);
+  std::string intake = absl::GetFlag(FLAGS_intake_address);
+
+  absl::Status status =
+      ValidateAddress("listen", settings.server.listen_address, false);
+  if (status.ok()) {
+    status = ValidateAddress("metrics", settings.server.metrics_address, true);
+  }
+  if (status.ok()) status = ValidateAddress("intake_address", intake, false);
+  if (status.ok()) {
+    status = ValidateDeadline("unary_deadline", settings.unary_deadline);
+  }
+  if (status.ok()) {
+    status =
+        ValidateDeadline("streaming_deadline", settings.streaming_deadline);
+  }
+  if (status.ok() &&
+      absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
+    status = InvalidSetting("shutdown_grace", "must not be negative");
+  }
+  if (status.ok() && absl::GetFlag(FLAGS_tokens_file).empty()) {
+    status =
+        InvalidSetting("tokens_file", "required: the path of the token table");
+  }
+  if (!status.ok()) return status;
+  settings.backends.emplace("sgm.intake.v1", intake);
+  return settings;
+}
+
+int Run(int argc, char** argv) {
+  BlockShutdownSignals();
+  ParseFlagsOrDie(argc, argv,
+                  "sgm-gateway: authenticates callers and routes their calls "
+                  "to the backend services");
+  absl::Status logging = InitLogging("gateway", absl::GetFlag(FLAGS_log_level));
+  if (!logging.ok()) {
+    std::fprintf(
+        stderr, "%s\n",
+        InvalidSetting("log_level", logging.message()).ToString().c_str());
+    return 2;
+  }
+  absl::StatusOr<GatewaySettings> settings = SettingsFromFlags();
+  if (!settings.ok()) {
+    std::fprintf(stderr, "%s\n", settings.status().ToString().c_str());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<TokenAuthenticator>> authenticator =
+      TokenAuthenticator::FromFile(absl::GetFlag(FLAGS_tokens_file));
+  if (!authenticator.ok()) {
+    std::fprintf(stderr, "%s\n",
+                 InvalidSetting("tokens_file", authenticator.status().message())
+                     .ToString()
+                     .c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_check_config)) {
+    std::printf("config ok\n");
+    return 0;
+  }
+
+  size_t tokens = (*authenticator)->size();
+  absl::StatusOr<std::unique_ptr<GatewayServer>> server =
+      GatewayServer::Start(*settings, std::move(authenticator).value());
+  if (!server.ok()) {
+    LogError("start_failed", {{"error", server.status().ToString()}});
+    return 1;
+  }
+  LogInfo("started", {{"port", (*server)->port()},
+                      {"tokens", static_cast<long long>(tokens)}});
+  int signal = WaitForShutdownSignal();
+  LogInfo("stopping", {{"signal", signal}});
+  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  (*server)->Wait();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace sgm::gateway
+
+int main(int argc, char** argv) { return sgm::gateway::Run(argc, argv); }

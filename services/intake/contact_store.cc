@@ -1,0 +1,531 @@
+#include "services/intake/contact_store.h"
+
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+namespace sgm::intake {
+namespace {
+
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  authority TEXT NOT NULL,
+  agency TEXT NOT NULL,
+  source_record_id TEXT NOT NULL,
+  received_at_us INTEGER NOT NULL,
+  received_on INTEGER NOT NULL,
+  child_id TEXT NOT NULL DEFAULT '',
+  child_dob INTEGER,
+  source_code TEXT NOT NULL,
+  primary_need TEXT NOT NULL DEFAULT '',
+  concerns TEXT NOT NULL DEFAULT '',
+  referrer_org TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  content_hash INTEGER NOT NULL,
+  UNIQUE (authority, agency, source_record_id)
+);
+CREATE INDEX contacts_by_day ON contacts (authority, received_on);
+CREATE TABLE decisions (
+  contact_id INTEGER PRIMARY KEY REFERENCES contacts (id),
+  decided_at_us INTEGER NOT NULL,
+  decided_on INTEGER NOT NULL,
+  outcome INTEGER NOT NULL,
+  decided_by TEXT NOT NULL DEFAULT '',
+  content_hash INTEGER NOT NULL
+);
+CREATE TABLE generations (
+  authority TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE read_audit (
+  id INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  caller TEXT NOT NULL,
+  role TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  method TEXT NOT NULL,
+  contact_ids TEXT NOT NULL,
+  child_ids TEXT NOT NULL
+);
+CREATE TRIGGER read_audit_no_update BEFORE UPDATE ON read_audit
+BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END;
+CREATE TRIGGER read_audit_no_delete BEFORE DELETE ON read_audit
+BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END;
+)sql";
+
+const absl::CivilDay kEpochDay(1970, 1, 1);
+
+int64_t DayNumber(absl::CivilDay day) { return day - kEpochDay; }
+absl::CivilDay DayFromNumber(int64_t n) { return kEpochDay + n; }
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+
+// FNV-1a over the fields with a separator no field can contain.
+class Fingerprint {
+ public:
+  Fingerprint& Add(absl::string_view s) {
+    for (unsigned char c : s) Mix(c);
+    Mix(0x1f);
+    return *this;
+  }
+  Fingerprint& Add(int64_t v) {
+    for (int i = 0; i < 8; ++i) Mix(static_cast<unsigned char>(v >> (8 * i)));
+    Mix(0x1f);
+    return *this;
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  void Mix(unsigned char c) {
+    h_ ^= c;
+    h_ *= 1099511628211ull;
+  }
+  uint64_t h_ = 14695981039346656037ull;
+};
+
+constexpr char kContactColumns[] =
+    "c.id, c.authority, c.agency, c.source_record_id, c.received_at_us, "
+    "c.received_on, c.child_id, c.child_dob, c.source_code, c.primary_need, "
+    "c.concerns, c.referrer_org, c.summary, d.decided_at_us, d.decided_on, "
+    "d.outcome, d.decided_by";
+
+}  // namespace
+
+uint64_t ContentHash(const ContactRecord& r) {
+  Fingerprint f;
+  f.Add(r.agency)
+      .Add(r.source_record_id)
+      .Add(Micros(r.received_at))
+      .Add(r.child_id)
+      .Add(r.child_dob ? DayNumber(*r.child_dob)
+                       : std::numeric_limits<int64_t>::min())
+      .Add(r.source_code)
+      .Add(r.primary_need)
+      .Add(absl::StrJoin(r.concerns, ";"))
+      .Add(r.referrer_org)
+      .Add(r.summary);
+  return f.value();
+}
+
+uint64_t ContentHash(const DecisionRecord& r) {
+  // The ref is left out: both spellings name the same contact.
+  Fingerprint f;
+  f.Add(Micros(r.decided_at))
+      .Add(static_cast<int64_t>(r.outcome))
+      .Add(r.decided_by);
+  return f.value();
+}
+
+absl::StatusOr<std::unique_ptr<SqliteContactStore>> SqliteContactStore::Open(
+    const std::string& path) {
+  SqliteDatabase::Options options;
+  options.path = path;
+  options.migrations = {{1, kSchemaV1}};
+  SGM_ASSIGN_OR_RETURN(auto writer, SqliteDatabase::Open(options));
+  SGM_ASSIGN_OR_RETURN(auto reader, SqliteDatabase::Open(options));
+  return std::unique_ptr<SqliteContactStore>(
+      new SqliteContactStore(std::move(writer), std::move(reader)));
+}
+
+absl::StatusOr<int64_t> SqliteContactStore::BumpGeneration(
+    absl::string_view authority) {
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * bump,
+      writer_->Prepare("INSERT INTO generations (authority, generation) "
+                       "VALUES (?, 1) ON CONFLICT (authority) DO UPDATE SET "
+                       "generation = generation + 1 RETURNING generation"));
+  bump->Bind(1, authority);
+  SGM_ASSIGN_OR_RETURN(bool row, bump->Step());
+  if (!row) return absl::InternalError("generation bump returned no row");
+  const int64_t generation = bump->ColumnInt(0);
+  bump->Reset();
+  return generation;
+}
+
+absl::StatusOr<BatchResult> SqliteContactStore::InsertContacts(
+    absl::string_view authority, absl::Span<const NewContact> contacts) {
+  absl::MutexLock lock(&write_mu_);
+  BatchResult out;
+  out.results.reserve(contacts.size());
+  absl::Status status = writer_->InTransaction([&]() -> absl::Status {
+    out.results.clear();
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * insert,
+        writer_->Prepare(
+            "INSERT INTO contacts (authority, agency, source_record_id, "
+            "received_at_us, received_on, child_id, child_dob, source_code, "
+            "primary_need, concerns, referrer_org, summary, content_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (authority, agency, source_record_id) DO NOTHING"));
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * existing,
+        writer_->Prepare("SELECT id, content_hash FROM contacts WHERE "
+                         "authority = ? AND agency = ? AND "
+                         "source_record_id = ?"));
+    bool accepted_any = false;
+    for (const NewContact& c : contacts) {
+      const ContactRecord& r = c.record;
+      const int64_t hash = static_cast<int64_t>(ContentHash(r));
+      insert->Bind(1, authority)
+          .Bind(2, r.agency)
+          .Bind(3, r.source_record_id)
+          .Bind(4, Micros(r.received_at))
+          .Bind(5, DayNumber(c.received_on))
+          .Bind(6, r.child_id);
+      if (r.child_dob) {
+        insert->Bind(7, DayNumber(*r.child_dob));
+      } else {
+        insert->BindNull(7);
+      }
+      insert->Bind(8, r.source_code)
+          .Bind(9, r.primary_need)
+          .Bind(10, absl::StrJoin(r.concerns, ";"))
+          .Bind(11, r.referrer_org)
+          .Bind(12, r.summary)
+          .Bind(13, hash);
+      SGM_RETURN_IF_ERROR(insert->Run());
+      if (writer_->Changes() == 1) {
+        out.results.push_back(
+            {WriteOutcome::kAccepted, writer_->LastInsertRowId()});
+        accepted_any = true;
+        continue;
+      }
+      existing->Bind(1, authority)
+          .Bind(2, r.agency)
+          .Bind(3, r.source_record_id);
+      SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
+      if (!row) return absl::InternalError("conflicting contact vanished");
+      const int64_t id = existing->ColumnInt(0);
+      const bool same = existing->ColumnInt(1) == hash;
+      existing->Reset();
+      out.results.push_back(
+          {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, id});
+    }
+    if (accepted_any) {
+      SGM_ASSIGN_OR_RETURN(out.generation, BumpGeneration(authority));
+    }
+    return absl::OkStatus();
+  });
+  SGM_RETURN_IF_ERROR(status);
+  if (out.generation == 0) {
+    // Nothing accepted: report the current generation.
+    SGM_ASSIGN_OR_RETURN(SqliteStatement * gen,
+                         writer_->Prepare("SELECT generation FROM generations "
+                                          "WHERE authority = ?"));
+    gen->Bind(1, authority);
+    SGM_ASSIGN_OR_RETURN(bool row, gen->Step());
+    out.generation = row ? gen->ColumnInt(0) : 0;
+    gen->Reset();
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>>
+SqliteContactStore::ResolveRef(SqliteDatabase& db, absl::string_view authority,
+                               absl::string_view ref) {
+  SqliteStatement* stmt = nullptr;
+  if (std::optional<int64_t> id = ParseContactId(ref)) {
+    SGM_ASSIGN_OR_RETURN(stmt, db.Prepare("SELECT id, received_at_us FROM "
+                                          "contacts WHERE id = ? AND "
+                                          "authority = ?"));
+    stmt->Bind(1, *id).Bind(2, authority);
+  } else {
+    const std::vector<absl::string_view> parts =
+        absl::StrSplit(ref, absl::MaxSplits(':', 1));
+    if (parts.size() != 2) return std::nullopt;
+    SGM_ASSIGN_OR_RETURN(
+        stmt, db.Prepare("SELECT id, received_at_us FROM contacts WHERE "
+                         "authority = ? AND agency = ? AND "
+                         "source_record_id = ?"));
+    stmt->Bind(1, authority).Bind(2, parts[0]).Bind(3, parts[1]);
+  }
+  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  std::optional<std::pair<int64_t, int64_t>> out;
+  if (row) out.emplace(stmt->ColumnInt(0), stmt->ColumnInt(1));
+  stmt->Reset();
+  return out;
+}
+
+absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
+    absl::string_view authority, absl::Span<const NewDecision> decisions) {
+  absl::MutexLock lock(&write_mu_);
+  BatchResult out;
+  absl::Status status = writer_->InTransaction([&]() -> absl::Status {
+    out.results.clear();
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * insert,
+        writer_->Prepare("INSERT INTO decisions (contact_id, decided_at_us, "
+                         "decided_on, outcome, decided_by, content_hash) "
+                         "VALUES (?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (contact_id) DO NOTHING"));
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * existing,
+        writer_->Prepare(
+            "SELECT content_hash FROM decisions WHERE contact_id = ?"));
+    bool accepted_any = false;
+    for (const NewDecision& d : decisions) {
+      SGM_ASSIGN_OR_RETURN(
+          auto target, ResolveRef(*writer_, authority, d.record.contact_ref));
+      if (!target) {
+        out.results.push_back({WriteOutcome::kNoContact, 0});
+        continue;
+      }
+      const auto [contact_id, received_at_us] = *target;
+      if (Micros(d.record.decided_at) < received_at_us) {
+        out.results.push_back({WriteOutcome::kBeforeReceipt, contact_id});
+        continue;
+      }
+      const int64_t hash = static_cast<int64_t>(ContentHash(d.record));
+      insert->Bind(1, contact_id)
+          .Bind(2, Micros(d.record.decided_at))
+          .Bind(3, DayNumber(d.decided_on))
+          .Bind(4, static_cast<int64_t>(d.record.outcome))
+          .Bind(5, d.record.decided_by)
+          .Bind(6, hash);
+      SGM_RETURN_IF_ERROR(insert->Run());
+      if (writer_->Changes() == 1) {
+        out.results.push_back({WriteOutcome::kAccepted, contact_id});
+        accepted_any = true;
+        continue;
+      }
+      existing->Bind(1, contact_id);
+      SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
+      const bool same = row && existing->ColumnInt(0) == hash;
+      existing->Reset();
+      out.results.push_back(
+          {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict,
+           contact_id});
+    }
+    if (accepted_any) {
+      SGM_ASSIGN_OR_RETURN(out.generation, BumpGeneration(authority));
+    }
+    return absl::OkStatus();
+  });
+  SGM_RETURN_IF_ERROR(status);
+  if (out.generation == 0) {
+    SGM_ASSIGN_OR_RETURN(SqliteStatement * gen,
+                         writer_->Prepare("SELECT generation FROM generations "
+                                          "WHERE authority = ?"));
+    gen->Bind(1, authority);
+    SGM_ASSIGN_OR_RETURN(bool row, gen->Step());
+    out.generation = row ? gen->ColumnInt(0) : 0;
+    gen->Reset();
+  }
+  return out;
+}
+
+absl::StatusOr<StoredContact> SqliteContactStore::ReadContactRow(
+    SqliteStatement& s) {
+  StoredContact c;
+  c.id = s.ColumnInt(0);
+  c.authority = s.ColumnText(1);
+  ContactRecord& r = c.record;
+  r.agency = s.ColumnText(2);
+  r.source_record_id = s.ColumnText(3);
+  r.received_at = FromMicros(s.ColumnInt(4));
+  c.received_on = DayFromNumber(s.ColumnInt(5));
+  r.child_id = s.ColumnText(6);
+  if (!s.IsNull(7)) r.child_dob = DayFromNumber(s.ColumnInt(7));
+  r.source_code = s.ColumnText(8);
+  r.primary_need = s.ColumnText(9);
+  const std::string concerns = s.ColumnText(10);
+  if (!concerns.empty()) r.concerns = absl::StrSplit(concerns, ';');
+  r.referrer_org = s.ColumnText(11);
+  r.summary = s.ColumnText(12);
+  if (!s.IsNull(13)) {
+    StoredDecision d;
+    d.decided_at = FromMicros(s.ColumnInt(13));
+    d.decided_on = DayFromNumber(s.ColumnInt(14));
+    d.outcome = static_cast<Outcome>(s.ColumnInt(15));
+    d.decided_by = s.ColumnText(16);
+    c.decision = std::move(d);
+  }
+  return c;
+}
+
+absl::StatusOr<StoredContact> SqliteContactStore::GetContact(
+    absl::string_view authority, absl::string_view contact_ref) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(auto target,
+                       ResolveRef(*reader_, authority, contact_ref));
+  if (!target) {
+    return absl::NotFoundError(
+        absl::StrCat("contact_ref: no contact '", contact_ref, "'"));
+  }
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare(absl::StrCat(
+          "SELECT ", kContactColumns,
+          " FROM contacts c LEFT JOIN decisions d ON d.contact_id = c.id "
+          "WHERE c.id = ?")));
+  stmt->Bind(1, target->first);
+  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) {
+    stmt->Reset();
+    return absl::NotFoundError(
+        absl::StrCat("contact_ref: no contact '", contact_ref, "'"));
+  }
+  absl::StatusOr<StoredContact> out = ReadContactRow(*stmt);
+  stmt->Reset();
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredContact>> SqliteContactStore::ListContacts(
+    absl::string_view authority, const ContactFilter& filter, int64_t after_id,
+    int limit) {
+  // The statement text depends only on which filters are set, so the
+  // statement cache holds at most 32 variants.
+  std::string sql = absl::StrCat(
+      "SELECT ", kContactColumns,
+      " FROM contacts c LEFT JOIN decisions d ON d.contact_id = c.id "
+      "WHERE c.authority = ?1 AND c.id > ?2");
+  if (filter.received_from) absl::StrAppend(&sql, " AND c.received_on >= ?3");
+  if (filter.received_to) absl::StrAppend(&sql, " AND c.received_on <= ?4");
+  if (!filter.source_code.empty())
+    absl::StrAppend(&sql, " AND c.source_code = ?5");
+  if (!filter.primary_need.empty())
+    absl::StrAppend(&sql, " AND c.primary_need = ?6");
+  if (filter.outcome) absl::StrAppend(&sql, " AND d.outcome = ?7");
+  absl::StrAppend(&sql, " ORDER BY c.id LIMIT ?8");
+
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(SqliteStatement * stmt, reader_->Prepare(sql));
+  stmt->Bind(1, authority).Bind(2, after_id);
+  if (filter.received_from) stmt->Bind(3, DayNumber(*filter.received_from));
+  if (filter.received_to) stmt->Bind(4, DayNumber(*filter.received_to));
+  if (!filter.source_code.empty()) stmt->Bind(5, filter.source_code);
+  if (!filter.primary_need.empty()) stmt->Bind(6, filter.primary_need);
+  if (filter.outcome) stmt->Bind(7, static_cast<int64_t>(*filter.outcome));
+  stmt->Bind(8, static_cast<int64_t>(limit));
+  std::vector<StoredContact> out;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    absl::StatusOr<StoredContact> c = ReadContactRow(*stmt);
+    if (!c.ok()) {
+      stmt->Reset();
+      return c.status();
+    }
+    out.push_back(*std::move(c));
+  }
+  stmt->Reset();
+  return out;
+}
+
+absl::StatusOr<std::vector<ContactFact>> SqliteContactStore::LoadFacts(
+    absl::string_view authority, absl::CivilDay from, absl::CivilDay to) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare(
+          "SELECT c.received_on, c.child_id, c.source_code, c.primary_need, "
+          "d.outcome, d.decided_on FROM contacts c LEFT JOIN decisions d ON "
+          "d.contact_id = c.id WHERE c.authority = ? AND c.received_on "
+          "BETWEEN ? AND ?"));
+  stmt->Bind(1, authority).Bind(2, DayNumber(from)).Bind(3, DayNumber(to));
+  std::vector<ContactFact> out;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    ContactFact f;
+    f.received_on = DayFromNumber(stmt->ColumnInt(0));
+    f.child_id = std::string(stmt->ColumnTextView(1));
+    f.source_code = std::string(stmt->ColumnTextView(2));
+    f.primary_need = std::string(stmt->ColumnTextView(3));
+    if (!stmt->IsNull(4)) {
+      f.outcome = static_cast<Outcome>(stmt->ColumnInt(4));
+      f.decided_on = DayFromNumber(stmt->ColumnInt(5));
+    }
+    out.push_back(std::move(f));
+  }
+  stmt->Reset();
+  return out;
+}
+
+absl::StatusOr<int64_t> SqliteContactStore::Generation(
+    absl::string_view authority) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare(
+          "SELECT generation FROM generations WHERE authority = ?"));
+  stmt->Bind(1, authority);
+  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  const int64_t generation = row ? stmt->ColumnInt(0) : 0;
+  stmt->Reset();
+  return generation;
+}
+
+absl::Status SqliteContactStore::AppendReadAudit(const ReadAuditEntry& e) {
+  absl::MutexLock lock(&write_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      writer_->Prepare("INSERT INTO read_audit (at_us, caller, role, "
+                       "authority, method, contact_ids, child_ids) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?)"));
+  stmt->Bind(1, Micros(e.at))
+      .Bind(2, e.caller)
+      .Bind(3, e.role)
+      .Bind(4, e.authority)
+      .Bind(5, e.method)
+      .Bind(6, absl::StrJoin(e.contact_ids, ";"))
+      .Bind(7, absl::StrJoin(e.child_ids, ";"));
+  return stmt->Run();
+}
+
+absl::StatusOr<std::vector<ReadAuditEntry>> SqliteContactStore::ListReadAudit(
+    absl::string_view authority, int limit) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare("SELECT at_us, caller, role, authority, method, "
+                       "contact_ids, child_ids FROM read_audit WHERE "
+                       "authority = ? ORDER BY id DESC LIMIT ?"));
+  stmt->Bind(1, authority).Bind(2, static_cast<int64_t>(limit));
+  std::vector<ReadAuditEntry> out;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    ReadAuditEntry e;
+    e.at = FromMicros(stmt->ColumnInt(0));
+    e.caller = stmt->ColumnText(1);
+    e.role = stmt->ColumnText(2);
+    e.authority = stmt->ColumnText(3);
+    e.method = stmt->ColumnText(4);
+    const std::string contacts = stmt->ColumnText(5);
+    const std::string children = stmt->ColumnText(6);
+    if (!contacts.empty()) e.contact_ids = absl::StrSplit(contacts, ';');
+    if (!children.empty()) e.child_ids = absl::StrSplit(children, ';');
+    out.push_back(std::move(e));
+  }
+  stmt->Reset();
+  return out;
+}
+
+absl::Status SqliteContactStore::CheckHealth() {
+  {
+    absl::MutexLock lock(&write_mu_);
+    SGM_RETURN_IF_ERROR(writer_->CheckHealth());
+  }
+  absl::MutexLock lock(&read_mu_);
+  return reader_->CheckHealth();
+}
+
+}  // namespace sgm::intake

@@ -1,0 +1,823 @@
+#include "services/intake/intake_service.h"
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/census_codes.h"
+#include "common/civil_date.h"
+#include "common/feed_reader.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_convert.h"
+#include "common/status_macros.h"
+#include "services/intake/contact_feed_parser.h"
+
+namespace sgm::intake {
+namespace {
+
+using sgm::feed::v1::ImportSummary;
+using sgm::feed::v1::RecordRejection;
+
+constexpr char kService[] = "intake";
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 1000;
+
+absl::StatusOr<CallerIdentity> Caller(const grpc::ServerContext* context) {
+  return IdentityFromMetadata(context->client_metadata());
+}
+
+// --- proto <-> domain ------------------------------------------------------
+
+void ToProto(const StoredContact& c, v1::Contact* out) {
+  const ContactRecord& r = c.record;
+  out->set_contact_id(ContactIdString(c.id));
+  out->set_authority(c.authority);
+  out->set_agency(r.agency);
+  out->set_source_record_id(r.source_record_id);
+  *out->mutable_received_at() = ToProtoTimestamp(r.received_at);
+  *out->mutable_received_on() = ToProtoDate(c.received_on);
+  out->set_child_id(r.child_id);
+  if (r.child_dob) *out->mutable_child_dob() = ToProtoDate(*r.child_dob);
+  out->set_source_code(r.source_code);
+  out->set_primary_need(r.primary_need);
+  for (const std::string& concern : r.concerns) out->add_concerns(concern);
+  out->set_referrer_org(r.referrer_org);
+  out->set_summary(r.summary);
+  if (c.decision) {
+    v1::Decision* d = out->mutable_decision();
+    *d->mutable_decided_at() = ToProtoTimestamp(c.decision->decided_at);
+    *d->mutable_decided_on() = ToProtoDate(c.decision->decided_on);
+    d->set_outcome(static_cast<v1::Outcome>(c.decision->outcome));
+    d->set_decided_by(c.decision->decided_by);
+  }
+}
+
+absl::Status FieldError(absl::string_view prefix, const RecordError& e) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      prefix, e.field.empty() ? "" : ".", e.field, ": ", e.reason));
+}
+
+absl::StatusOr<ContactRecord> FromProto(const v1::Contact& in,
+                                        std::string agency, absl::Time now) {
+  ContactRecord r;
+  r.agency = std::move(agency);
+  r.source_record_id = in.source_record_id();
+  if (!in.has_received_at()) {
+    return absl::InvalidArgumentError("contact.received_at: required");
+  }
+  SGM_ASSIGN_OR_RETURN(
+      r.received_at,
+      FromProtoTimestamp(in.received_at(), "contact.received_at"));
+  r.child_id = in.child_id();
+  if (in.has_child_dob() && !IsEmptyDate(in.child_dob())) {
+    SGM_ASSIGN_OR_RETURN(r.child_dob,
+                         FromProtoDate(in.child_dob(), "contact.child_dob"));
+  }
+  r.source_code = in.source_code();
+  r.primary_need = in.primary_need();
+  for (const std::string& concern : in.concerns()) {
+    if (std::find(r.concerns.begin(), r.concerns.end(), concern) ==
+        r.concerns.end()) {
+      r.concerns.push_back(concern);
+    }
+  }
+  r.referrer_org = in.referrer_org();
+  r.summary = in.summary();
+  if (std::optional<RecordError> e = ValidateContact(r, now)) {
+    return FieldError("contact", *e);
+  }
+  return r;
+}
+
+// The agency a contact is stamped with: a partner's own, else the one the
+// internal caller names.
+absl::StatusOr<std::string> AgencyFor(const CallerIdentity& who,
+                                      absl::string_view requested) {
+  if (who.role == Role::kPartner) {
+    if (!requested.empty() && requested != who.agency) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("agency: a partner sends contacts only as its own "
+                       "agency ('",
+                       who.agency, "')"));
+    }
+    return who.agency;
+  }
+  if (requested.empty()) {
+    return absl::InvalidArgumentError(
+        "agency: required from internal callers (the agency that sent the "
+        "contacts)");
+  }
+  return std::string(requested);
+}
+
+// --- page tokens -----------------------------------------------------------
+
+uint64_t FilterFingerprint(const v1::ListContactsRequest& r) {
+  v1::ListContactsRequest filter = r;
+  filter.clear_page_size();
+  filter.clear_page_token();
+  std::string bytes;
+  filter.SerializeToString(&bytes);
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string EncodePageToken(int64_t after_id, uint64_t fingerprint) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat("v1:", after_id, ":", fingerprint));
+}
+
+absl::StatusOr<int64_t> DecodePageToken(absl::string_view token,
+                                        uint64_t fingerprint) {
+  std::string raw;
+  const absl::Status bad = absl::InvalidArgumentError(
+      "page_token: not a token from a previous response to this request");
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
+  const std::vector<absl::string_view> parts = absl::StrSplit(raw, ':');
+  int64_t after_id = 0;
+  uint64_t fp = 0;
+  if (parts.size() != 3 || parts[0] != "v1" ||
+      !absl::SimpleAtoi(parts[1], &after_id) ||
+      !absl::SimpleAtoi(parts[2], &fp) || fp != fingerprint || after_id < 0) {
+    return bad;
+  }
+  return after_id;
+}
+
+// --- feed imports ----------------------------------------------------------
+
+// What the store made of one record.
+struct Verdict {
+  enum Kind { kAccepted, kDuplicate, kRejected } kind = kAccepted;
+  std::string field;
+  std::string reason;
+};
+
+template <typename Parsed>
+struct Pending {
+  int64_t line;
+  std::string key;
+  Parsed parsed;
+};
+
+// Reads a feed in chunks, validates each record, and writes the valid ones
+// in batches of durable transactions. Only committed records are counted as
+// accepted or duplicate.
+template <typename Parsed>
+class FeedImport {
+ public:
+  using Parse =
+      std::function<std::variant<Parsed, RecordError>(const FeedRecord&)>;
+  using KeyOf = std::function<std::string(const FeedRecord&)>;
+  using Write = std::function<absl::StatusOr<std::vector<Verdict>>(
+      const std::vector<Pending<Parsed>>&)>;
+
+  FeedImport(FeedFormat format, const FeedSchema& schema, Parse parse,
+             KeyOf key_of, Write write, int batch_size, int max_listed)
+      : reader_(format, schema),
+        parse_(std::move(parse)),
+        key_of_(std::move(key_of)),
+        write_(std::move(write)),
+        batch_size_(batch_size),
+        max_listed_(max_listed) {}
+
+  absl::Status Consume(absl::string_view data) {
+    SGM_RETURN_IF_ERROR(reader_.Feed(data, &records_, &errors_));
+    return Drain(/*final=*/false);
+  }
+
+  absl::Status Finish() {
+    SGM_RETURN_IF_ERROR(reader_.Finish(&records_, &errors_));
+    SGM_RETURN_IF_ERROR(Drain(/*final=*/true));
+    std::sort(rejections_.begin(), rejections_.end(),
+              [](const RecordRejection& a, const RecordRejection& b) {
+                return a.line() < b.line();
+              });
+    if (static_cast<int>(rejections_.size()) > max_listed_) {
+      rejections_.resize(max_listed_);
+    }
+    for (RecordRejection& r : rejections_) {
+      *summary_.add_rejections() = std::move(r);
+    }
+    summary_.set_rejections_truncated(summary_.rejected() >
+                                      summary_.rejections_size());
+    return absl::OkStatus();
+  }
+
+  const ImportSummary& summary() const { return summary_; }
+  // For an error message: how far the import got.
+  std::string Progress() const {
+    return absl::StrCat(summary_.accepted(), " accepted and ",
+                        summary_.duplicates(),
+                        " duplicate records before it were committed");
+  }
+
+ private:
+  void Reject(int64_t line, std::string field, std::string reason,
+              std::string key) {
+    summary_.set_rejected(summary_.rejected() + 1);
+    RecordRejection r;
+    r.set_line(line);
+    r.set_field(std::move(field));
+    r.set_reason(std::move(reason));
+    r.set_key(std::move(key));
+    rejections_.push_back(std::move(r));
+    // Keep the earliest lines only, bounded.
+    if (static_cast<int>(rejections_.size()) > 2 * max_listed_) {
+      std::sort(rejections_.begin(), rejections_.end(),
+                [](const RecordRejection& a, const RecordRejection& b) {
+                  return a.line() < b.line();
+                });
+      rejections_.resize(max_listed_);
+    }
+  }
+
+  absl::Status Drain(bool final) {
+    for (FeedError& e : errors_) {
+      summary_.set_records(summary_.records() + 1);
+      Reject(e.line, std::move(e.field), std::move(e.reason), "");
+    }
+    errors_.clear();
+    for (const FeedRecord& record : records_) {
+      summary_.set_records(summary_.records() + 1);
+      std::variant<Parsed, RecordError> parsed = parse_(record);
+      if (auto* error = std::get_if<RecordError>(&parsed)) {
+        Reject(record.line, std::move(error->field), std::move(error->reason),
+               key_of_(record));
+        continue;
+      }
+      pending_.push_back(
+          {record.line, key_of_(record), std::move(std::get<Parsed>(parsed))});
+    }
+    records_.clear();
+    if (pending_.empty()) return absl::OkStatus();
+    if (!final && static_cast<int>(pending_.size()) < batch_size_) {
+      return absl::OkStatus();
+    }
+    SGM_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, write_(pending_));
+    for (size_t i = 0; i < verdicts.size(); ++i) {
+      Verdict& v = verdicts[i];
+      switch (v.kind) {
+        case Verdict::kAccepted:
+          summary_.set_accepted(summary_.accepted() + 1);
+          break;
+        case Verdict::kDuplicate:
+          summary_.set_duplicates(summary_.duplicates() + 1);
+          break;
+        case Verdict::kRejected:
+          Reject(pending_[i].line, std::move(v.field), std::move(v.reason),
+                 pending_[i].key);
+          break;
+      }
+    }
+    pending_.clear();
+    return absl::OkStatus();
+  }
+
+  FeedReader reader_;
+  Parse parse_;
+  KeyOf key_of_;
+  Write write_;
+  int batch_size_;
+  int max_listed_;
+  std::vector<FeedRecord> records_;
+  std::vector<FeedError> errors_;
+  std::vector<Pending<Parsed>> pending_;
+  std::vector<RecordRejection> rejections_;
+  ImportSummary summary_;
+};
+
+absl::StatusOr<FeedFormat> FormatOf(const sgm::feed::v1::FeedChunk& chunk) {
+  switch (chunk.format()) {
+    case sgm::feed::v1::FEED_FORMAT_CSV:
+      return FeedFormat::kCsv;
+    case sgm::feed::v1::FEED_FORMAT_JSONL:
+      return FeedFormat::kJsonLines;
+    default:
+      return absl::InvalidArgumentError(
+          "chunk.format: required on the first message (FEED_FORMAT_CSV or "
+          "FEED_FORMAT_JSONL)");
+  }
+}
+
+// Streams the request's chunks through `import`. `Request` has chunk().
+template <typename Request, typename Parsed>
+absl::Status PumpChunks(grpc::ServerContext* context,
+                        grpc::ServerReader<Request>* reader,
+                        const Request& first, FeedImport<Parsed>& import) {
+  SGM_RETURN_IF_ERROR(import.Consume(first.chunk().data()));
+  Request next;
+  while (reader->Read(&next)) {
+    if (context->IsCancelled()) {
+      return absl::CancelledError(
+          absl::StrCat("import cancelled by the caller; ", import.Progress()));
+    }
+    SGM_RETURN_IF_ERROR(import.Consume(next.chunk().data()));
+  }
+  return import.Finish();
+}
+
+std::string ContactKey(absl::string_view agency, const FeedRecord& record,
+                       int column) {
+  const std::optional<std::string>& id = record.values[column];
+  return id ? absl::StrCat(agency, ":", *id) : "";
+}
+
+}  // namespace
+
+IntakeServiceImpl::IntakeServiceImpl(ContactStore* store, AggregateCache* cache,
+                                     const Clock* clock,
+                                     const WorkingDayCalendar* calendar,
+                                     absl::TimeZone zone, Options options)
+    : store_(store),
+      cache_(cache),
+      clock_(clock),
+      calendar_(calendar),
+      zone_(zone),
+      options_(std::move(options)) {}
+
+void IntakeServiceImpl::PublishGeneration(const std::string& authority,
+                                          int64_t generation) {
+  if (generation > 0)
+    cache_->PublishGeneration(authority, kService, generation);
+}
+
+absl::Status IntakeServiceImpl::Audit(
+    const CallerIdentity& who, absl::string_view method,
+    const std::vector<const StoredContact*>& contacts) {
+  ReadAuditEntry entry;
+  entry.at = clock_->Now();
+  entry.caller = who.caller;
+  entry.role = std::string(RoleName(who.role));
+  entry.authority = who.authority;
+  entry.method = std::string(method);
+  for (const StoredContact* c : contacts) {
+    entry.contact_ids.push_back(ContactIdString(c->id));
+    if (!c->record.child_id.empty()) {
+      entry.child_ids.push_back(c->record.child_id);
+    }
+  }
+  absl::Status status = store_->AppendReadAudit(entry);
+  if (!status.ok()) {
+    // Fail closed: no child-level data leaves without its audit record.
+    LogError("read_audit_failed",
+             {{"method", std::string(method)}, {"error", status.ToString()}});
+    return absl::UnavailableError(
+        "the read audit log cannot be written; child-level reads are "
+        "refused until it can");
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status IntakeServiceImpl::CreateContact(
+    grpc::ServerContext* context, const v1::CreateContactRequest* request,
+    v1::CreateContactResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::string> agency =
+      AgencyFor(*who, request->contact().agency());
+  if (!agency.ok()) return ToGrpcStatus(agency.status());
+  absl::StatusOr<ContactRecord> record =
+      FromProto(request->contact(), *agency, clock_->Now());
+  if (!record.ok()) return ToGrpcStatus(record.status());
+  NewContact contact{*record, absl::ToCivilDay(record->received_at, zone_)};
+  absl::StatusOr<BatchResult> result =
+      store_->InsertContacts(who->authority, {contact});
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  const WriteResult& w = result->results.front();
+  if (w.outcome == WriteOutcome::kConflict) {
+    return ToGrpcStatus(absl::AlreadyExistsError(absl::StrCat(
+        "contact.source_record_id: a different contact ", agency.value(), ":",
+        record->source_record_id, " was already recorded as ",
+        ContactIdString(w.contact_id), "; nothing changed")));
+  }
+  PublishGeneration(who->authority, result->generation);
+  absl::StatusOr<StoredContact> stored =
+      store_->GetContact(who->authority, ContactIdString(w.contact_id));
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  ToProto(*stored, response->mutable_contact());
+  response->set_duplicate(w.outcome == WriteOutcome::kDuplicate);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeServiceImpl::RecordDecision(
+    grpc::ServerContext* context, const v1::RecordDecisionRequest* request,
+    v1::RecordDecisionResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  DecisionRecord d;
+  d.contact_ref = request->contact_ref();
+  if (!request->decision().has_decided_at()) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("decision.decided_at: required"));
+  }
+  absl::StatusOr<absl::Time> at = FromProtoTimestamp(
+      request->decision().decided_at(), "decision.decided_at");
+  if (!at.ok()) return ToGrpcStatus(at.status());
+  d.decided_at = *at;
+  d.outcome = static_cast<Outcome>(request->decision().outcome());
+  d.decided_by = request->decision().decided_by();
+  if (std::optional<RecordError> e = ValidateDecision(d, clock_->Now())) {
+    return ToGrpcStatus(FieldError("decision", *e));
+  }
+  NewDecision decision{d, absl::ToCivilDay(d.decided_at, zone_)};
+  absl::StatusOr<BatchResult> result =
+      store_->InsertDecisions(who->authority, {decision});
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  const WriteResult& w = result->results.front();
+  switch (w.outcome) {
+    case WriteOutcome::kNoContact:
+      return ToGrpcStatus(absl::NotFoundError(
+          absl::StrCat("contact_ref: no contact '", d.contact_ref, "'")));
+    case WriteOutcome::kBeforeReceipt:
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "decision.decided_at: is before the contact was received"));
+    case WriteOutcome::kConflict:
+      return ToGrpcStatus(absl::AlreadyExistsError(
+          absl::StrCat("contact_ref: contact ", ContactIdString(w.contact_id),
+                       " already has a different decision; nothing changed")));
+    default:
+      break;
+  }
+  PublishGeneration(who->authority, result->generation);
+  absl::StatusOr<StoredContact> stored =
+      store_->GetContact(who->authority, ContactIdString(w.contact_id));
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  ToProto(*stored, response->mutable_contact());
+  response->set_duplicate(w.outcome == WriteOutcome::kDuplicate);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeServiceImpl::GetContact(grpc::ServerContext* context,
+                                           const v1::GetContactRequest* request,
+                                           v1::GetContactResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (request->contact_ref().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("contact_ref: required"));
+  }
+  absl::StatusOr<StoredContact> stored =
+      store_->GetContact(who->authority, request->contact_ref());
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  absl::Status audited = Audit(*who, "GetContact", {&*stored});
+  if (!audited.ok()) return ToGrpcStatus(audited);
+  ToProto(*stored, response->mutable_contact());
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeServiceImpl::ListContacts(
+    grpc::ServerContext* context, const v1::ListContactsRequest* request,
+    v1::ListContactsResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  ContactFilter filter;
+  if (request->has_received_from()) {
+    absl::StatusOr<absl::CivilDay> d =
+        FromProtoDate(request->received_from(), "received_from");
+    if (!d.ok()) return ToGrpcStatus(d.status());
+    filter.received_from = *d;
+  }
+  if (request->has_received_to()) {
+    absl::StatusOr<absl::CivilDay> d =
+        FromProtoDate(request->received_to(), "received_to");
+    if (!d.ok()) return ToGrpcStatus(d.status());
+    filter.received_to = *d;
+  }
+  if (!request->source_code().empty() &&
+      !Contains(ReferralSources(), request->source_code())) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("source_code: '", request->source_code(),
+                     "' is not one of ", CodeList(ReferralSources()))));
+  }
+  filter.source_code = request->source_code();
+  if (!request->primary_need().empty() &&
+      !Contains(PrimaryNeeds(), request->primary_need())) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("primary_need: '", request->primary_need(),
+                     "' is not one of ", CodeList(PrimaryNeeds()))));
+  }
+  filter.primary_need = request->primary_need();
+  if (request->outcome() != v1::OUTCOME_UNSPECIFIED) {
+    if (!v1::Outcome_IsValid(request->outcome())) {
+      return ToGrpcStatus(absl::InvalidArgumentError("outcome: unknown value"));
+    }
+    filter.outcome = static_cast<Outcome>(request->outcome());
+  }
+  if (request->page_size() < 0) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("page_size: must not be negative"));
+  }
+  const int page_size = request->page_size() == 0
+                            ? kDefaultPageSize
+                            : std::min(request->page_size(), kMaxPageSize);
+  const uint64_t fingerprint = FilterFingerprint(*request);
+  int64_t after_id = 0;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<int64_t> decoded =
+        DecodePageToken(request->page_token(), fingerprint);
+    if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+    after_id = *decoded;
+  }
+  // One more than the page tells whether there is a next page.
+  absl::StatusOr<std::vector<StoredContact>> rows =
+      store_->ListContacts(who->authority, filter, after_id, page_size + 1);
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  const bool more = static_cast<int>(rows->size()) > page_size;
+  if (more) rows->resize(page_size);
+  std::vector<const StoredContact*> shown;
+  for (const StoredContact& c : *rows) shown.push_back(&c);
+  if (!shown.empty()) {
+    absl::Status audited = Audit(*who, "ListContacts", shown);
+    if (!audited.ok()) return ToGrpcStatus(audited);
+  }
+  for (const StoredContact& c : *rows) ToProto(c, response->add_contacts());
+  if (more) {
+    response->set_next_page_token(
+        EncodePageToken(rows->back().id, fingerprint));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeServiceImpl::ImportContacts(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportContactsRequest>* reader,
+    v1::ImportContactsResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  v1::ImportContactsRequest first;
+  if (!reader->Read(&first)) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("the stream carried no message"));
+  }
+  absl::StatusOr<FeedFormat> format = FormatOf(first.chunk());
+  if (!format.ok()) return ToGrpcStatus(format.status());
+  absl::StatusOr<std::string> agency = AgencyFor(*who, first.agency());
+  if (!agency.ok()) return ToGrpcStatus(agency.status());
+  const absl::Time now = clock_->Now();
+  const std::string authority = who->authority;
+  const int id_column =
+      FeedReader(*format, ContactFeedSchema()).ColumnIndex("source_record_id");
+
+  FeedImport<ContactRecord> import(
+      *format, ContactFeedSchema(),
+      [&](const FeedRecord& r) { return ParseContactRecord(r, *agency, now); },
+      [&](const FeedRecord& r) { return ContactKey(*agency, r, id_column); },
+      [&](const std::vector<Pending<ContactRecord>>& batch)
+          -> absl::StatusOr<std::vector<Verdict>> {
+        std::vector<NewContact> contacts;
+        contacts.reserve(batch.size());
+        for (const auto& p : batch) {
+          contacts.push_back(
+              {p.parsed, absl::ToCivilDay(p.parsed.received_at, zone_)});
+        }
+        SGM_ASSIGN_OR_RETURN(BatchResult result,
+                             store_->InsertContacts(authority, contacts));
+        PublishGeneration(authority, result.generation);
+        std::vector<Verdict> verdicts;
+        verdicts.reserve(result.results.size());
+        for (const WriteResult& w : result.results) {
+          if (w.outcome == WriteOutcome::kAccepted) {
+            verdicts.push_back({Verdict::kAccepted, "", ""});
+          } else if (w.outcome == WriteOutcome::kDuplicate) {
+            verdicts.push_back({Verdict::kDuplicate, "", ""});
+          } else {
+            verdicts.push_back(
+                {Verdict::kRejected, "source_record_id",
+                 absl::StrCat("a different contact with this id was already "
+                              "accepted as ",
+                              ContactIdString(w.contact_id),
+                              "; nothing changed")});
+          }
+        }
+        return verdicts;
+      },
+      options_.import_batch_size, options_.max_rejections_listed);
+
+  absl::Status status = PumpChunks(context, reader, first, import);
+  if (!status.ok()) {
+    LogWarn("import_failed", {{"feed", "contacts"},
+                              {"agency", *agency},
+                              {"code", absl::StatusCodeToString(status.code())},
+                              {"accepted", import.summary().accepted()}});
+    if (status.code() == absl::StatusCode::kInvalidArgument) {
+      return ToGrpcStatus(status);
+    }
+    return ToGrpcStatus(absl::Status(
+        status.code(), absl::StrCat(status.message(), "; ", import.Progress(),
+                                    ". Re-sending the file is safe.")));
+  }
+  *response->mutable_summary() = import.summary();
+  LogInfo("import_committed", {{"feed", "contacts"},
+                               {"agency", *agency},
+                               {"records", import.summary().records()},
+                               {"accepted", import.summary().accepted()},
+                               {"duplicates", import.summary().duplicates()},
+                               {"rejected", import.summary().rejected()}});
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeServiceImpl::ImportDecisions(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportDecisionsRequest>* reader,
+    v1::ImportDecisionsResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  v1::ImportDecisionsRequest first;
+  if (!reader->Read(&first)) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("the stream carried no message"));
+  }
+  absl::StatusOr<FeedFormat> format = FormatOf(first.chunk());
+  if (!format.ok()) return ToGrpcStatus(format.status());
+  const absl::Time now = clock_->Now();
+  const std::string authority = who->authority;
+  const int ref_column =
+      FeedReader(*format, DecisionFeedSchema()).ColumnIndex("contact_ref");
+
+  FeedImport<DecisionRecord> import(
+      *format, DecisionFeedSchema(),
+      [&](const FeedRecord& r) { return ParseDecisionRecord(r, now); },
+      [&](const FeedRecord& r) { return r.values[ref_column].value_or(""); },
+      [&](const std::vector<Pending<DecisionRecord>>& batch)
+          -> absl::StatusOr<std::vector<Verdict>> {
+        std::vector<NewDecision> decisions;
+        decisions.reserve(batch.size());
+        for (const auto& p : batch) {
+          decisions.push_back(
+              {p.parsed, absl::ToCivilDay(p.parsed.decided_at, zone_)});
+        }
+        SGM_ASSIGN_OR_RETURN(BatchResult result,
+                             store_->InsertDecisions(authority, decisions));
+        PublishGeneration(authority, result.generation);
+        std::vector<Verdict> verdicts;
+        verdicts.reserve(result.results.size());
+        for (size_t i = 0; i < result.results.size(); ++i) {
+          const WriteResult& w = result.results[i];
+          switch (w.outcome) {
+            case WriteOutcome::kAccepted:
+              verdicts.push_back({Verdict::kAccepted, "", ""});
+              break;
+            case WriteOutcome::kDuplicate:
+              verdicts.push_back({Verdict::kDuplicate, "", ""});
+              break;
+            case WriteOutcome::kConflict:
+              verdicts.push_back(
+                  {Verdict::kRejected, "contact_ref",
+                   absl::StrCat("contact ", ContactIdString(w.contact_id),
+                                " already has a different decision; nothing "
+                                "changed")});
+              break;
+            case WriteOutcome::kNoContact:
+              verdicts.push_back(
+                  {Verdict::kRejected, "contact_ref",
+                   absl::StrCat("no contact '", batch[i].parsed.contact_ref,
+                                "' (send the contact first)")});
+              break;
+            case WriteOutcome::kBeforeReceipt:
+              verdicts.push_back({Verdict::kRejected, "decided_at",
+                                  "is before the contact was received"});
+              break;
+          }
+        }
+        return verdicts;
+      },
+      options_.import_batch_size, options_.max_rejections_listed);
+
+  absl::Status status = PumpChunks(context, reader, first, import);
+  if (!status.ok()) {
+    LogWarn("import_failed", {{"feed", "decisions"},
+                              {"code", absl::StatusCodeToString(status.code())},
+                              {"accepted", import.summary().accepted()}});
+    if (status.code() == absl::StatusCode::kInvalidArgument) {
+      return ToGrpcStatus(status);
+    }
+    return ToGrpcStatus(absl::Status(
+        status.code(), absl::StrCat(status.message(), "; ", import.Progress(),
+                                    ". Re-sending the file is safe.")));
+  }
+  *response->mutable_summary() = import.summary();
+  LogInfo("import_committed", {{"feed", "decisions"},
+                               {"records", import.summary().records()},
+                               {"accepted", import.summary().accepted()},
+                               {"duplicates", import.summary().duplicates()},
+                               {"rejected", import.summary().rejected()}});
+  return grpc::Status::OK;
+}
+
+namespace {
+
+void ToProto(const MonthFigure& in, v1::MonthCount* out) {
+  *out->mutable_month() = ToProtoMonth(in.month);
+  out->set_contacts(in.contacts);
+  out->set_contacts_year_before(in.contacts_year_before);
+  if (in.change_percent) out->set_change_percent(*in.change_percent);
+}
+
+void ToProto(const WeeklyRateFigure& in, v1::WeeklyRate* out) {
+  *out->mutable_from() = ToProtoDate(in.from);
+  *out->mutable_to() = ToProtoDate(in.to);
+  out->set_contacts(in.contacts);
+  out->set_per_week(in.per_week);
+}
+
+void ToProto(const BreakdownFigure& in, v1::Breakdown* out) {
+  out->set_code(in.code);
+  out->set_label(in.label);
+  out->set_count(in.count);
+  out->set_percent(in.percent);
+}
+
+v1::FrontDoorFigures ToProto(const FrontDoorFigures& f) {
+  v1::FrontDoorFigures out;
+  *out.mutable_month() = ToProtoMonth(f.month);
+  *out.mutable_as_of() = ToProtoDate(f.as_of);
+  ToProto(f.this_month, out.mutable_this_month());
+  for (const MonthFigure& m : f.trend) ToProto(m, out.add_trend());
+  ToProto(f.year_to_date, out.mutable_year_to_date());
+  ToProto(f.year_to_date_last_year, out.mutable_year_to_date_last_year());
+  if (f.per_week_change_percent) {
+    out.set_per_week_change_percent(*f.per_week_change_percent);
+  }
+  out.set_decided(f.decided);
+  out.set_progressed(f.progressed);
+  if (f.progressed_percent) out.set_progressed_percent(*f.progressed_percent);
+  for (const BreakdownFigure& b : f.by_primary_need) {
+    ToProto(b, out.add_by_primary_need());
+  }
+  for (const BreakdownFigure& b : f.by_source) ToProto(b, out.add_by_source());
+  out.set_repeat_min_contacts(f.repeat_min_contacts);
+  out.set_repeat_window_days(f.repeat_window_days);
+  out.set_repeat_contacts(f.repeat_contacts);
+  out.set_repeat_children(f.repeat_children);
+  if (f.repeat_percent) out.set_repeat_percent(*f.repeat_percent);
+  out.set_decided_within_1wd(f.decided_within_1wd);
+  if (f.decided_within_1wd_percent) {
+    out.set_decided_within_1wd_percent(*f.decided_within_1wd_percent);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::FrontDoorFigures> IntakeServiceImpl::FrontDoorFiguresFor(
+    const std::string& authority, absl::CivilMonth month,
+    absl::CivilDay as_of) {
+  SGM_ASSIGN_OR_RETURN(int64_t generation, store_->Generation(authority));
+  const std::string key = absl::StrCat(
+      "frontdoor:v1:", FormatIsoMonth(month), ":", FormatIsoDate(as_of), ":",
+      options_.front_door.repeat_min_contacts, ":",
+      options_.front_door.repeat_window_days);
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, generation, key)) {
+    v1::FrontDoorFigures figures;
+    if (figures.ParseFromString(*cached)) return figures;
+  }
+  const absl::CivilDay from =
+      EarliestDayNeeded(month, as_of, options_.front_door);
+  const absl::CivilDay to = std::max(as_of, LastDayOf(month));
+  SGM_ASSIGN_OR_RETURN(std::vector<ContactFact> facts,
+                       store_->LoadFacts(authority, from, to));
+  v1::FrontDoorFigures figures = ToProto(ComputeFrontDoorFigures(
+      facts, month, as_of, *calendar_, options_.front_door));
+  cache_->Put(authority, kService, generation, key,
+              figures.SerializeAsString());
+  return figures;
+}
+
+grpc::Status IntakeServiceImpl::GetFrontDoorFigures(
+    grpc::ServerContext* context, const v1::GetFrontDoorFiguresRequest* request,
+    v1::GetFrontDoorFiguresResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!request->has_month()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("month: required"));
+  }
+  absl::StatusOr<absl::CivilMonth> month =
+      FromProtoMonth(request->month(), "month");
+  if (!month.ok()) return ToGrpcStatus(month.status());
+  absl::CivilDay as_of = LastDayOf(*month);
+  if (request->has_as_of() && !IsEmptyDate(request->as_of())) {
+    absl::StatusOr<absl::CivilDay> d = FromProtoDate(request->as_of(), "as_of");
+    if (!d.ok()) return ToGrpcStatus(d.status());
+    as_of = *d;
+  }
+  absl::StatusOr<v1::FrontDoorFigures> figures =
+      FrontDoorFiguresFor(who->authority, *month, as_of);
+  if (!figures.ok()) return ToGrpcStatus(figures.status());
+  *response->mutable_figures() = *std::move(figures);
+  return grpc::Status::OK;
+}
+
+}  // namespace sgm::intake

@@ -1,0 +1,132 @@
+#include "tests/support/test_cluster.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/redis_cache.h"
+#include "common/status_macros.h"
+#include "common/working_day_calendar.h"
+#include "services/gateway/gateway_server.h"
+#include "services/gateway/token_authenticator.h"
+#include "services/intake/intake_server.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/temp_dir.h"
+
+namespace sgm::testing {
+
+struct TestCluster::Impl {
+  SystemClock cache_clock;  // the breaker runs on real time
+  std::unique_ptr<AggregateCache> cache;
+  std::unique_ptr<intake::IntakeServer> intake;
+  std::unique_ptr<gateway::GatewayServer> gateway;
+  int intake_port = 0;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+TestCluster::TestCluster(Options options)
+    : clock_(options.start_time),
+      dir_(std::make_unique<TempDir>("sgm-cluster")),
+      impl_(std::make_unique<Impl>()) {}
+
+TestCluster::~TestCluster() {
+  if (impl_->gateway) impl_->gateway->Shutdown(absl::ZeroDuration());
+  StopIntake();
+}
+
+const std::string& TestCluster::dir() const { return dir_->path(); }
+
+namespace {
+
+std::string TokenLine(absl::string_view token, absl::string_view role,
+                      absl::string_view authority, absl::string_view name,
+                      absl::string_view agency = "") {
+  return absl::StrCat(gateway::TokenAuthenticator::HashToken(token), " ", role,
+                      " ", authority, " ", name, agency.empty() ? "" : " ",
+                      agency, "\n");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
+    Options options) {
+  std::unique_ptr<TestCluster> cluster(new TestCluster(options));
+  Impl& impl = *cluster->impl_;
+  if (options.with_redis) {
+    SGM_ASSIGN_OR_RETURN(cluster->redis_,
+                         RedisServerProcess::Start(cluster->dir_->path()));
+    RedisCache::Options cache_options;
+    cache_options.port = cluster->redis_->port();
+    cache_options.breaker_open_for = absl::Milliseconds(200);
+    impl.cache = std::make_unique<RedisCache>(cache_options, &impl.cache_clock);
+  } else {
+    impl.cache = std::make_unique<NoCache>();
+  }
+  SGM_RETURN_IF_ERROR(cluster->RestartIntake());
+
+  const std::string tokens = absl::StrCat(
+      TokenLine(kAdminToken, "admin", "831", "test-admin"),
+      TokenLine(kManagerToken, "manager", "831", "test-manager"),
+      TokenLine(kPractitionerToken, "practitioner", "831", "test-practitioner"),
+      TokenLine(kAnalystToken, "analyst", "831", "test-analyst"),
+      TokenLine(kPartnerToken, "partner", "831", "test-police", "POLICE"),
+      TokenLine(kOtherAuthorityToken, "practitioner", "892",
+                "test-practitioner-892"));
+  SGM_ASSIGN_OR_RETURN(auto authenticator,
+                       gateway::TokenAuthenticator::FromText(tokens));
+  gateway::GatewaySettings settings;
+  settings.server.service_name = "gateway";
+  settings.server.listen_address = "127.0.0.1:0";
+  settings.backends["sgm.intake.v1"] =
+      absl::StrCat("127.0.0.1:", impl.intake_port);
+  SGM_ASSIGN_OR_RETURN(impl.gateway, gateway::GatewayServer::Start(
+                                         settings, std::move(authenticator)));
+  impl.channel = grpc::CreateChannel(cluster->gateway_address(),
+                                     grpc::InsecureChannelCredentials());
+  return cluster;
+}
+
+std::string TestCluster::gateway_address() const {
+  return absl::StrCat("127.0.0.1:", impl_->gateway->port());
+}
+
+std::shared_ptr<grpc::Channel> TestCluster::gateway_channel() {
+  return impl_->channel;
+}
+
+std::string TestCluster::intake_address() const {
+  return absl::StrCat("127.0.0.1:", impl_->intake_port);
+}
+
+std::unique_ptr<grpc::ClientContext> TestCluster::ContextFor(
+    absl::string_view token) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+  return context;
+}
+
+void TestCluster::StopIntake() {
+  if (impl_->intake) {
+    impl_->intake->Shutdown(absl::ZeroDuration());
+    impl_->intake.reset();
+  }
+}
+
+absl::Status TestCluster::RestartIntake() {
+  StopIntake();
+  SGM_ASSIGN_OR_RETURN(WorkingDayCalendar calendar,
+                       WorkingDayCalendar::EnglandAndWales());
+  intake::IntakeSettings settings;
+  settings.server.service_name = "intake";
+  settings.server.listen_address =
+      absl::StrCat("127.0.0.1:", impl_->intake_port);
+  settings.store_path = dir_->File("intake.db");
+  SGM_ASSIGN_OR_RETURN(
+      impl_->intake, intake::IntakeServer::Start(settings, std::move(calendar),
+                                                 impl_->cache.get(), &clock_));
+  impl_->intake_port = impl_->intake->port();
+  return absl::OkStatus();
+}
+
+}  // namespace sgm::testing

@@ -1,0 +1,251 @@
+#include "tools/sgm/feed_upload.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+#include "sgm/intake/v1/intake.grpc.pb.h"
+
+namespace sgm::cli {
+namespace {
+
+using ::sgm::feed::v1::FeedChunk;
+using ::sgm::feed::v1::FeedFormat;
+using ::sgm::feed::v1::ImportSummary;
+
+absl::Status FileError(const std::string& path, int error) {
+  const std::string message =
+      absl::StrCat("cannot read ", path, ": ", std::strerror(error));
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(message);
+    default:
+      return absl::FailedPreconditionError(message);
+  }
+}
+
+void PrepareContext(absl::string_view token, absl::Duration deadline,
+                    grpc::ClientContext* context) {
+  if (!token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  }
+  if (deadline != absl::InfiniteDuration()) {
+    context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  }
+}
+
+// Sends the file in chunks through `writer`, then closes the stream and
+// waits for the server's answer. `fill_first` completes the first message.
+template <typename Request>
+absl::Status SendFile(std::ifstream& file, const std::string& path,
+                      int64_t size, FeedFormat format,
+                      const std::function<void(Request*)>& fill_first,
+                      grpc::ClientContext* context,
+                      grpc::ClientWriter<Request>* writer,
+                      ProgressBar* progress) {
+  FeedRecordCounter counter(format);
+  std::vector<char> buffer(kUploadChunkBytes);
+  int64_t sent = 0;
+  bool first = true;
+  bool stream_open = true;
+  absl::Status local_error;
+  while (stream_open) {
+    file.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize n = file.gcount();
+    if (file.bad()) {
+      local_error = FileError(path, errno);
+      break;
+    }
+    if (n == 0 && !first) break;
+    Request request;
+    FeedChunk* chunk = request.mutable_chunk();
+    if (first) {
+      chunk->set_format(format);
+      fill_first(&request);
+      first = false;
+    }
+    chunk->set_data(buffer.data(), static_cast<size_t>(n));
+    if (!writer->Write(request)) {
+      // The server ended the call; Finish says why.
+      stream_open = false;
+      break;
+    }
+    sent += n;
+    counter.Add(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+    if (progress != nullptr) progress->Update(sent, counter.records(), absl::Now());
+    if (file.eof()) break;
+  }
+  if (!local_error.ok()) {
+    context->TryCancel();
+    writer->Finish();  // cancelled: the status says so
+    return local_error;
+  }
+  if (stream_open) writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  if (progress != nullptr) {
+    progress->Update(sent, counter.records(), absl::Now());
+  }
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (!stream_open || sent < size) {
+    return absl::UnavailableError(
+        "the server ended the import before the whole file was sent");
+  }
+  return absl::OkStatus();
+}
+
+struct OpenFeed {
+  std::ifstream file;
+  int64_t size = 0;
+  FeedFormat format = sgm::feed::v1::FEED_FORMAT_UNSPECIFIED;
+};
+
+absl::Status Open(const std::string& path, absl::string_view format,
+                  OpenFeed* feed) {
+  absl::StatusOr<FeedFormat> parsed = FeedFormatFor(path, format);
+  if (!parsed.ok()) return parsed.status();
+  feed->format = *parsed;
+  feed->file.open(path, std::ios::in | std::ios::binary);
+  if (!feed->file) return FileError(path, errno);
+  feed->file.seekg(0, std::ios::end);
+  const std::streamoff end = feed->file.tellg();
+  feed->size = end > 0 ? static_cast<int64_t>(end) : 0;
+  feed->file.seekg(0, std::ios::beg);
+  if (!feed->file) return FileError(path, errno);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<FeedFormat> FeedFormatFor(absl::string_view path,
+                                         absl::string_view format) {
+  const std::string lower = absl::AsciiStrToLower(format);
+  if (lower == "csv") return sgm::feed::v1::FEED_FORMAT_CSV;
+  if (lower == "jsonl" || lower == "ndjson") {
+    return sgm::feed::v1::FEED_FORMAT_JSONL;
+  }
+  if (!lower.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown format '", format, "': use csv or jsonl"));
+  }
+  const std::string name = absl::AsciiStrToLower(path);
+  if (absl::EndsWith(name, ".csv")) return sgm::feed::v1::FEED_FORMAT_CSV;
+  if (absl::EndsWith(name, ".jsonl") || absl::EndsWith(name, ".ndjson")) {
+    return sgm::feed::v1::FEED_FORMAT_JSONL;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot tell the format of ", path,
+                   " from its extension (.csv, .jsonl, .ndjson): give "
+                   "--format=csv or --format=jsonl"));
+}
+
+void FeedRecordCounter::Add(absl::string_view bytes) {
+  for (char c : bytes) {
+    if (csv_ && c == '"') {
+      in_quotes_ = !in_quotes_;
+      line_has_content_ = true;
+    } else if (c == '\n' && !in_quotes_) {
+      if (line_has_content_) ++lines_;
+      line_has_content_ = false;
+    } else if (c != '\r' && !in_quotes_) {
+      line_has_content_ = true;
+    }
+  }
+}
+
+int64_t FeedRecordCounter::records() const {
+  int64_t lines = lines_ + (line_has_content_ ? 1 : 0);
+  if (csv_ && lines > 0) --lines;  // the header
+  return lines;
+}
+
+absl::StatusOr<ImportSummary> UploadContacts(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path,
+    absl::string_view format, absl::string_view agency,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::intake::v1::ImportContactsRequest;
+  OpenFeed feed;
+  absl::Status opened = Open(path, format, &feed);
+  if (!opened.ok()) return opened;
+  auto stub = sgm::intake::v1::IntakeService::NewStub(channel);
+  grpc::ClientContext context;
+  PrepareContext(token, deadline, &context);
+  sgm::intake::v1::ImportContactsResponse response;
+  std::unique_ptr<grpc::ClientWriter<ImportContactsRequest>> writer =
+      stub->ImportContacts(&context, &response);
+  const std::string agency_text(agency);
+  absl::Status sent = SendFile<ImportContactsRequest>(
+      feed.file, path, feed.size, feed.format,
+      [&agency_text](ImportContactsRequest* request) {
+        request->set_agency(agency_text);
+      },
+      &context, writer.get(), progress);
+  if (progress != nullptr) progress->Finish(absl::Now());
+  if (!sent.ok()) return sent;
+  return response.summary();
+}
+
+absl::StatusOr<ImportSummary> UploadDecisions(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path,
+    absl::string_view format, absl::Duration deadline,
+    ProgressBar* progress) {
+  using ::sgm::intake::v1::ImportDecisionsRequest;
+  OpenFeed feed;
+  absl::Status opened = Open(path, format, &feed);
+  if (!opened.ok()) return opened;
+  auto stub = sgm::intake::v1::IntakeService::NewStub(channel);
+  grpc::ClientContext context;
+  PrepareContext(token, deadline, &context);
+  sgm::intake::v1::ImportDecisionsResponse response;
+  std::unique_ptr<grpc::ClientWriter<ImportDecisionsRequest>> writer =
+      stub->ImportDecisions(&context, &response);
+  absl::Status sent = SendFile<ImportDecisionsRequest>(
+      feed.file, path, feed.size, feed.format,
+      [](ImportDecisionsRequest*) {}, &context, writer.get(), progress);
+  if (progress != nullptr) progress->Finish(absl::Now());
+  if (!sent.ok()) return sent;
+  return response.summary();
+}
+
+std::string FormatSummary(const ImportSummary& summary, int max_rejections) {
+  std::string out = absl::StrCat(
+      "accepted ", WithThousands(summary.accepted()), ", duplicates ",
+      WithThousands(summary.duplicates()), ", rejected ",
+      WithThousands(summary.rejected()), "\n");
+  int shown = 0;
+  for (const sgm::feed::v1::RecordRejection& rejection :
+       summary.rejections()) {
+    if (shown >= max_rejections) break;
+    absl::StrAppend(&out, "line ", rejection.line());
+    if (!rejection.field().empty()) {
+      absl::StrAppend(&out, ", field ", rejection.field());
+    }
+    absl::StrAppend(&out, ": ", rejection.reason());
+    if (!rejection.key().empty()) {
+      absl::StrAppend(&out, " (key ", rejection.key(), ")");
+    }
+    out.push_back('\n');
+    ++shown;
+  }
+  const int64_t more = summary.rejected() - shown;
+  if (more > 0) {
+    absl::StrAppend(&out, "... and ", WithThousands(more), " more rejected ",
+                    more == 1 ? "record" : "records", " not listed\n");
+  }
+  return out;
+}
+
+}  // namespace sgm::cli

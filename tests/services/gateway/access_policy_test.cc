@@ -1,0 +1,161 @@
+#include "services/gateway/access_policy.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/caller_identity.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sgm::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr Role kAllRoles[] = {Role::kAdmin, Role::kManager, Role::kPractitioner,
+                              Role::kAnalyst, Role::kPartner};
+
+CallerIdentity As(Role role) {
+  CallerIdentity identity;
+  identity.caller = "test";
+  identity.role = role;
+  identity.authority = "831";
+  if (role == Role::kPartner) identity.agency = "POLICE";
+  return identity;
+}
+
+struct Row {
+  std::string method;
+  std::set<Role> allowed;
+  bool child_level;
+  bool streaming;
+};
+
+std::vector<Row> ExpectedTable() {
+  const std::string intake = "/sgm.intake.v1.IntakeService/";
+  const std::set<Role> staff = {Role::kPractitioner, Role::kManager,
+                                Role::kAdmin};
+  std::set<Role> staff_and_partners = staff;
+  staff_and_partners.insert(Role::kPartner);
+  std::set<Role> aggregates = staff;
+  aggregates.insert(Role::kAnalyst);
+  return {
+      {"/sgm.gateway.v1.GatewayService/WhoAmI",
+       {std::begin(kAllRoles), std::end(kAllRoles)},
+       false,
+       false},
+      {intake + "ImportContacts", staff_and_partners, true, true},
+      {intake + "ImportDecisions", staff, true, true},
+      {intake + "CreateContact", staff, true, false},
+      {intake + "RecordDecision", staff, true, false},
+      {intake + "GetContact", staff, true, false},
+      {intake + "ListContacts", staff, true, false},
+      {intake + "GetFrontDoorFigures", aggregates, false, false},
+  };
+}
+
+TEST(AccessPolicyTest, EveryRowOfTheTable) {
+  AccessPolicy policy;
+  for (const Row& row : ExpectedTable()) {
+    ASSERT_NE(policy.Find(row.method), nullptr) << row.method;
+    for (Role role : kAllRoles) {
+      absl::Status status = policy.Check(row.method, As(role));
+      if (row.allowed.count(role) > 0) {
+        EXPECT_TRUE(status.ok())
+            << row.method << " " << RoleName(role) << ": " << status;
+      } else {
+        EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
+            << row.method << " " << RoleName(role);
+      }
+    }
+    EXPECT_EQ(policy.IsChildLevel(row.method), row.child_level) << row.method;
+    EXPECT_EQ(policy.IsStreaming(row.method), row.streaming) << row.method;
+  }
+}
+
+TEST(AccessPolicyTest, DefaultTableHasNoOtherRows) {
+  EXPECT_EQ(AccessPolicy::DefaultRules().size(), ExpectedTable().size());
+}
+
+TEST(AccessPolicyTest, PartnerMayOnlyImportContacts) {
+  AccessPolicy policy;
+  for (const MethodRule& rule : AccessPolicy::DefaultRules()) {
+    bool allowed = policy.Check(rule.method, As(Role::kPartner)).ok();
+    bool expected =
+        rule.method == "/sgm.intake.v1.IntakeService/ImportContacts" ||
+        rule.method == "/sgm.gateway.v1.GatewayService/WhoAmI";
+    EXPECT_EQ(allowed, expected) << rule.method;
+  }
+}
+
+TEST(AccessPolicyTest, AnalystDeniedEveryChildLevelMethod) {
+  AccessPolicy policy;
+  int child_level = 0;
+  for (const MethodRule& rule : AccessPolicy::DefaultRules()) {
+    if (!policy.IsChildLevel(rule.method)) continue;
+    ++child_level;
+    absl::Status status = policy.Check(rule.method, As(Role::kAnalyst));
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
+        << rule.method;
+  }
+  EXPECT_EQ(child_level, 6);
+  EXPECT_TRUE(policy
+                  .Check("/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
+                         As(Role::kAnalyst))
+                  .ok());
+}
+
+TEST(AccessPolicyTest, UnknownMethodDenied) {
+  AccessPolicy policy;
+  for (const char* method :
+       {"/sgm.intake.v1.IntakeService/DeleteEverything",
+        "/sgm.kpi.v1.KpiService/GetIndicators", "", "GetContact",
+        "/sgm.intake.v1.IntakeService/getcontact",
+        "/sgm.intake.v1.IntakeService/GetContact/"}) {
+    absl::Status status = policy.Check(method, As(Role::kAdmin));
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << method;
+    EXPECT_EQ(status.message(), "method not allowed through the gateway");
+    EXPECT_FALSE(policy.IsChildLevel(method)) << method;
+    EXPECT_FALSE(policy.IsStreaming(method)) << method;
+    EXPECT_EQ(policy.Find(method), nullptr) << method;
+  }
+}
+
+TEST(AccessPolicyTest, UnspecifiedRoleDenied) {
+  AccessPolicy policy;
+  absl::Status status = policy.Check("/sgm.gateway.v1.GatewayService/WhoAmI",
+                                     As(Role::kUnspecified));
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST(AccessPolicyTest, DeniedMessageNamesRoleAndMethod) {
+  AccessPolicy policy;
+  absl::Status status = policy.Check("/sgm.intake.v1.IntakeService/GetContact",
+                                     As(Role::kPartner));
+  EXPECT_THAT(status.message(), HasSubstr("partner"));
+  EXPECT_THAT(status.message(), HasSubstr("GetContact"));
+}
+
+TEST(AccessPolicyTest, CustomRowsAddMethods) {
+  std::vector<MethodRule> rules = AccessPolicy::DefaultRules();
+  MethodRule kpi;
+  kpi.method = "/sgm.kpi.v1.KpiService/GetIndicators";
+  kpi.roles = {Role::kAnalyst};
+  rules.push_back(kpi);
+  // A later row replaces an earlier one for the same method.
+  MethodRule figures;
+  figures.method = "/sgm.intake.v1.IntakeService/GetFrontDoorFigures";
+  figures.roles = {Role::kAdmin};
+  figures.child_level = true;
+  rules.push_back(figures);
+  AccessPolicy policy(rules);
+  EXPECT_TRUE(policy.Check(kpi.method, As(Role::kAnalyst)).ok());
+  EXPECT_FALSE(policy.Check(kpi.method, As(Role::kAdmin)).ok());
+  EXPECT_FALSE(policy.Check(figures.method, As(Role::kAnalyst)).ok());
+  EXPECT_TRUE(policy.IsChildLevel(figures.method));
+}
+
+}  // namespace
+}  // namespace sgm::gateway

@@ -1,0 +1,56 @@
+// The gateway: one gRPC endpoint for internal apps and partners. It
+// authenticates bearer tokens, checks the caller's role against the method,
+// and proxies every backend call (by package prefix) with the caller's
+// identity in metadata and a deadline on every outbound call.
+#ifndef SGM_SERVICES_GATEWAY_GATEWAY_SERVER_H_
+#define SGM_SERVICES_GATEWAY_GATEWAY_SERVER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/server_runner.h"
+
+namespace sgm::gateway {
+
+class TokenAuthenticator;
+class AccessPolicy;
+class GenericProxy;
+class GatewayServiceImpl;
+
+struct GatewaySettings {
+  ServerOptions server;  // service_name "gateway"
+  // Backend addresses by proto package, e.g. {"sgm.intake.v1", "host:port"}.
+  std::map<std::string, std::string> backends;
+  // Deadline for an outbound unary call when the caller set none (a
+  // caller's own deadline is kept when shorter).
+  absl::Duration unary_deadline = absl::Seconds(10);
+  // The same for streaming calls (feed imports).
+  absl::Duration streaming_deadline = absl::Minutes(30);
+};
+
+class GatewayServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const GatewaySettings& settings,
+      std::unique_ptr<TokenAuthenticator> authenticator);
+  ~GatewayServer();
+
+  int port() const;
+  void Shutdown(absl::Duration grace);
+  void Wait();
+
+ private:
+  GatewayServer() = default;
+  std::unique_ptr<TokenAuthenticator> authenticator_;
+  std::unique_ptr<AccessPolicy> policy_;
+  std::unique_ptr<GatewayServiceImpl> service_;
+  std::unique_ptr<GenericProxy> proxy_;
+  std::unique_ptr<ServerRunner> runner_;
+};
+
+}  // namespace sgm::gateway
+
+#endif  // SGM_SERVICES_GATEWAY_GATEWAY_SERVER_H_

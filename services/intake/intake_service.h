@@ -1,0 +1,78 @@
+// gRPC handlers of sgm.intake.v1.IntakeService: proto <-> domain, status
+// mapping, the read audit; the rules live in the domain files.
+#ifndef SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_
+#define SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/aggregate_cache.h"
+#include "common/caller_identity.h"
+#include "common/clock.h"
+#include "common/working_day_calendar.h"
+#include "services/intake/contact_store.h"
+#include "services/intake/front_door_figures.h"
+#include "sgm/intake/v1/intake.grpc.pb.h"
+
+namespace sgm::intake {
+
+class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
+ public:
+  struct Options {
+    FrontDoorSettings front_door;
+    int import_batch_size = 5000;  // records a transaction
+    int max_rejections_listed = 1000;
+  };
+
+  // Nothing is owned; all must outlive the service.
+  IntakeServiceImpl(ContactStore* store, AggregateCache* cache,
+                    const Clock* clock, const WorkingDayCalendar* calendar,
+                    absl::TimeZone zone, Options options);
+
+  grpc::Status CreateContact(grpc::ServerContext* context,
+                             const v1::CreateContactRequest* request,
+                             v1::CreateContactResponse* response) override;
+  grpc::Status RecordDecision(grpc::ServerContext* context,
+                              const v1::RecordDecisionRequest* request,
+                              v1::RecordDecisionResponse* response) override;
+  grpc::Status GetContact(grpc::ServerContext* context,
+                          const v1::GetContactRequest* request,
+                          v1::GetContactResponse* response) override;
+  grpc::Status ListContacts(grpc::ServerContext* context,
+                            const v1::ListContactsRequest* request,
+                            v1::ListContactsResponse* response) override;
+  grpc::Status ImportContacts(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportContactsRequest>* reader,
+      v1::ImportContactsResponse* response) override;
+  grpc::Status ImportDecisions(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportDecisionsRequest>* reader,
+      v1::ImportDecisionsResponse* response) override;
+  grpc::Status GetFrontDoorFigures(
+      grpc::ServerContext* context,
+      const v1::GetFrontDoorFiguresRequest* request,
+      v1::GetFrontDoorFiguresResponse* response) override;
+
+  // The figures for an authority (cache first); exposed for benchmarks.
+  absl::StatusOr<v1::FrontDoorFigures> FrontDoorFiguresFor(
+      const std::string& authority, absl::CivilMonth month,
+      absl::CivilDay as_of);
+
+ private:
+  absl::Status Audit(const CallerIdentity& who, absl::string_view method,
+                     const std::vector<const StoredContact*>& contacts);
+  void PublishGeneration(const std::string& authority, int64_t generation);
+
+  ContactStore* store_;
+  AggregateCache* cache_;
+  const Clock* clock_;
+  const WorkingDayCalendar* calendar_;
+  absl::TimeZone zone_;
+  Options options_;
+};
+
+}  // namespace sgm::intake
+
+#endif  // SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_

@@ -1,0 +1,71 @@
+// In-process services on free loopback ports for integration tests: a real
+// redis-server, real SQLite files in a temporary directory, the intake
+// service and the gateway (port 0), and tokens for every role.
+#ifndef SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
+#define SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/clock.h"
+#include "grpcpp/grpcpp.h"
+
+namespace sgm::testing {
+
+class RedisServerProcess;
+class TempDir;
+
+// Tokens the cluster's gateway accepts (authority "831").
+inline constexpr absl::string_view kAdminToken = "test-admin-token";
+inline constexpr absl::string_view kManagerToken = "test-manager-token";
+inline constexpr absl::string_view kPractitionerToken = "test-practitioner";
+inline constexpr absl::string_view kAnalystToken = "test-analyst-token";
+// A partner of agency "POLICE".
+inline constexpr absl::string_view kPartnerToken = "test-partner-police";
+// A practitioner of another authority ("892").
+inline constexpr absl::string_view kOtherAuthorityToken =
+    "test-practitioner-892";
+
+class TestCluster {
+ public:
+  struct Options {
+    bool with_redis = true;
+    // The clock the services see; default 2024-06-15 12:00 UTC.
+    absl::Time start_time = absl::FromUnixSeconds(1718452800);
+  };
+  static absl::StatusOr<std::unique_ptr<TestCluster>> Start(Options options);
+  static absl::StatusOr<std::unique_ptr<TestCluster>> Start() {
+    return Start(Options());
+  }
+  ~TestCluster();
+
+  std::string gateway_address() const;
+  std::shared_ptr<grpc::Channel> gateway_channel();
+  std::string intake_address() const;
+  // A context with "authorization: Bearer <token>" and a 30 s deadline.
+  static std::unique_ptr<grpc::ClientContext> ContextFor(
+      absl::string_view token);
+
+  ManualClock& clock() { return clock_; }
+  RedisServerProcess* redis() { return redis_.get(); }
+  const std::string& dir() const;
+
+  // Stops the intake service and starts it again on the same store and
+  // port (a cold start: nothing in memory survives).
+  absl::Status RestartIntake();
+  void StopIntake();
+
+ private:
+  TestCluster(Options options);
+  struct Impl;
+  ManualClock clock_;
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<RedisServerProcess> redis_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sgm::testing
+
+#endif  // SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
