@@ -38,8 +38,7 @@ int Digits(absl::string_view text, size_t pos, size_t count) {
 }
 
 int DaysInMonth(int year, int month) {
-  return static_cast<int>(
-      LastDayOf(absl::CivilMonth(year, month)).day());
+  return static_cast<int>(LastDayOf(absl::CivilMonth(year, month)).day());
 }
 
 // "YYYY-MM-DD" at the start of `text` (exactly 10 characters are looked at).
@@ -161,8 +160,7 @@ absl::StatusOr<absl::Time> ParseIsoTimestamp(absl::string_view text) {
 }
 
 std::string FormatIsoDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(),
-                         day.day());
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
 std::string FormatIsoMonth(absl::CivilMonth month) {

@@ -158,8 +158,7 @@ int SplitCsv(absl::string_view text, std::string* scratch, CsvFault* fault,
       const char* segment = p;
       bool unescaped = false;
       while (true) {
-        const auto* q =
-            static_cast<const char*>(std::memchr(p, '"', end - p));
+        const auto* q = static_cast<const char*>(std::memchr(p, '"', end - p));
         if (q == nullptr) {
           *fault = CsvFault::kUnclosed;
           *fault_index = index;
@@ -282,10 +281,9 @@ absl::Status FeedReader::Finish(std::vector<FeedRecord>* records,
   }
   if (!failed_ && in_record_) {
     if (oversized_) {
-      errors->push_back(
-          {next_line_, "",
-           absl::StrCat("the record is longer than ", kMaxRecordBytes,
-                        " bytes")});
+      errors->push_back({next_line_, "",
+                         absl::StrCat("the record is longer than ",
+                                      kMaxRecordBytes, " bytes")});
     } else {
       HandleRecord(pending_, records, errors);
     }
@@ -322,8 +320,8 @@ size_t FeedReader::ScanCsv(absl::string_view data, size_t pos) {
   while (pos < n) {
     switch (scan_state_) {
       case ScanState::kQuoted: {
-        const auto* q = static_cast<const char*>(
-            std::memchr(base + pos, '"', n - pos));
+        const auto* q =
+            static_cast<const char*>(std::memchr(base + pos, '"', n - pos));
         const size_t stop = q == nullptr ? n : static_cast<size_t>(q - base);
         record_newlines_ += CountNewlines(base + pos, stop - pos);
         if (q == nullptr) return kNone;
@@ -345,10 +343,10 @@ size_t FeedReader::ScanCsv(absl::string_view data, size_t pos) {
       case ScanState::kUnquoted: {
         if (line_end == kNone || line_end < pos) {
           const void* nl = std::memchr(base + pos, '\n', n - pos);
-          line_end = nl == nullptr
-                         ? n
-                         : static_cast<size_t>(static_cast<const char*>(nl) -
-                                               base);
+          line_end =
+              nl == nullptr
+                  ? n
+                  : static_cast<size_t>(static_cast<const char*>(nl) - base);
         }
         const auto* q = static_cast<const char*>(
             std::memchr(base + pos, '"', line_end - pos));
@@ -390,7 +388,8 @@ void FeedReader::FeedData(absl::string_view bytes,
     if (csv) {
       end = ScanCsv(bytes, pos);
     } else {
-      const void* nl = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
+      const void* nl =
+          std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
       end = nl == nullptr ? kNone
                           : static_cast<size_t>(static_cast<const char*>(nl) -
                                                 bytes.data());
@@ -407,10 +406,9 @@ void FeedReader::FeedData(absl::string_view bytes,
       oversized_ = true;
     }
     if (oversized_) {
-      errors->push_back(
-          {next_line_, "",
-           absl::StrCat("the record is longer than ", kMaxRecordBytes,
-                        " bytes")});
+      errors->push_back({next_line_, "",
+                         absl::StrCat("the record is longer than ",
+                                      kMaxRecordBytes, " bytes")});
     } else {
       HandleRecord(resumed ? absl::string_view(pending_) : piece, records,
                    errors);
@@ -449,11 +447,9 @@ void FeedReader::HandleCsvHeader(absl::string_view text) {
   std::string scratch;
   CsvFault fault = CsvFault::kNone;
   int fault_index = -1;
-  const int count =
-      SplitCsv(text, &scratch, &fault, &fault_index,
-               [&names](int, absl::string_view value) {
-                 names.emplace_back(value);
-               });
+  const int count = SplitCsv(
+      text, &scratch, &fault, &fault_index,
+      [&names](int, absl::string_view value) { names.emplace_back(value); });
   if (count < 0) {
     Fail(absl::StrCat(
         at, "the header row cannot be read: ",
@@ -510,40 +506,38 @@ void FeedReader::HandleCsvRecord(absl::string_view text,
   int fault_index = -1;
   int bad_utf8 = -1;  // file column of the first value with bad UTF-8
   size_t bad_byte = 0;
-  const int count = SplitCsv(
-      text, &scratch, &fault, &fault_index,
-      [&](int index, absl::string_view value) {
-        if (index >= columns || value.empty()) return;
-        if (bad_utf8 < 0) {
-          const size_t bad = FindInvalidUtf8(value);
-          if (bad != kNone) {
-            bad_utf8 = index;
-            bad_byte = bad;
-          }
-        }
-        record.values[file_to_schema_[index]].emplace(value.data(),
-                                                      value.size());
-      });
+  const int count = SplitCsv(text, &scratch, &fault, &fault_index,
+                             [&](int index, absl::string_view value) {
+                               if (index >= columns || value.empty()) return;
+                               if (bad_utf8 < 0) {
+                                 const size_t bad = FindInvalidUtf8(value);
+                                 if (bad != kNone) {
+                                   bad_utf8 = index;
+                                   bad_byte = bad;
+                                 }
+                               }
+                               record.values[file_to_schema_[index]].emplace(
+                                   value.data(), value.size());
+                             });
   FeedError error;
   if (count < 0) {
     if (fault_index < columns) {
       error.field = schema_.columns[file_to_schema_[fault_index]];
-      error.reason =
-          CsvFaultReason(fault, absl::StrCat("'", error.field, "'"));
+      error.reason = CsvFaultReason(fault, absl::StrCat("'", error.field, "'"));
     } else {
-      error.reason = CsvFaultReason(
-          fault, absl::StrCat("field ", fault_index + 1,
-                              " (beyond the header's columns)"));
+      error.reason =
+          CsvFaultReason(fault, absl::StrCat("field ", fault_index + 1,
+                                             " (beyond the header's columns)"));
     }
   } else if (count != columns) {
-    error.reason = absl::StrCat("the record has ", count, " field",
-                                count == 1 ? "" : "s", " but the header has ",
-                                columns, " columns");
+    error.reason =
+        absl::StrCat("the record has ", count, " field", count == 1 ? "" : "s",
+                     " but the header has ", columns, " columns");
   } else if (bad_utf8 >= 0) {
     error.field = schema_.columns[file_to_schema_[bad_utf8]];
-    error.reason = absl::StrCat("'", error.field,
-                                "' is not valid UTF-8 (at byte ", bad_byte + 1,
-                                " of the value)");
+    error.reason =
+        absl::StrCat("'", error.field, "' is not valid UTF-8 (at byte ",
+                     bad_byte + 1, " of the value)");
   } else {
     for (const int index : required_) {
       if (!record.values[index].has_value()) {
@@ -568,8 +562,8 @@ void FeedReader::HandleJsonRecord(absl::string_view text,
   error.line = next_line_;
   const size_t bad = FindInvalidUtf8(text);
   if (bad != kNone) {
-    error.reason = absl::StrCat("the line is not valid UTF-8 (at byte ",
-                                bad + 1, ")");
+    error.reason =
+        absl::StrCat("the line is not valid UTF-8 (at byte ", bad + 1, ")");
     errors->push_back(std::move(error));
     return;
   }

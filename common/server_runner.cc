@@ -242,13 +242,12 @@ void ServerRunner::Shutdown(absl::Duration grace) {
        {"grace_ms", static_cast<long long>(absl::ToInt64Milliseconds(grace))}});
   stop_polling_.Notify();
   if (readiness_thread_.joinable()) readiness_thread_.join();
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  // Ends health Watch streams, which would otherwise hold the server's
-  // shutdown for the whole grace period; statuses stay NOT_SERVING.
-  if (health != nullptr) health->Shutdown();
   // Refuses new calls, lets in-flight ones finish until the deadline, then
-  // cancels them.
+  // cancels them. A health Watch stream is such a call: gRPC's default health
+  // service does not end it, so with a watching client this takes `grace`.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->Shutdown();
   LogInfo("server_stopped", {{"name", options_.service_name}});
 }
 

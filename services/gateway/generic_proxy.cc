@@ -64,26 +64,31 @@ class BackendStream final
 // Finish is always the last thing a reaction does.
 class ProxyCall final : public grpc::ServerGenericBidiReactor {
  public:
-  ProxyCall() : backend_(this) {}
+  explicit ProxyCall(grpc::GenericCallbackServerContext* server_context)
+      : server_context_(server_context),
+        // Cancellation (and the deadline) also propagate in gRPC core.
+        client_context_(
+            grpc::ClientContext::FromCallbackServerContext(*server_context)),
+        backend_(this) {}
 
   // Opens the backend call and starts pumping. Called once, from
   // CreateReactor, before the reactor is returned to gRPC.
   void Start(grpc::GenericStub* stub, const std::string& method,
              const CallerIdentity& identity,
              std::chrono::system_clock::time_point deadline) {
-    AttachIdentity(identity, &client_context_);
-    client_context_.set_deadline(deadline);
+    AttachIdentity(identity, client_context_.get());
+    client_context_->set_deadline(deadline);
     {
       absl::MutexLock lock(&mu_);
       backend_started_ = true;
       up_.reading = true;
       down_.reading = true;
     }
-    StartRead(&up_.read_buffer);
-    stub->PrepareBidiStreamingCall(&client_context_, method,
+    StartRead(&up_buffers_.read);
+    stub->PrepareBidiStreamingCall(client_context_.get(), method,
                                    grpc::StubOptions(), &backend_);
     backend_.AddMultipleHolds(2);
-    backend_.StartRead(&down_.read_buffer);
+    backend_.StartRead(&down_buffers_.read);
     backend_.StartCall();
   }
 
@@ -98,7 +103,16 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         // The backend call is over: drop the message, read no more.
       } else if (!ok) {
         up_.source_done = true;
-        if (!up_.writing) CloseUpstream(/*writes_done=*/true, &actions);
+        // A read that failed because the caller cancelled (reliable in
+        // OnReadDone) must not look like the end of the stream to the
+        // backend: an import would commit a truncated feed.
+        if (server_context_->IsCancelled()) {
+          up_.source_cancelled = true;
+          actions.cancel_backend = true;
+        }
+        if (!up_.writing) {
+          CloseUpstream(/*writes_done=*/!up_.source_cancelled, &actions);
+        }
       } else if (up_.writing) {
         up_.buffered = true;
       } else {
@@ -113,7 +127,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     {
       absl::MutexLock lock(&mu_);
       down_.writing = false;
-      down_.write_buffer.Clear();
+      down_buffers_.write.Clear();
       if (!ok) {
         // The caller is gone: stop the backend and read nothing more.
         down_.sink_closed = true;
@@ -135,7 +149,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       absl::MutexLock lock(&mu_);
       cancel = backend_started_;
     }
-    if (cancel) client_context_.TryCancel();
+    if (cancel) client_context_->TryCancel();
   }
 
   void OnDone() override {
@@ -178,7 +192,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     {
       absl::MutexLock lock(&mu_);
       up_.writing = false;
-      up_.write_buffer.Clear();
+      up_buffers_.write.Clear();
       if (!ok || up_.sink_closed_by_backend) {
         up_.buffered = false;
         CloseUpstream(/*writes_done=*/false, &actions);
@@ -186,7 +200,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         up_.buffered = false;
         ForwardUpstream(&actions);
       } else if (up_.source_done) {
-        CloseUpstream(/*writes_done=*/true, &actions);
+        CloseUpstream(/*writes_done=*/!up_.source_cancelled, &actions);
       }
     }
     Run(std::move(actions));
@@ -208,14 +222,22 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
  private:
-  // One direction of the pump.
+  // The messages of one direction. Not guarded by `mu_`: a buffer belongs
+  // to gRPC while its Flow says it is reading into or writing from it, and
+  // is touched by this class (under `mu_`) only otherwise.
+  struct Buffers {
+    ByteBuffer read;   // the outstanding or buffered read
+    ByteBuffer write;  // the outstanding write
+  };
+
+  // The state of one direction of the pump.
   struct Flow {
-    ByteBuffer read_buffer;   // the outstanding or buffered read
-    ByteBuffer write_buffer;  // the outstanding write
     bool reading = false;
     bool writing = false;
-    bool buffered = false;     // read_buffer holds a message to write
+    bool buffered = false;     // the read buffer holds a message to write
     bool source_done = false;  // the source has no more messages
+    // Upstream only: the caller cancelled (rather than half-closed).
+    bool source_cancelled = false;
     bool sink_closed = false;  // nothing more is written to the sink
     // Upstream only: the backend has finished, writes are pointless.
     bool sink_closed_by_backend = false;
@@ -235,10 +257,11 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     grpc::Status finish_status;
   };
 
-  // up_.read_buffer holds a message and no upstream write is outstanding:
+  // The upstream read buffer holds a message and no upstream write is
+  // outstanding:
   // write it to the backend and read the next one from the caller.
   void ForwardUpstream(Actions* actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    up_.read_buffer.Swap(&up_.write_buffer);
+    up_buffers_.read.Swap(&up_buffers_.write);
     up_.writing = true;
     actions->backend_write = true;
     up_.reading = true;
@@ -247,7 +270,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   // The same downstream: write to the caller, read from the backend.
   void ForwardDownstream(Actions* actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    down_.read_buffer.Swap(&down_.write_buffer);
+    down_buffers_.read.Swap(&down_buffers_.write);
     down_.writing = true;
     actions->server_write = true;
     down_.reading = true;
@@ -286,21 +309,25 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void Run(Actions actions) {
-    if (actions.backend_write) backend_.StartWrite(&up_.write_buffer);
-    if (actions.backend_read) backend_.StartRead(&down_.read_buffer);
+    if (actions.backend_write) backend_.StartWrite(&up_buffers_.write);
+    if (actions.backend_read) backend_.StartRead(&down_buffers_.read);
     if (actions.backend_writes_done) backend_.StartWritesDone();
     for (int i = 0; i < actions.backend_remove_holds; ++i) {
       backend_.RemoveHold();
     }
-    if (actions.cancel_backend) client_context_.TryCancel();
-    if (actions.server_write) StartWrite(&down_.write_buffer);
-    if (actions.server_read) StartRead(&up_.read_buffer);
+    if (actions.cancel_backend) client_context_->TryCancel();
+    if (actions.server_write) StartWrite(&down_buffers_.write);
+    if (actions.server_read) StartRead(&up_buffers_.read);
     // Last: once finished, the server's OnDone may delete this call.
     if (actions.finish) Finish(std::move(actions.finish_status));
   }
 
-  grpc::ClientContext client_context_;
+  grpc::GenericCallbackServerContext* const server_context_;
+  std::unique_ptr<grpc::ClientContext> client_context_;
   BackendStream backend_;
+
+  Buffers up_buffers_;
+  Buffers down_buffers_;
 
   absl::Mutex mu_;
   Flow up_ ABSL_GUARDED_BY(mu_);    // caller -> backend
@@ -374,7 +401,7 @@ grpc::ServerGenericBidiReactor* GenericProxy::CreateReactor(
           absl::ToChronoNanoseconds(limit));
   deadline = std::min(deadline, context->deadline());
 
-  auto* call = new ProxyCall();
+  auto* call = new ProxyCall(context);
   call->Start(backend->second.stub.get(), method, *identity, deadline);
   return call;
 }

@@ -175,8 +175,8 @@ std::optional<RecordError> CheckSourceRecordId(absl::string_view field,
   return std::nullopt;
 }
 
-std::optional<RecordError> CheckNotFuture(absl::string_view field,
-                                          absl::Time t, absl::Time now) {
+std::optional<RecordError> CheckNotFuture(absl::string_view field, absl::Time t,
+                                          absl::Time now) {
   if (t == absl::InfinitePast() || t == absl::InfiniteFuture() ||
       absl::ToCivilYear(t, absl::UTCTimeZone()).year() < 1900) {
     return Error(field, absl::StrCat(field, " is missing or out of range"));
@@ -227,12 +227,10 @@ std::optional<RecordError> CheckContactRef(absl::string_view ref) {
                               "characters, each a letter, a digit, '_' or "
                               "'-'"));
   }
-  if (std::optional<RecordError> bad =
-          CheckSourceRecordId("the source record id after ':'",
-                              ref.substr(colon + 1))) {
-    return Error("contact_ref",
-                 absl::StrCat("contact_ref must be ", kForms, "; ",
-                              bad->reason));
+  if (std::optional<RecordError> bad = CheckSourceRecordId(
+          "the source record id after ':'", ref.substr(colon + 1))) {
+    return Error("contact_ref", absl::StrCat("contact_ref must be ", kForms,
+                                             "; ", bad->reason));
   }
   return std::nullopt;
 }
@@ -265,17 +263,18 @@ const FeedSchema& ContactFeedSchema() {
 }
 
 const FeedSchema& DecisionFeedSchema() {
-  static const FeedSchema* const kSchema = new FeedSchema{
-      {"contact_ref", "decided_at", "outcome", "decided_by"},
-      {"contact_ref", "decided_at", "outcome"}};
+  static const FeedSchema* const kSchema =
+      new FeedSchema{{"contact_ref", "decided_at", "outcome", "decided_by"},
+                     {"contact_ref", "decided_at", "outcome"}};
   return *kSchema;
 }
 
 std::variant<ContactRecord, RecordError> ParseContactRecord(
     const FeedRecord& record, absl::string_view agency, absl::Time now) {
   if (record.values.size() != kContactColumnCount) {
-    return Error("", "the record was not read with the contacts feed's "
-                     "columns");
+    return Error("",
+                 "the record was not read with the contacts feed's "
+                 "columns");
   }
   if (std::optional<RecordError> bad = CheckAgency(agency)) return *bad;
   const auto& values = record.values;
@@ -301,9 +300,8 @@ std::variant<ContactRecord, RecordError> ParseContactRecord(
     contact.child_dob = *dob;
   }
   if (!values[kSourceCode].has_value()) {
-    return Error("source_code",
-                 absl::StrCat("source_code is required: one of ",
-                              CodeList(ReferralSources())));
+    return Error("source_code", absl::StrCat("source_code is required: one of ",
+                                             CodeList(ReferralSources())));
   }
   contact.source_code = *values[kSourceCode];
   contact.primary_need = values[kPrimaryNeed].value_or("");
@@ -331,8 +329,9 @@ std::variant<ContactRecord, RecordError> ParseContactRecord(
 std::variant<DecisionRecord, RecordError> ParseDecisionRecord(
     const FeedRecord& record, absl::Time now) {
   if (record.values.size() != kDecisionColumnCount) {
-    return Error("", "the record was not read with the decisions feed's "
-                     "columns");
+    return Error("",
+                 "the record was not read with the decisions feed's "
+                 "columns");
   }
   const auto& values = record.values;
   DecisionRecord decision;
@@ -353,9 +352,9 @@ std::variant<DecisionRecord, RecordError> ParseDecisionRecord(
   }
   const std::optional<Outcome> outcome = ParseOutcome(*values[kOutcome]);
   if (!outcome.has_value()) {
-    return Error("outcome", absl::StrCat("outcome",
-                                         QuoteCode(*values[kOutcome]),
-                                         " is not one of ", outcomes));
+    return Error("outcome",
+                 absl::StrCat("outcome", QuoteCode(*values[kOutcome]),
+                              " is not one of ", outcomes));
   }
   decision.outcome = *outcome;
   decision.decided_by = values[kDecidedBy].value_or("");
@@ -379,9 +378,8 @@ std::optional<RecordError> ValidateContact(const ContactRecord& contact,
           CheckNotFuture("received_at", contact.received_at, now)) {
     return bad;
   }
-  if (!contact.child_id.empty() &&
-      (contact.child_id.size() > kMaxIdLength ||
-       !AllOf(contact.child_id, "._-"))) {
+  if (!contact.child_id.empty() && (contact.child_id.size() > kMaxIdLength ||
+                                    !AllOf(contact.child_id, "._-"))) {
     return Error("child_id",
                  "child_id must be 1 to 64 characters, each a letter, a "
                  "digit, '.', '_' or '-'");

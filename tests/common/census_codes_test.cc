@@ -19,9 +19,8 @@ std::vector<std::string> Codes(const std::vector<CodeLabel>& list) {
 }
 
 TEST(CensusCodesTest, PrimaryNeedsInCensusOrderWithLabels) {
-  EXPECT_THAT(Codes(PrimaryNeeds()),
-              ElementsAre("N0", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8",
-                          "N9"));
+  EXPECT_THAT(Codes(PrimaryNeeds()), ElementsAre("N0", "N1", "N2", "N3", "N4",
+                                                 "N5", "N6", "N7", "N8", "N9"));
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N0"), "Not stated");
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N1"), "Abuse or neglect");
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N2"), "Child's disability");
@@ -31,8 +30,7 @@ TEST(CensusCodesTest, PrimaryNeedsInCensusOrderWithLabels) {
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N6"), "Socially unacceptable behaviour");
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N7"), "Low income");
   EXPECT_EQ(LabelOf(PrimaryNeeds(), "N8"), "Absent parenting");
-  EXPECT_EQ(LabelOf(PrimaryNeeds(), "N9"),
-            "Cases other than children in need");
+  EXPECT_EQ(LabelOf(PrimaryNeeds(), "N9"), "Cases other than children in need");
 }
 
 TEST(CensusCodesTest, ReferralSourcesInCensusOrder) {

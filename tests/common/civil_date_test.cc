@@ -111,8 +111,7 @@ TEST(ParseIsoTimestampTest, OffsetRange) {
               HasSubstr("between -14:00 and +14:00"));
   EXPECT_THAT(TimestampError("2024-03-01T09:15:00+01:60"),
               HasSubstr("between -14:00 and +14:00"));
-  EXPECT_THAT(TimestampError("2024-03-01T09:15:00+0100"),
-              HasSubstr("+HH:MM"));
+  EXPECT_THAT(TimestampError("2024-03-01T09:15:00+0100"), HasSubstr("+HH:MM"));
   EXPECT_THAT(TimestampError("2024-03-01T09:15:00+1"), HasSubstr("+HH:MM"));
   EXPECT_THAT(TimestampError("2024-03-01T09:15:00+01:00:00"),
               HasSubstr("after the UTC offset"));

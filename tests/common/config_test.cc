@@ -91,6 +91,8 @@ TEST_F(ConfigTest, CommandLineWinsOverEnvironment) {
 }
 
 TEST_F(ConfigTest, ParseFlagsOrDieExitsWithStatus2OnABadVariable) {
+  // Other tests in this binary start threads (gRPC): re-run, do not fork.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   setenv(kPortVariable, "not-a-port", 1);
   std::string arg0 = "sgm-test";
   std::vector<char*> argv = {arg0.data()};

@@ -94,10 +94,11 @@ TEST(FeedReaderCsvTest, ReadsRecordsByHeaderName) {
   EXPECT_THAT(r.errors, IsEmpty());
   ASSERT_THAT(r.records, SizeIs(1));
   EXPECT_EQ(r.records[0].line, 2);
-  EXPECT_THAT(r.records[0].values,
-              ElementsAre(Optional(std::string("1")), Optional(std::string("Ann")),
-                          Optional(std::string("2024-01-01")),
-                          Optional(std::string("hello"))));
+  EXPECT_THAT(
+      r.records[0].values,
+      ElementsAre(Optional(std::string("1")), Optional(std::string("Ann")),
+                  Optional(std::string("2024-01-01")),
+                  Optional(std::string("hello"))));
 }
 
 TEST(FeedReaderCsvTest, ColumnOrderIsFreeAndOptionalColumnsMayBeLeftOut) {
@@ -194,16 +195,17 @@ TEST(FeedReaderCsvTest, ColumnIndex) {
   EXPECT_EQ(reader.schema().columns.size(), 4u);
 }
 
-// --- CSV quoting and lines ----------------------------------------------------
+// --- CSV quoting and lines
+// ----------------------------------------------------
 
 TEST(FeedReaderCsvTest, QuotedFieldsAndLineNumbers) {
   Result r = ReadCsv(
-      "id,name,when,note\n"                          // 1
-      "1,\"Smith, Ann\",d1,\"said \"\"hi\"\"\"\n"    // 2
-      "2,Bob,d2,\"two\nlines\"\n"                    // 3-4
-      "3,\"\",d3,\"three\n\nlines\"\n"               // 5-7
-      "4,Di,d4,\"\"\"\"\n"                           // 8
-      "5,\"a,b,\"\"c\"\"\",d5,x\n");                 // 9
+      "id,name,when,note\n"                        // 1
+      "1,\"Smith, Ann\",d1,\"said \"\"hi\"\"\"\n"  // 2
+      "2,Bob,d2,\"two\nlines\"\n"                  // 3-4
+      "3,\"\",d3,\"three\n\nlines\"\n"             // 5-7
+      "4,Di,d4,\"\"\"\"\n"                         // 8
+      "5,\"a,b,\"\"c\"\"\",d5,x\n");               // 9
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_THAT(r.errors, IsEmpty());
   ASSERT_THAT(r.records, SizeIs(5));
@@ -244,9 +246,13 @@ TEST(FeedReaderCsvTest, ByteOrderMarkIsDropped) {
   ASSERT_THAT(r.records, SizeIs(1));
   EXPECT_EQ(r.records[0].values[0], "1");
   // Only at the start of the file: elsewhere it is an ordinary character.
-  Result later = ReadCsv("id,when\n\xEF\xBB\xBF" "1,d1\n");
+  Result later = ReadCsv(
+      "id,when\n\xEF\xBB\xBF"
+      "1,d1\n");
   ASSERT_THAT(later.records, SizeIs(1));
-  EXPECT_EQ(later.records[0].values[0], "\xEF\xBB\xBF" "1");
+  EXPECT_EQ(later.records[0].values[0],
+            "\xEF\xBB\xBF"
+            "1");
 }
 
 TEST(FeedReaderCsvTest, PartOfABomIsData) {
@@ -293,7 +299,8 @@ TEST(FeedReaderCsvTest, WrongNumberOfFields) {
   ASSERT_THAT(r.errors, SizeIs(2));
   EXPECT_EQ(r.errors[0].line, 2);
   EXPECT_EQ(r.errors[0].field, "");
-  EXPECT_EQ(r.errors[0].reason, "the record has 2 fields but the header has 3 columns");
+  EXPECT_EQ(r.errors[0].reason,
+            "the record has 2 fields but the header has 3 columns");
   EXPECT_EQ(r.errors[1].line, 3);
   EXPECT_THAT(r.errors[1].reason, HasSubstr("has 4 fields"));
   ASSERT_THAT(r.records, SizeIs(1));
@@ -347,7 +354,8 @@ TEST(FeedReaderCsvTest, QuoteProblemInAnExtraField) {
   EXPECT_THAT(r.errors[0].reason, HasSubstr("field 3"));
 }
 
-// --- UTF-8 --------------------------------------------------------------------
+// --- UTF-8
+// --------------------------------------------------------------------
 
 TEST(FeedReaderCsvTest, BadUtf8IsAnErrorForThatRecordAndField) {
   Result r = ReadCsv("id,name,when\n1,caf\xC3\x28,d1\n2,caf\xC3\xA9,d2\n");
@@ -363,12 +371,12 @@ TEST(FeedReaderCsvTest, BadUtf8IsAnErrorForThatRecordAndField) {
 
 TEST(FeedReaderCsvTest, Utf8Validation) {
   const std::vector<std::string> good = {
-      "\xC3\xA9",              // U+00E9
-      "\xE2\x82\xAC",          // U+20AC
-      "\xED\x9F\xBF",          // U+D7FF, just below the surrogates
-      "\xEE\x80\x80",          // U+E000, just above them
-      "\xF0\x9F\x98\x80",      // U+1F600
-      "\xF4\x8F\xBF\xBF",      // U+10FFFF
+      "\xC3\xA9",          // U+00E9
+      "\xE2\x82\xAC",      // U+20AC
+      "\xED\x9F\xBF",      // U+D7FF, just below the surrogates
+      "\xEE\x80\x80",      // U+E000, just above them
+      "\xF0\x9F\x98\x80",  // U+1F600
+      "\xF4\x8F\xBF\xBF",  // U+10FFFF
       "abcdefghijklmnop\xC3\xA9qrstuvwxyz0123456789",
   };
   const std::vector<std::string> bad = {
@@ -382,8 +390,8 @@ TEST(FeedReaderCsvTest, Utf8Validation) {
       "\xF4\x90\x80\x80",  // above U+10FFFF
       "\xF5\x80\x80\x80",
       "\xFF",
-      "\xE2\x82",          // cut short at the end
-      "\xE2\x82z",         // cut short in the middle
+      "\xE2\x82",   // cut short at the end
+      "\xE2\x82z",  // cut short in the middle
       "abcdefghijklmnopqrstuvwxyz\xC3",
   };
   for (const std::string& value : good) {
@@ -400,7 +408,8 @@ TEST(FeedReaderCsvTest, Utf8Validation) {
   }
 }
 
-// --- Pieces of any size ---------------------------------------------------------
+// --- Pieces of any size
+// ---------------------------------------------------------
 
 // A file with a bit of everything, including multibyte characters, CRLF,
 // quoted newlines, empty lines and bad records.
@@ -448,7 +457,8 @@ TEST(FeedReaderSplitTest, OneByteAtATimeIsTheSameAsWhole) {
 }
 
 TEST(FeedReaderSplitTest, EveryTwoWaySplitIsTheSameAsWhole) {
-  const std::string whole = Dump(Read(FeedFormat::kCsv, CsvSchema(), kTrickyCsv));
+  const std::string whole =
+      Dump(Read(FeedFormat::kCsv, CsvSchema(), kTrickyCsv));
   for (size_t cut = 0; cut <= kTrickyCsv.size(); ++cut) {
     EXPECT_EQ(Dump(ReadCut(FeedFormat::kCsv, CsvSchema(), kTrickyCsv, {cut})),
               whole)
@@ -471,7 +481,8 @@ TEST(FeedReaderSplitTest, EveryThreeWaySplitIsTheSameAsWhole) {
 
 TEST(FeedReaderSplitTest, RandomInputsNeverCrashAndAnySplitAgrees) {
   // Bytes drawn mostly from the characters that matter to the reader.
-  const std::string alphabet = ",,,\"\"\"\n\n\r ab\xC3\xA9\xEF\xBB\xBF\xFF{}[]:1";
+  const std::string alphabet =
+      ",,,\"\"\"\n\n\r ab\xC3\xA9\xEF\xBB\xBF\xFF{}[]:1";
   std::mt19937 random(12345);
   for (const FeedFormat format : {FeedFormat::kCsv, FeedFormat::kJsonLines}) {
     for (int round = 0; round < 300; ++round) {
@@ -482,7 +493,8 @@ TEST(FeedReaderSplitTest, RandomInputsNeverCrashAndAnySplitAgrees) {
       }
       const std::string whole = Dump(Read(format, CsvSchema(), input));
       std::vector<size_t> cuts;
-      for (size_t at = random() % 7; at < input.size(); at += 1 + random() % 9) {
+      for (size_t at = random() % 7; at < input.size();
+           at += 1 + random() % 9) {
         cuts.push_back(at);
       }
       ASSERT_EQ(Dump(ReadCut(format, CsvSchema(), input, cuts)), whole)
@@ -509,7 +521,8 @@ TEST(FeedReaderCsvTest, OverlongRecordIsRejectedAndTheNextOneRead) {
   }
 }
 
-// --- JSON Lines -----------------------------------------------------------------
+// --- JSON Lines
+// -----------------------------------------------------------------
 
 TEST(FeedReaderJsonTest, ValueTypes) {
   Result r = ReadJson(
@@ -523,15 +536,17 @@ TEST(FeedReaderJsonTest, ValueTypes) {
   EXPECT_THAT(r.errors, IsEmpty());
   ASSERT_THAT(r.records, SizeIs(3));
   EXPECT_EQ(r.records[0].line, 1);
-  EXPECT_THAT(r.records[0].values,
-              ElementsAre(Optional(std::string("a1")),
-                          Optional(std::string("2024-01-01")),
-                          Optional(std::string("5")), Optional(std::string("Y")),
-                          Optional(std::string("X;Y")), std::nullopt));
-  EXPECT_THAT(r.records[1].values,
-              ElementsAre(Optional(std::string("7")), Optional(std::string("-2.5")),
-                          Optional(std::string("0")), Optional(std::string("N")),
-                          std::nullopt, std::nullopt));
+  EXPECT_THAT(
+      r.records[0].values,
+      ElementsAre(Optional(std::string("a1")),
+                  Optional(std::string("2024-01-01")),
+                  Optional(std::string("5")), Optional(std::string("Y")),
+                  Optional(std::string("X;Y")), std::nullopt));
+  EXPECT_THAT(
+      r.records[1].values,
+      ElementsAre(Optional(std::string("7")), Optional(std::string("-2.5")),
+                  Optional(std::string("0")), Optional(std::string("N")),
+                  std::nullopt, std::nullopt));
   EXPECT_EQ(r.records[2].values[2], "100.0");
   EXPECT_EQ(r.records[2].values[3], std::nullopt);
   EXPECT_EQ(r.records[2].values[5], "caf\xC3\xA9 \"q\"");
@@ -601,8 +616,8 @@ TEST(FeedReaderJsonTest, RepeatedKeyIsARecordError) {
   EXPECT_THAT(r.errors[0].reason, HasSubstr("more than once"));
   // Nested objects may repeat the top level's keys... but are not allowed
   // as values anyway; a key repeated inside one is not a duplicate.
-  Result nested =
-      ReadJson("{\"id\":\"1\",\"when\":\"w\",\"note\":{\"id\":1,\"x\":{\"id\":2}}}\n");
+  Result nested = ReadJson(
+      "{\"id\":\"1\",\"when\":\"w\",\"note\":{\"id\":1,\"x\":{\"id\":2}}}\n");
   ASSERT_THAT(nested.errors, SizeIs(1));
   EXPECT_EQ(nested.errors[0].field, "note");
 }

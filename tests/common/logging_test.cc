@@ -1,6 +1,8 @@
 #include "common/logging.h"
 
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"

@@ -84,7 +84,8 @@ absl::Status SendFile(std::ifstream& file, const std::string& path,
     }
     sent += n;
     counter.Add(absl::string_view(buffer.data(), static_cast<size_t>(n)));
-    if (progress != nullptr) progress->Update(sent, counter.records(), absl::Now());
+    if (progress != nullptr)
+      progress->Update(sent, counter.records(), absl::Now());
     if (file.eof()) break;
   }
   if (!local_error.ok()) {
@@ -136,8 +137,8 @@ absl::StatusOr<FeedFormat> FeedFormatFor(absl::string_view path,
     return sgm::feed::v1::FEED_FORMAT_JSONL;
   }
   if (!lower.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown format '", format, "': use csv or jsonl"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown format '", format, "': use csv or jsonl"));
   }
   const std::string name = absl::AsciiStrToLower(path);
   if (absl::EndsWith(name, ".csv")) return sgm::feed::v1::FEED_FORMAT_CSV;
@@ -172,9 +173,8 @@ int64_t FeedRecordCounter::records() const {
 
 absl::StatusOr<ImportSummary> UploadContacts(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
-    absl::string_view token, const std::string& path,
-    absl::string_view format, absl::string_view agency,
-    absl::Duration deadline, ProgressBar* progress) {
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::string_view agency, absl::Duration deadline, ProgressBar* progress) {
   using ::sgm::intake::v1::ImportContactsRequest;
   OpenFeed feed;
   absl::Status opened = Open(path, format, &feed);
@@ -199,9 +199,8 @@ absl::StatusOr<ImportSummary> UploadContacts(
 
 absl::StatusOr<ImportSummary> UploadDecisions(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
-    absl::string_view token, const std::string& path,
-    absl::string_view format, absl::Duration deadline,
-    ProgressBar* progress) {
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
   using ::sgm::intake::v1::ImportDecisionsRequest;
   OpenFeed feed;
   absl::Status opened = Open(path, format, &feed);
@@ -213,21 +212,20 @@ absl::StatusOr<ImportSummary> UploadDecisions(
   std::unique_ptr<grpc::ClientWriter<ImportDecisionsRequest>> writer =
       stub->ImportDecisions(&context, &response);
   absl::Status sent = SendFile<ImportDecisionsRequest>(
-      feed.file, path, feed.size, feed.format,
-      [](ImportDecisionsRequest*) {}, &context, writer.get(), progress);
+      feed.file, path, feed.size, feed.format, [](ImportDecisionsRequest*) {},
+      &context, writer.get(), progress);
   if (progress != nullptr) progress->Finish(absl::Now());
   if (!sent.ok()) return sent;
   return response.summary();
 }
 
 std::string FormatSummary(const ImportSummary& summary, int max_rejections) {
-  std::string out = absl::StrCat(
-      "accepted ", WithThousands(summary.accepted()), ", duplicates ",
-      WithThousands(summary.duplicates()), ", rejected ",
-      WithThousands(summary.rejected()), "\n");
+  std::string out =
+      absl::StrCat("accepted ", WithThousands(summary.accepted()),
+                   ", duplicates ", WithThousands(summary.duplicates()),
+                   ", rejected ", WithThousands(summary.rejected()), "\n");
   int shown = 0;
-  for (const sgm::feed::v1::RecordRejection& rejection :
-       summary.rejections()) {
+  for (const sgm::feed::v1::RecordRejection& rejection : summary.rejections()) {
     if (shown >= max_rejections) break;
     absl::StrAppend(&out, "line ", rejection.line());
     if (!rejection.field().empty()) {

@@ -52,16 +52,14 @@ class FeedRecordCounter {
 // a bad format (INVALID_ARGUMENT), or the RPC's own code and message.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadContacts(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
-    absl::string_view token, const std::string& path,
-    absl::string_view format, absl::string_view agency,
-    absl::Duration deadline, ProgressBar* progress);
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::string_view agency, absl::Duration deadline, ProgressBar* progress);
 
 // The same for a decisions file and IntakeService.ImportDecisions.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadDecisions(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
-    absl::string_view token, const std::string& path,
-    absl::string_view format, absl::Duration deadline,
-    ProgressBar* progress);
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
 
 // The import's outcome for people, e.g.
 //   accepted 1,234, duplicates 0, rejected 2

@@ -79,9 +79,9 @@ void AppendBreakdowns(std::string* out, absl::string_view title,
     if (static_cast<int>(i) < kTopBreakdowns) {
       std::string label = b.label();
       if (label.size() > 40) label = absl::StrCat(label.substr(0, 37), "...");
-      absl::StrAppend(out, absl::StrFormat("  %-4s %-40s %9s %7s\n", b.code(),
-                                           label, WithThousands(b.count()),
-                                           Percent(b.percent())));
+      absl::StrAppend(
+          out, absl::StrFormat("  %-4s %-40s %9s %7s\n", b.code(), label,
+                               WithThousands(b.count()), Percent(b.percent())));
     } else {
       rest_count += b.count();
       rest_percent += b.percent();
@@ -103,19 +103,19 @@ std::string SignedPercent(double percent) {
 }
 
 std::string RenderFiguresTable(const FrontDoorFigures& figures) {
-  std::string out = absl::StrCat("Front door: contacts in ",
-                                 MonthName(figures.month()), " (as of ",
-                                 IsoDate(figures.as_of()), ")\n\n");
+  std::string out =
+      absl::StrCat("Front door: contacts in ", MonthName(figures.month()),
+                   " (as of ", IsoDate(figures.as_of()), ")\n\n");
 
   const MonthCount& month = figures.this_month();
   sgm::type::v1::YearMonth year_before = figures.month();
   year_before.set_year(year_before.year() - 1);
-  AppendRow(&out, "Contacts this month",
-            absl::StrFormat("%9s   %s: %s   change %s",
-                            WithThousands(month.contacts()),
-                            MonthName(year_before),
-                            WithThousands(month.contacts_year_before()),
-                            ChangeText(month)));
+  AppendRow(
+      &out, "Contacts this month",
+      absl::StrFormat("%9s   %s: %s   change %s",
+                      WithThousands(month.contacts()), MonthName(year_before),
+                      WithThousands(month.contacts_year_before()),
+                      ChangeText(month)));
   AppendRow(&out, "Progressed",
             absl::StrFormat(
                 "%9s   %s of %s decided (referral or strategy discussion)",
@@ -133,11 +133,10 @@ std::string RenderFiguresTable(const FrontDoorFigures& figures) {
                             WithThousands(figures.decided())));
   AppendRow(&out, "Repeat contacts",
             absl::StrFormat(
-                "%9s   %s contacts about %s children (contact %d+ within %d "
-                "days; of contacts with a child id)",
-                figures.has_repeat_percent()
-                    ? Percent(figures.repeat_percent())
-                    : "n/a",
+                "%9s   %s contacts about %s children (%d+ contacts within %d "
+                "days)",
+                figures.has_repeat_percent() ? Percent(figures.repeat_percent())
+                                             : "n/a",
                 WithThousands(figures.repeat_contacts()),
                 WithThousands(figures.repeat_children()),
                 figures.repeat_min_contacts(), figures.repeat_window_days()));
@@ -155,31 +154,32 @@ std::string RenderFiguresTable(const FrontDoorFigures& figures) {
   };
   weekly_row(figures.year_to_date());
   weekly_row(figures.year_to_date_last_year());
-  absl::StrAppend(&out, absl::StrFormat(
-                            "  %-10s %-10s  %-10s  %9s  %9s\n", "change", "",
-                            "", "",
-                            figures.has_per_week_change_percent()
-                                ? SignedPercent(figures.per_week_change_percent())
-                                : "n/a"));
+  absl::StrAppend(
+      &out,
+      absl::StrFormat("  %-10s %-10s  %-10s  %9s  %9s\n", "change", "", "", "",
+                      figures.has_per_week_change_percent()
+                          ? SignedPercent(figures.per_week_change_percent())
+                          : "n/a"));
 
   // Trend.
   absl::StrAppend(&out, "\nTrend (", figures.trend_size(), " months)\n");
   absl::StrAppend(&out, absl::StrFormat("  %-9s %9s  %11s  %7s\n", "month",
                                         "contacts", "year before", "change"));
   int64_t most = 0;
-  for (const MonthCount& m : figures.trend()) most = std::max(most, m.contacts());
+  for (const MonthCount& m : figures.trend())
+    most = std::max(most, m.contacts());
   for (const MonthCount& m : figures.trend()) {
     const int width =
         most > 0 ? static_cast<int>(m.contacts() * kTrendBarWidth / most) : 0;
     absl::StrAppend(
-        &out, absl::StrFormat("  %-9s %9s  %11s  %7s  %s\n", IsoMonth(m.month()),
-                              WithThousands(m.contacts()),
+        &out, absl::StrFormat("  %-9s %9s  %11s  %7s  %s\n",
+                              IsoMonth(m.month()), WithThousands(m.contacts()),
                               WithThousands(m.contacts_year_before()),
                               ChangeText(m), std::string(width, '#')));
   }
 
-  AppendBreakdowns(&out, "Primary need (this month)",
-                   figures.by_primary_need(), "other needs");
+  AppendBreakdowns(&out, "Primary need (this month)", figures.by_primary_need(),
+                   "other needs");
   AppendBreakdowns(&out, "Source (this month)", figures.by_source(),
                    "other sources");
   return out;

@@ -1,1 +1,414 @@
-int main() { return 0; }
+// sgm: the suite's command line. Feeds go to intake through the gateway;
+// figures come back the same way; synthetic feeds and token helpers work
+// offline.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/civil_date.h"
+#include "common/config.h"
+#include "common/grpc_status.h"
+#include "common/proto_convert.h"
+#include "grpcpp/grpcpp.h"
+#include "sgm/gateway/v1/gateway.grpc.pb.h"
+#include "sgm/intake/v1/intake.grpc.pb.h"
+#include "tools/sgm/feed_upload.h"
+#include "tools/sgm/figures_table.h"
+#include "tools/sgm/progress_bar.h"
+#include "tools/synth/contact_synthesizer.h"
+
+ABSL_FLAG(std::string, gateway, "localhost:50051",
+          "the gateway's address, host:port (SGM_GATEWAY)");
+ABSL_FLAG(std::string, token, "",
+          "the bearer token to call the gateway with (SGM_TOKEN)");
+ABSL_FLAG(absl::Duration, deadline, absl::ZeroDuration(),
+          "deadline of each call, e.g. 45s or 1h (SGM_DEADLINE); 0: 30m for "
+          "imports, 30s for other calls");
+ABSL_FLAG(std::string, agency, "",
+          "import contacts: the agency that sent the file (internal callers; "
+          "a partner's agency comes from its token)");
+ABSL_FLAG(std::string, format, "",
+          "import: csv or jsonl; default from the file's extension");
+ABSL_FLAG(std::string, month, "",
+          "intake stats: the month, YYYY-MM; default the current month");
+ABSL_FLAG(std::string, as_of, "",
+          "intake stats: as-of date of the per-week figures, YYYY-MM-DD; "
+          "default the month's last day");
+ABSL_FLAG(bool, json, false, "intake stats: print JSON instead of a table");
+ABSL_FLAG(std::string, out, "", "synth contacts: the output directory");
+ABSL_FLAG(uint64_t, seed, 1, "synth contacts: the random seed");
+ABSL_FLAG(std::string, start, "",
+          "synth contacts: the first month, YYYY-MM; default --months before "
+          "the current month");
+ABSL_FLAG(int, months, 12, "synth contacts: how many months");
+ABSL_FLAG(int, scale, 1, "synth contacts: how many authorities");
+ABSL_FLAG(std::string, first_authority, "831",
+          "synth contacts: the first authority's code");
+
+namespace sgm::cli {
+namespace {
+
+constexpr absl::string_view kUsage =
+    R"(usage: sgm [--gateway=HOST:PORT] [--token=TOKEN] [--deadline=DURATION] COMMAND ...
+
+commands:
+  import contacts FILE [--agency=AGENCY] [--format=csv|jsonl]
+      send a contacts feed to intake; prints accepted, duplicates and
+      rejected records with their line, field and reason
+  import decisions FILE [--format=csv|jsonl]
+      send a decisions feed to intake
+  intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
+      front-door figures for a month (default: the current month)
+  whoami
+      who the token says the caller is
+  synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
+                 [--scale=N] [--first_authority=CODE]
+      write synthetic contacts and decisions feeds (no gateway needed)
+  admin hash-token TOKEN
+      the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
+  admin new-token
+      a new random token (32 bytes, hex)
+
+global flags (also from the environment):
+  --gateway   SGM_GATEWAY   the gateway, default localhost:50051
+  --token     SGM_TOKEN     the bearer token
+  --deadline  SGM_DEADLINE  per call; default 30m for imports, 30s otherwise
+
+exit status: 0 done (an import with rejected records included), 1 the call
+or the work failed, 2 bad usage.
+)";
+
+constexpr absl::string_view kImportUsage =
+    R"(usage: sgm import contacts FILE [--agency=AGENCY] [--format=csv|jsonl]
+       sgm import decisions FILE [--format=csv|jsonl]
+FILE is CSV with a header row or JSON Lines (DESIGN section 5); the format
+comes from the extension (.csv, .jsonl, .ndjson) unless --format is given.
+)";
+
+constexpr absl::string_view kIntakeUsage =
+    R"(usage: sgm intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
+)";
+
+constexpr absl::string_view kWhoAmIUsage = "usage: sgm whoami\n";
+
+constexpr absl::string_view kSynthUsage =
+    R"(usage: sgm synth contacts --out=DIR [--seed=N] [--start=YYYY-MM]
+                          [--months=N] [--scale=N] [--first_authority=CODE]
+Writes contacts-AGENCY.csv (one per agency) and decisions.csv, under DIR, or
+under DIR/CODE for each authority when --scale > 1.
+)";
+
+constexpr absl::string_view kAdminUsage =
+    R"(usage: sgm admin hash-token TOKEN
+       sgm admin new-token
+)";
+
+constexpr absl::Duration kImportDeadline = absl::Minutes(30);
+constexpr absl::Duration kUnaryDeadline = absl::Seconds(30);
+
+int UsageError(absl::string_view usage, absl::string_view problem = "") {
+  if (!problem.empty()) std::cerr << "sgm: " << problem << "\n";
+  std::cerr << usage;
+  return 2;
+}
+
+int Failed(const absl::Status& status) {
+  std::cerr << "sgm: " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
+  return 1;
+}
+
+absl::Duration DeadlineOr(absl::Duration fallback) {
+  const absl::Duration flag = absl::GetFlag(FLAGS_deadline);
+  return flag > absl::ZeroDuration() ? flag : fallback;
+}
+
+// Whether a token was given (flag or SGM_TOKEN).
+bool HaveToken() { return !absl::GetFlag(FLAGS_token).empty(); }
+
+std::shared_ptr<grpc::Channel> GatewayChannel() {
+  return grpc::CreateChannel(absl::GetFlag(FLAGS_gateway),
+                             grpc::InsecureChannelCredentials());
+}
+
+void PrepareUnary(grpc::ClientContext* context) {
+  context->AddMetadata("authorization",
+                       absl::StrCat("Bearer ", absl::GetFlag(FLAGS_token)));
+  context->set_deadline(
+      absl::ToChronoTime(absl::Now() + DeadlineOr(kUnaryDeadline)));
+}
+
+absl::string_view Basename(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+int RunImport(const std::vector<std::string>& args) {
+  if (args.size() != 3 || (args[1] != "contacts" && args[1] != "decisions")) {
+    return UsageError(kImportUsage);
+  }
+  if (!HaveToken()) {
+    return UsageError(kImportUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  const bool contacts = args[1] == "contacts";
+  if (!contacts && !absl::GetFlag(FLAGS_agency).empty()) {
+    return UsageError(kImportUsage, "--agency is for contacts only");
+  }
+  const std::string& path = args[2];
+  const absl::StatusOr<sgm::feed::v1::FeedFormat> format =
+      FeedFormatFor(path, absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return UsageError(kImportUsage, format.status().message());
+
+  // The bar's total: the file's size, when it can be known.
+  int64_t size = 0;
+  {
+    const int fd = open(path.c_str(), O_RDONLY);
+    if (fd >= 0) {
+      const off_t end = lseek(fd, 0, SEEK_END);
+      if (end > 0) size = end;
+      close(fd);
+    }
+  }
+  std::unique_ptr<ProgressBar> progress =
+      ProgressBar::ForStderr(std::string(Basename(path)), size, absl::Now());
+  const std::shared_ptr<grpc::Channel> channel = GatewayChannel();
+  const absl::Duration deadline = DeadlineOr(kImportDeadline);
+  const absl::StatusOr<sgm::feed::v1::ImportSummary> summary =
+      contacts ? UploadContacts(channel, absl::GetFlag(FLAGS_token), path,
+                                absl::GetFlag(FLAGS_format),
+                                absl::GetFlag(FLAGS_agency), deadline,
+                                progress.get())
+               : UploadDecisions(channel, absl::GetFlag(FLAGS_token), path,
+                                 absl::GetFlag(FLAGS_format), deadline,
+                                 progress.get());
+  if (!summary.ok()) return Failed(summary.status());
+  std::cout << FormatSummary(*summary);
+  return 0;
+}
+
+int RunIntake(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[1] != "stats") return UsageError(kIntakeUsage);
+  if (!HaveToken()) {
+    return UsageError(kIntakeUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  sgm::intake::v1::GetFrontDoorFiguresRequest request;
+  const std::string month_text = absl::GetFlag(FLAGS_month);
+  absl::CivilMonth month;
+  if (month_text.empty()) {
+    month = absl::ToCivilMonth(absl::Now(), absl::LocalTimeZone());
+  } else {
+    absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(month_text);
+    if (!parsed.ok()) {
+      return UsageError(kIntakeUsage,
+                        absl::StrCat("--month: ", parsed.status().message()));
+    }
+    month = *parsed;
+  }
+  *request.mutable_month() = ToProtoMonth(month);
+  const std::string as_of_text = absl::GetFlag(FLAGS_as_of);
+  if (!as_of_text.empty()) {
+    absl::StatusOr<absl::CivilDay> as_of = ParseIsoDate(as_of_text);
+    if (!as_of.ok()) {
+      return UsageError(kIntakeUsage,
+                        absl::StrCat("--as_of: ", as_of.status().message()));
+    }
+    *request.mutable_as_of() = ToProtoDate(*as_of);
+  }
+
+  auto stub = sgm::intake::v1::IntakeService::NewStub(GatewayChannel());
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::intake::v1::GetFrontDoorFiguresResponse response;
+  const grpc::Status status =
+      stub->GetFrontDoorFigures(&context, request, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  if (absl::GetFlag(FLAGS_json)) {
+    absl::StatusOr<std::string> json = RenderFiguresJson(response.figures());
+    if (!json.ok()) return Failed(json.status());
+    std::cout << *json;
+  } else {
+    std::cout << RenderFiguresTable(response.figures());
+  }
+  return 0;
+}
+
+int RunWhoAmI(const std::vector<std::string>& args) {
+  if (args.size() != 1) return UsageError(kWhoAmIUsage);
+  if (!HaveToken()) {
+    return UsageError(kWhoAmIUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  auto stub = sgm::gateway::v1::GatewayService::NewStub(GatewayChannel());
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::gateway::v1::WhoAmIResponse response;
+  const grpc::Status status =
+      stub->WhoAmI(&context, sgm::gateway::v1::WhoAmIRequest(), &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  std::string role = sgm::gateway::v1::Role_Name(response.role());
+  if (absl::string_view(role).substr(0, 5) == "ROLE_") role = role.substr(5);
+  for (char& c : role) c = static_cast<char>(std::tolower(c));
+  std::cout << absl::StrFormat("caller     %s\nrole       %s\nauthority  %s\n",
+                               response.caller(), role, response.authority());
+  if (!response.agency().empty()) {
+    std::cout << "agency     " << response.agency() << "\n";
+  }
+  return 0;
+}
+
+int RunSynth(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[1] != "contacts") return UsageError(kSynthUsage);
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) return UsageError(kSynthUsage, "--out is required");
+  synth::SynthOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.months = absl::GetFlag(FLAGS_months);
+  options.scale = absl::GetFlag(FLAGS_scale);
+  options.first_authority = absl::GetFlag(FLAGS_first_authority);
+  if (options.months < 1 || options.months > 1200) {
+    return UsageError(kSynthUsage, "--months must be 1 to 1200");
+  }
+  if (options.scale < 1 || options.scale > 1000) {
+    return UsageError(kSynthUsage, "--scale must be 1 to 1000");
+  }
+  const std::string start = absl::GetFlag(FLAGS_start);
+  if (start.empty()) {
+    options.start_month =
+        absl::ToCivilMonth(absl::Now(), absl::LocalTimeZone()) - options.months;
+  } else {
+    absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(start);
+    if (!parsed.ok()) {
+      return UsageError(kSynthUsage,
+                        absl::StrCat("--start: ", parsed.status().message()));
+    }
+    options.start_month = *parsed;
+  }
+  const absl::StatusOr<synth::SynthStats> stats =
+      synth::SynthesizeContactsToDirectory(options, out);
+  if (!stats.ok()) {
+    if (stats.status().code() == absl::StatusCode::kInvalidArgument) {
+      return UsageError(kSynthUsage, stats.status().message());
+    }
+    return Failed(stats.status());
+  }
+  const absl::CivilMonth last = options.start_month + (options.months - 1);
+  for (const synth::AuthorityStats& a : stats->authorities) {
+    int64_t low = a.contacts_per_month.empty() ? 0 : a.contacts_per_month[0];
+    int64_t high = low;
+    for (int64_t n : a.contacts_per_month) {
+      low = std::min(low, n);
+      high = std::max(high, n);
+    }
+    const double progressed = a.decided > 0
+                                  ? 100.0 * static_cast<double>(a.progressed) /
+                                        static_cast<double>(a.decided)
+                                  : 0;
+    const double repeat = a.with_child_id > 0
+                              ? 100.0 * static_cast<double>(a.repeat_contacts) /
+                                    static_cast<double>(a.with_child_id)
+                              : 0;
+    const std::string dir =
+        options.scale > 1 ? absl::StrCat(out, "/", a.authority) : out;
+    std::cout << absl::StrFormat(
+        "%s: %s contacts %s to %s (%s-%s a month), %s decided, %.1f%% "
+        "progressed, %.1f%% repeat -> %s\n",
+        a.authority, WithThousands(a.contacts),
+        FormatIsoMonth(options.start_month), FormatIsoMonth(last),
+        WithThousands(low), WithThousands(high), WithThousands(a.decided),
+        progressed, repeat, dir);
+  }
+  return 0;
+}
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0xF]);
+  }
+  return out;
+}
+
+int RunAdmin(const std::vector<std::string>& args) {
+  if (args.size() == 3 && args[1] == "hash-token") {
+    const std::string& token = args[2];
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(),
+                   nullptr) != 1) {
+      return Failed(absl::InternalError("SHA-256 failed (OpenSSL)"));
+    }
+    std::cout << Hex(digest, length) << "\n";
+    return 0;
+  }
+  if (args.size() == 2 && args[1] == "new-token") {
+    unsigned char bytes[32];
+    const int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return Failed(absl::UnavailableError(
+          absl::StrCat("cannot open /dev/urandom: ", std::strerror(errno))));
+    }
+    size_t got = 0;
+    while (got < sizeof(bytes)) {
+      const ssize_t n = read(fd, bytes + got, sizeof(bytes) - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    close(fd);
+    if (got != sizeof(bytes)) {
+      return Failed(absl::UnavailableError("cannot read /dev/urandom"));
+    }
+    std::cout << Hex(bytes, sizeof(bytes)) << "\n";
+    return 0;
+  }
+  return UsageError(kAdminUsage);
+}
+
+int Run(const std::vector<std::string>& args) {
+  if (args.empty()) return UsageError(kUsage);
+  const std::string& command = args[0];
+  if (command == "import") return RunImport(args);
+  if (command == "intake") return RunIntake(args);
+  if (command == "whoami") return RunWhoAmI(args);
+  if (command == "synth") return RunSynth(args);
+  if (command == "admin") return RunAdmin(args);
+  if (command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  return UsageError(kUsage, absl::StrCat("unknown command '", command, "'"));
+}
+
+}  // namespace
+}  // namespace sgm::cli
+
+int main(int argc, char** argv) {
+  const std::vector<char*> positional =
+      sgm::ParseFlagsOrDie(argc, argv, sgm::cli::kUsage);
+  std::vector<std::string> args;
+  for (size_t i = 1; i < positional.size(); ++i)
+    args.emplace_back(positional[i]);
+  return sgm::cli::Run(args);
+}

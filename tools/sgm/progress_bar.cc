@@ -51,7 +51,8 @@ std::string ClockDuration(absl::Duration d) {
   const int64_t hours = total / 3600;
   const int64_t minutes = (total / 60) % 60;
   const int64_t seconds = total % 60;
-  if (hours > 0) return absl::StrFormat("%d:%02d:%02d", hours, minutes, seconds);
+  if (hours > 0)
+    return absl::StrFormat("%d:%02d:%02d", hours, minutes, seconds);
   return absl::StrFormat("%d:%02d", minutes, seconds);
 }
 
@@ -63,7 +64,8 @@ ProgressBar::ProgressBar(std::string label, int64_t total_bytes,
       options_(options) {
   if (options_.out == nullptr) options_.out = &std::cerr;
   if (label_.size() > kMaxLabelChars) {
-    label_ = absl::StrCat("...", label_.substr(label_.size() - kMaxLabelChars + 3));
+    label_ =
+        absl::StrCat("...", label_.substr(label_.size() - kMaxLabelChars + 3));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -56,8 +57,8 @@ class Rng {
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   // [0, n), n > 0 (Lemire's multiply-shift; the bias is below 2^-40).
   uint64_t Below(uint64_t n) {
-    return static_cast<uint64_t>(
-        (static_cast<unsigned __int128>(Next()) * n) >> 64);
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >>
+                                 64);
   }
   // [lo, hi] inclusive.
   int64_t Between(int64_t lo, int64_t hi) {
@@ -129,8 +130,9 @@ constexpr double kSaturdayWeight = 0.38;
 constexpr double kSundayWeight = 0.32;
 constexpr double kFixedHolidayWeight = 0.3;
 
-constexpr int kAdultAgeYears = 18;
-constexpr int kChildhoodDays = 6574;  // 18 years
+// Less than 18 years whatever the leap days, so a child born on day B is
+// aged 0-17 on days B to B + kChildhoodDays - 1.
+constexpr int kChildhoodDays = 6574;
 constexpr double kChildPopulation = 60000;
 constexpr int kRepeatWindowDays = 365;
 constexpr int kMaxUnbornDays = 280;
@@ -150,11 +152,10 @@ struct SourceWeight {
 // Shares of contacts by source, in percent (weekdays outside school
 // holidays; weekends and August shift them).
 constexpr SourceWeight kSources[] = {
-    {"1A", 5},   {"1B", 1},   {"1C", 1.5}, {"1D", 2.5}, {"2A", 20.5},
-    {"2B", 3},   {"3A", 3},   {"3B", 3},   {"3C", 1},   {"3D", 2},
-    {"3E", 4},   {"3F", 2},   {"4", 3},    {"5A", 3},   {"5B", 2},
-    {"5C", 1.5}, {"5D", 1.5}, {"6", 26.5}, {"7", 4},    {"8", 4},
-    {"9", 2},    {"10", 3},
+    {"1A", 5}, {"1B", 1}, {"1C", 1.5}, {"1D", 2.5}, {"2A", 20.5}, {"2B", 3},
+    {"3A", 3}, {"3B", 3}, {"3C", 1},   {"3D", 2},   {"3E", 4},    {"3F", 2},
+    {"4", 3},  {"5A", 3}, {"5B", 2},   {"5C", 1.5}, {"5D", 1.5},  {"6", 26.5},
+    {"7", 4},  {"8", 4},  {"9", 2},    {"10", 3},
 };
 constexpr size_t kSourceCount = sizeof(kSources) / sizeof(kSources[0]);
 
@@ -165,7 +166,7 @@ struct NeedWeight {
 };
 
 constexpr NeedWeight kNeeds[] = {
-    {"N0", 0.5, 0.3}, {"N1", 83, 1.06}, {"N2", 3, 0.75},  {"N3", 3, 0.75},
+    {"N0", 0.5, 0.3}, {"N1", 83, 1.06},  {"N2", 3, 0.75}, {"N3", 3, 0.75},
     {"N4", 3, 0.75},  {"N5", 0.5, 0.75}, {"N6", 5, 0.75}, {"N7", 0.5, 0.75},
     {"N8", 1, 0.75},  {"N9", 0.5, 0.2},
 };
@@ -185,9 +186,16 @@ enum Concern {
   kSubstanceMisuse,
   kConcernCount
 };
-constexpr absl::string_view kConcernCodes[kConcernCount] = {
-    "DOMESTIC_ABUSE", "NEGLECT", "PHYSICAL", "EMOTIONAL",     "SEXUAL",
-    "CSE",            "CCE",     "FGM",      "MENTAL_HEALTH", "SUBSTANCE_MISUSE"};
+constexpr absl::string_view kConcernCodes[kConcernCount] = {"DOMESTIC_ABUSE",
+                                                            "NEGLECT",
+                                                            "PHYSICAL",
+                                                            "EMOTIONAL",
+                                                            "SEXUAL",
+                                                            "CSE",
+                                                            "CCE",
+                                                            "FGM",
+                                                            "MENTAL_HEALTH",
+                                                            "SUBSTANCE_MISUSE"};
 constexpr absl::string_view kConcernTopics[kConcernCount] = {
     "domestic abuse in the household",
     "home conditions and supervision",
@@ -203,16 +211,16 @@ constexpr absl::string_view kConcernTopics[kConcernCount] = {
 // Chance of each concern given the primary need (index as kNeeds).
 constexpr double kConcernChance[kNeedCount][kConcernCount] = {
     // DA   NEG   PHY   EMO   SEX   CSE   CCE   FGM   MH    SUB
-    {0.05, 0.05, 0, 0.05, 0, 0, 0, 0, 0.05, 0.05},              // N0
+    {0.05, 0.05, 0, 0.05, 0, 0, 0, 0, 0.05, 0.05},                  // N0
     {0.35, 0.35, 0.18, 0.25, 0.07, 0.03, 0.02, 0.004, 0.12, 0.12},  // N1
-    {0, 0.15, 0, 0.15, 0, 0, 0, 0, 0.1, 0},                     // N2
-    {0, 0.2, 0, 0.1, 0, 0, 0, 0, 0.6, 0.25},                    // N3
-    {0.25, 0.15, 0, 0.2, 0, 0, 0, 0, 0.25, 0.1},                // N4
-    {0.4, 0.1, 0, 0.3, 0, 0, 0, 0, 0.15, 0.2},                  // N5
-    {0, 0, 0.05, 0.1, 0, 0.15, 0.35, 0, 0.3, 0.25},             // N6
-    {0, 0.4, 0, 0, 0, 0, 0, 0, 0, 0},                           // N7
-    {0, 0.5, 0, 0.3, 0, 0, 0, 0, 0, 0},                         // N8
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0},                             // N9
+    {0, 0.15, 0, 0.15, 0, 0, 0, 0, 0.1, 0},                         // N2
+    {0, 0.2, 0, 0.1, 0, 0, 0, 0, 0.6, 0.25},                        // N3
+    {0.25, 0.15, 0, 0.2, 0, 0, 0, 0, 0.25, 0.1},                    // N4
+    {0.4, 0.1, 0, 0.3, 0, 0, 0, 0, 0.15, 0.2},                      // N5
+    {0, 0, 0.05, 0.1, 0, 0.15, 0.35, 0, 0.3, 0.25},                 // N6
+    {0, 0.4, 0, 0, 0, 0, 0, 0, 0, 0},                               // N7
+    {0, 0.5, 0, 0.3, 0, 0, 0, 0, 0, 0},                             // N8
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0},                                 // N9
 };
 constexpr double kPoliceDomesticAbuseChance = 0.65;  // police, N1
 
@@ -230,29 +238,32 @@ constexpr absl::string_view kNeedTopics[kNeedCount] = {
 
 // Made-up place and organisation stems (no people's names).
 constexpr absl::string_view kAreaPrefixes[] = {
-    "Ash",  "Bracken", "Cold", "Dun",  "Elm",  "Fern",  "Grey",
-    "Holly", "Lark",   "Marsh", "Oak", "Pen",  "Thorn", "Wold"};
+    "Ash",   "Bracken", "Cold",  "Dun", "Elm", "Fern",  "Grey",
+    "Holly", "Lark",    "Marsh", "Oak", "Pen", "Thorn", "Wold"};
 constexpr absl::string_view kAreaSuffixes[] = {"dale",  "moor", "vale",
                                                "field", "mere", "wick"};
 constexpr absl::string_view kPlaceStems[] = {
-    "Oakfield",    "Meadowbank", "Hillside",    "Riverside",
-    "Beechwood",   "Brookfield", "Larchwood",   "Fernhill",
-    "Moorside",    "Westgate",   "Orchard Park", "Willow Green",
-    "Ashgrove",    "Castle View", "Parkland",   "Heatherbank"};
+    "Oakfield",  "Meadowbank",  "Hillside",     "Riverside",
+    "Beechwood", "Brookfield",  "Larchwood",    "Fernhill",
+    "Moorside",  "Westgate",    "Orchard Park", "Willow Green",
+    "Ashgrove",  "Castle View", "Parkland",     "Heatherbank"};
 constexpr absl::string_view kSchoolKinds[] = {
-    "Primary School", "Infant School",    "Junior School",
-    "Academy",        "High School",      "Community School",
+    "Primary School",
+    "Infant School",
+    "Junior School",
+    "Academy",
+    "High School",
+    "Community School",
     "Church of England Primary School"};
 
-constexpr absl::string_view kEndings[] = {
-    ".",
-    ".",
-    ".",
-    " following a recent incident.",
-    ", parents aware of the contact.",
-    "; consent obtained from a parent.",
-    ", with previous concerns noted.",
-    "; the child is safe at present."};
+constexpr absl::string_view kEndings[] = {".",
+                                          ".",
+                                          ".",
+                                          " following a recent incident.",
+                                          ", parents aware of the contact.",
+                                          "; consent obtained from a parent.",
+                                          ", with previous concerns noted.",
+                                          "; the child is safe at present."};
 
 std::string AreaName(int index) {
   constexpr int kPrefixes = sizeof(kAreaPrefixes) / sizeof(kAreaPrefixes[0]);
@@ -296,16 +307,6 @@ double DayWeight(absl::CivilDay day) {
     default:
       return kWeekdayWeight;
   }
-}
-
-// Whole years from `dob` to `day`; negative before birth.
-int AgeOn(absl::CivilDay dob, absl::CivilDay day) {
-  int age = static_cast<int>(day.year() - dob.year());
-  if (day.month() < dob.month() ||
-      (day.month() == dob.month() && day.day() < dob.day())) {
-    --age;
-  }
-  return age;
 }
 
 // CSV cell: quoted when it holds a comma, quote or line break.
@@ -375,21 +376,17 @@ class AuthorityGenerator {
       stats_.progression_factor = progression;
     }
     start_day_ = absl::CivilDay(options.start_month);
-    const absl::CivilDay end_day(options.start_month + options.months);
-    const int span_days = static_cast<int>(end_day - start_day_);
-    stats_.children = static_cast<int64_t>(
-        kChildPopulation * stats_.volume_factor + 0.5);
-    // Births spread over 18 years before the start and through the span,
-    // so that about `children` are aged 0-17 on any day.
-    const int birth_days = kChildhoodDays + span_days;
-    const int64_t population = static_cast<int64_t>(
-        static_cast<double>(stats_.children) * birth_days / kChildhoodDays +
-        0.5);
-    dob_offset_.resize(population);
-    for (int32_t& dob : dob_offset_) {
-      dob = static_cast<int32_t>(rng_.Below(birth_days)) - kChildhoodDays;
+    stats_.children =
+        static_cast<int64_t>(kChildPopulation * stats_.volume_factor + 0.5);
+    // Each slot of the population holds one child at a time, born within
+    // the 18 years before the start; when that child comes of age the next
+    // is born into the slot. So `children` are aged 0-17 on every day, and
+    // nothing depends on the number of months: a longer run starts with
+    // the same contacts as a shorter one.
+    slot_birth_.resize(stats_.children);
+    for (int32_t& birth : slot_birth_) {
+      birth = -static_cast<int32_t>(rng_.Below(kChildhoodDays));
     }
-    last_contact_.assign(population, kNever);
     workers_ = std::max(6, static_cast<int>(18 * stats_.volume_factor + 0.5));
     schools_ = std::max(20, static_cast<int>(110 * stats_.volume_factor));
     for (int i = 0; i < static_cast<int>(kSynthAgencies.size()); ++i) {
@@ -437,8 +434,8 @@ class AuthorityGenerator {
         const int64_t n = rng_.Poisson(expected * DayWeight(d) / month_weight);
         DrawDay(d, n, &day_contacts);
         for (const DraftContact& draft : day_contacts) {
-          const size_t agency = AgencyIndex(
-              AgencyForSource(kSources[draft.source].code));
+          const size_t agency =
+              AgencyIndex(AgencyForSource(kSources[draft.source].code));
           line.clear();
           decision_line.clear();
           WriteContact(d, m, draft, agency, &line, &decision_line);
@@ -450,8 +447,8 @@ class AuthorityGenerator {
 
     for (size_t i = 0; i < kSynthAgencies.size(); ++i) {
       if (!*contacts[i]) {
-        return absl::DataLossError(absl::StrCat("cannot write ",
-                                                stats_.files[i]));
+        return absl::DataLossError(
+            absl::StrCat("cannot write ", stats_.files[i]));
       }
       absl::Status closed = output->Close(stats_.files[i]);
       if (!closed.ok()) return closed;
@@ -466,12 +463,14 @@ class AuthorityGenerator {
 
  private:
   static constexpr int32_t kNever = std::numeric_limits<int32_t>::min() / 2;
+  // Children first met before birth get ids from here (CH9000001, ...).
+  static constexpr int64_t kUnbornIdBase = 9000000;
 
   static uint64_t AuthoritySeed(uint64_t seed, int index) {
     uint64_t state = seed;
     const uint64_t mixed = SplitMix64(&state);
-    uint64_t with_index = mixed ^ (0xD1B54A32D192ED03ULL *
-                                   (static_cast<uint64_t>(index) + 1));
+    uint64_t with_index =
+        mixed ^ (0xD1B54A32D192ED03ULL * (static_cast<uint64_t>(index) + 1));
     return SplitMix64(&with_index);
   }
 
@@ -481,8 +480,8 @@ class AuthorityGenerator {
     const bool weekend = IsWeekend(day) || IsFixedHoliday(day);
     double weights[kSourceCount];
     for (size_t i = 0; i < kSourceCount; ++i) {
-      weights[i] = SourceWeightOn(kSources[i].code, day, weekend) *
-                   kSources[i].weight;
+      weights[i] =
+          SourceWeightOn(kSources[i].code, day, weekend) * kSources[i].weight;
     }
     for (int64_t i = 0; i < n; ++i) {
       DraftContact draft;
@@ -539,25 +538,31 @@ class AuthorityGenerator {
     return std::min(86399, static_cast<int>(hours * 3600));
   }
 
-  // A child with no contact within the repeat window, aged 0-17 on `day`;
-  // -1 when none was found.
-  int64_t FreshChild(absl::CivilDay day, int32_t day_offset) {
-    int64_t fallback = -1;
+  // A child of the population (aged 0-17 on the day), preferably one with
+  // no contact within the repeat window.
+  int64_t FreshChild(int32_t day_offset) {
+    const int64_t slots = static_cast<int64_t>(slot_birth_.size());
+    int64_t id = -1;
     for (int attempt = 0; attempt < 16; ++attempt) {
-      const int64_t child = static_cast<int64_t>(
-          rng_.Below(static_cast<uint64_t>(dob_offset_.size())));
-      const int age = AgeOn(start_day_ + dob_offset_[child], day);
-      if (age < 0 || age >= kAdultAgeYears) continue;
-      if (day_offset - last_contact_[child] > kRepeatWindowDays) return child;
-      fallback = child;
+      const int64_t slot =
+          static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(slots)));
+      const int32_t generation =
+          (day_offset - slot_birth_[slot]) / kChildhoodDays;
+      id = 1 + slot + generation * slots;
+      const Child& child =
+          children_
+              .try_emplace(
+                  id, Child{slot_birth_[slot] + generation * kChildhoodDays})
+              .first->second;
+      if (day_offset - child.last_contact > kRepeatWindowDays) break;
     }
-    return fallback;
+    return id;
   }
 
   // A child of an earlier contact within the window who is still a child
   // (or, when `unborn_ok`, unborn within kMaxUnbornDays); -1 when there is
   // none.
-  int64_t RepeatChild(absl::CivilDay day, int32_t day_offset, bool unborn_ok) {
+  int64_t RepeatChild(int32_t day_offset, bool unborn_ok) {
     while (window_start_ < recent_.size() &&
            day_offset - recent_[window_start_].first > kRepeatWindowDays) {
       ++window_start_;
@@ -565,10 +570,12 @@ class AuthorityGenerator {
     if (window_start_ == recent_.size()) return -1;
     const size_t pick =
         window_start_ + rng_.Below(recent_.size() - window_start_);
-    const int64_t child = recent_[pick].second;
-    const absl::CivilDay dob = start_day_ + dob_offset_[child];
-    if (dob > day) return unborn_ok && dob - day <= kMaxUnbornDays ? child : -1;
-    return AgeOn(dob, day) < kAdultAgeYears ? child : -1;
+    const int64_t id = recent_[pick].second;
+    const int32_t dob = children_.at(id).dob;
+    if (dob > day_offset) {
+      return unborn_ok && dob - day_offset <= kMaxUnbornDays ? id : -1;
+    }
+    return day_offset - dob < kChildhoodDays ? id : -1;
   }
 
   void WriteContact(absl::CivilDay day, int month_index,
@@ -598,29 +605,31 @@ class AuthorityGenerator {
       // family, not from schools.
       const bool school = source == "2A" || source == "2B" || source == "3C";
       if (!school && rng_.Chance(kUnbornChance)) {
-        child = static_cast<int64_t>(dob_offset_.size());
-        dob_offset_.push_back(day_offset + static_cast<int32_t>(rng_.Between(
-                                               1, kMaxUnbornDays)));
-        last_contact_.push_back(kNever);
-        unborn = true;
+        child = kUnbornIdBase + ++unborn_ids_;
+        children_.emplace(
+            child, Child{day_offset + static_cast<int32_t>(
+                                          rng_.Between(1, kMaxUnbornDays))});
       } else {
         // Until a month of contacts is in the window, fewer repeats, so
         // that the first children do not take them all.
-        const double warm = std::min(
-            1.0, static_cast<double>(recent_.size() - window_start_) /
-                     (kBaseContactsPerMonth * stats_.volume_factor));
+        const double warm =
+            std::min(1.0, static_cast<double>(recent_.size() - window_start_) /
+                              (kBaseContactsPerMonth * stats_.volume_factor));
         if (rng_.Chance(kRepeatPickChance * warm)) {
-          child = RepeatChild(day, day_offset, !school);
+          child = RepeatChild(day_offset, !school);
         }
-        if (child < 0) child = FreshChild(day, day_offset);
+        if (child < 0) child = FreshChild(day_offset);
       }
     }
     bool repeat = false;
+    absl::CivilDay dob;
     if (child >= 0) {
-      repeat = day_offset - last_contact_[child] <= kRepeatWindowDays;
-      last_contact_[child] = day_offset;
+      Child& known = children_.at(child);
+      repeat = day_offset - known.last_contact <= kRepeatWindowDays;
+      known.last_contact = day_offset;
       recent_.emplace_back(day_offset, child);
-      if (start_day_ + dob_offset_[child] > day) unborn = true;
+      dob = start_day_ + known.dob;
+      if (dob > day) unborn = true;
     }
     const bool with_dob = child >= 0 && !rng_.Chance(kNoDobChance);
 
@@ -669,7 +678,7 @@ class AuthorityGenerator {
     if (child >= 0) line->append(absl::StrFormat("CH%07d", child));
     line->push_back(',');
     if (with_dob) {
-      line->append(absl::FormatCivilTime(start_day_ + dob_offset_[child]));
+      line->append(absl::FormatCivilTime(dob));
     }
     line->push_back(',');
     line->append(source.data(), source.size());
@@ -695,9 +704,9 @@ class AuthorityGenerator {
 
     // The decision.
     if (!rng_.Chance(kDecidedChance)) return;
-    const double progress_chance = std::min(
-        0.6, kProgressedChance * stats_.progression_factor *
-                 kNeeds[need].progression);
+    const double progress_chance =
+        std::min(0.6, kProgressedChance * stats_.progression_factor *
+                          kNeeds[need].progression);
     absl::string_view outcome;
     if (rng_.Chance(progress_chance)) {
       outcome = rng_.Chance(0.78) ? "REFERRAL" : "STRATEGY_DISCUSSION";
@@ -720,9 +729,8 @@ class AuthorityGenerator {
     constexpr int kCloseOfDay = 17 * 3600 + 45 * 60;
     if (office_day && draft.second < kLateAfternoon && u < 0.62) {
       const int earliest = draft.second + 15 * 60;
-      const int latest =
-          std::max(earliest + 60, std::min(draft.second + 4 * 3600,
-                                           kCloseOfDay));
+      const int latest = std::max(
+          earliest + 60, std::min(draft.second + 4 * 3600, kCloseOfDay));
       decided_second = static_cast<int>(rng_.Between(earliest, latest));
     } else {
       int working_days = 1;
@@ -732,7 +740,8 @@ class AuthorityGenerator {
         working_days = static_cast<int>(rng_.Between(2, 3));
       }
       decided_day = AddWeekdays(day, working_days);
-      decided_second = static_cast<int>(rng_.Between(9 * 3600, 17 * 3600 + 1800));
+      decided_second =
+          static_cast<int>(rng_.Between(9 * 3600, 17 * 3600 + 1800));
     }
     if (decided_day <= AddWeekdays(day, 1)) ++stats_.decided_by_next_weekday;
     const absl::Time decided =
@@ -791,9 +800,9 @@ class AuthorityGenerator {
       }
     }
     if (source == "3E") {
-      return absl::StrCat(area_, rng_.Chance(0.7)
-                                     ? " Royal Infirmary Emergency Department"
-                                     : " General Hospital Emergency Department");
+      return absl::StrCat(
+          area_, rng_.Chance(0.7) ? " Royal Infirmary Emergency Department"
+                                  : " General Hospital Emergency Department");
     }
     if (source == "3F") {
       constexpr absl::string_view kKinds[] = {
@@ -813,8 +822,8 @@ class AuthorityGenerator {
     }
     if (source == "5A") return absl::StrCat(area_, " Children's Social Care");
     if (source == "5B") {
-      return absl::StrCat(area_, rng_.Chance(0.5) ? " Youth Service"
-                                                  : " Adult Social Care");
+      return absl::StrCat(
+          area_, rng_.Chance(0.5) ? " Youth Service" : " Adult Social Care");
     }
     if (source == "5C") {
       return absl::StrCat(
@@ -852,7 +861,8 @@ class AuthorityGenerator {
     if (source == "6" && concern == kDomesticAbuse && rng_.Chance(0.6)) {
       return absl::StrCat(
           "Police attended a domestic incident at the family home; ",
-          rng_.Chance(0.5) ? "the child was present" : "the child was not present",
+          rng_.Chance(0.5) ? "the child was present"
+                           : "the child was not present",
           ending);
     }
     if (source == "2A" && rng_.Chance(0.3)) {
@@ -866,28 +876,50 @@ class AuthorityGenerator {
           ending);
     }
     absl::string_view who = "A professional";
-    if (source == "1A") who = "A relative";
-    else if (source == "1B") who = "A neighbour";
-    else if (source == "1C") who = "The young person";
-    else if (source == "1D") who = "A member of the public";
-    else if (source == "2A") who = "School";
-    else if (source == "2B") who = "The education welfare service";
-    else if (source == "3A") who = "The GP";
-    else if (source == "3B") who = "The health visitor";
-    else if (source == "3C") who = "The school nurse";
-    else if (source == "3D") who = "A health practitioner";
-    else if (source == "3E") who = "The emergency department";
-    else if (source == "3F") who = "The health service";
-    else if (source == "4") who = "Housing";
-    else if (source == "5A") who = "Children's social care";
-    else if (source == "5B") who = "A council service";
-    else if (source == "5C") who = "Another local authority";
-    else if (source == "5D") who = "Early help";
-    else if (source == "6") who = "Police";
-    else if (source == "7") who = "A legal agency";
-    else if (source == "8") who = "A voluntary agency";
-    else if (source == "9") who = "An anonymous caller";
-    else if (source == "10") who = "A caller";
+    if (source == "1A")
+      who = "A relative";
+    else if (source == "1B")
+      who = "A neighbour";
+    else if (source == "1C")
+      who = "The young person";
+    else if (source == "1D")
+      who = "A member of the public";
+    else if (source == "2A")
+      who = "School";
+    else if (source == "2B")
+      who = "The education welfare service";
+    else if (source == "3A")
+      who = "The GP";
+    else if (source == "3B")
+      who = "The health visitor";
+    else if (source == "3C")
+      who = "The school nurse";
+    else if (source == "3D")
+      who = "A health practitioner";
+    else if (source == "3E")
+      who = "The emergency department";
+    else if (source == "3F")
+      who = "The health service";
+    else if (source == "4")
+      who = "Housing";
+    else if (source == "5A")
+      who = "Children's social care";
+    else if (source == "5B")
+      who = "A council service";
+    else if (source == "5C")
+      who = "Another local authority";
+    else if (source == "5D")
+      who = "Early help";
+    else if (source == "6")
+      who = "Police";
+    else if (source == "7")
+      who = "A legal agency";
+    else if (source == "8")
+      who = "A voluntary agency";
+    else if (source == "9")
+      who = "An anonymous caller";
+    else if (source == "10")
+      who = "A caller";
     constexpr absl::string_view kVerbs[] = {
         " reports concerns about ", " raises concerns about ",
         " shares information about ", " asks for advice about "};
@@ -895,7 +927,8 @@ class AuthorityGenerator {
         " report concerns about ", " raise concerns about ",
         " share information about ", " ask for advice about "};
     const size_t verb = rng_.Below(4);
-    return absl::StrCat(who, who == "Police" ? kPluralVerbs[verb] : kVerbs[verb],
+    return absl::StrCat(who,
+                        who == "Police" ? kPluralVerbs[verb] : kVerbs[verb],
                         topic, ending);
   }
 
@@ -907,10 +940,16 @@ class AuthorityGenerator {
   const std::string area_;
   AuthorityStats stats_;
   absl::CivilDay start_day_;
-  // Children: date of birth as days from start_day_, and the day of the
-  // last contact about them (kNever when none).
-  std::vector<int32_t> dob_offset_;
-  std::vector<int32_t> last_contact_;
+  // Per population slot, the birth (days from start_day_) of its child at
+  // the start; the slot's later children follow every kChildhoodDays.
+  std::vector<int32_t> slot_birth_;
+  // Children met so far by id.
+  struct Child {
+    int32_t dob;  // days from start_day_
+    int32_t last_contact = kNever;
+  };
+  absl::flat_hash_map<int64_t, Child> children_;
+  int64_t unborn_ids_ = 0;
   // Contacts about a child, in time order: (day offset, child).
   std::vector<std::pair<int32_t, int64_t>> recent_;
   size_t window_start_ = 0;
@@ -1013,8 +1052,7 @@ absl::Status DirectorySynthOutput::Close(const std::string& path) {
   const bool ok = !file->fail();
   open_.erase(it);
   if (!ok) {
-    return absl::DataLossError(
-        absl::StrCat("cannot write ", root_, "/", path));
+    return absl::DataLossError(absl::StrCat("cannot write ", root_, "/", path));
   }
   return absl::OkStatus();
 }

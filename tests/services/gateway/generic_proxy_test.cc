@@ -78,7 +78,10 @@ class FakeIntake final : public IntakeService::Service {
     int sleep_ms = 0;
     if (absl::string_view view = ref; absl::ConsumePrefix(&view, "sleep:") &&
                                       absl::SimpleAtoi(view, &sleep_ms)) {
-      absl::SleepFor(absl::Milliseconds(sleep_ms));
+      absl::Time until = absl::Now() + absl::Milliseconds(sleep_ms);
+      while (absl::Now() < until && !context->IsCancelled()) {
+        absl::SleepFor(absl::Milliseconds(5));
+      }
       if (context->IsCancelled()) {
         return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
       }

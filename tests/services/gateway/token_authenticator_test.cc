@@ -235,7 +235,9 @@ TEST_F(AuthenticateTest, EveryRole) {
     EXPECT_EQ(identity->role, c.role) << c.token;
     EXPECT_EQ(identity->caller, c.caller);
     EXPECT_EQ(identity->authority, c.authority);
-    if (c.role != Role::kPartner) EXPECT_EQ(identity->agency, "") << c.token;
+    if (c.role != Role::kPartner) {
+      EXPECT_EQ(identity->agency, "") << c.token;
+    }
   }
 }
 

@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "absl/time/civil_time.h"
-#include "common/sqlite_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sqlite3.h"
 #include "tests/support/temp_dir.h"
 
 namespace sgm::intake {
@@ -248,12 +248,15 @@ TEST_F(ContactStoreTest, ReadAuditIsAppendOnly) {
   EXPECT_THAT((*listed)[0].child_ids, ElementsAre("CH1"));
 
   // Even with direct SQL, rows cannot be changed or removed.
-  SqliteDatabase::Options options;
-  options.path = dir_.File("intake.db");
-  auto db = SqliteDatabase::Open(options);
-  ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_FALSE((*db)->Exec("UPDATE read_audit SET caller = 'x'").ok());
-  EXPECT_FALSE((*db)->Exec("DELETE FROM read_audit").ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("intake.db").c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE read_audit SET caller = 'x'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_NE(
+      sqlite3_exec(db, "DELETE FROM read_audit", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
   EXPECT_EQ(store_->ListReadAudit("831", 10)->size(), 1u);
 }
 

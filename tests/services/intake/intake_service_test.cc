@@ -307,9 +307,11 @@ TEST_F(IntakeServiceTest, ListPagesWithTokensBoundToTheFilter) {
   } while (!token.empty());
   EXPECT_THAT(seen, ::testing::ElementsAre("R1", "R2", "R3", "R4", "R5"));
 
+  request.clear_page_token();
   v1::ListContactsResponse first;
   ASSERT_TRUE(
       stub_->ListContacts(As(Role::kPractitioner).get(), request, &first).ok());
+  ASSERT_FALSE(first.next_page_token().empty());
   request.set_page_token(first.next_page_token());
   request.set_source_code("2A");  // a different filter
   v1::ListContactsResponse other;
