@@ -143,7 +143,7 @@ TEST_F(GatewayIntegrationTest, AWriteMakesTheNextReadFresh) {
   ASSERT_TRUE(
       Import(
           testing::kPractitionerToken,
-          absl::StrCat(kHeader, "J9,2024-06-20T09:00:00+01:00,CH9,,6,N1,,,\n"),
+          absl::StrCat(kHeader, "J9,2024-06-14T09:00:00+01:00,CH9,,6,N1,,,\n"),
           "POLICE", &imported)
           .ok());
   ASSERT_TRUE(Figures(testing::kAnalystToken, 2024, 6, &after).ok());
@@ -166,7 +166,7 @@ TEST_F(GatewayIntegrationTest, RedisStoppedMidTestEveryCallStillAnswers) {
   ASSERT_TRUE(
       Import(
           testing::kPractitionerToken,
-          absl::StrCat(kHeader, "J9,2024-06-20T09:00:00+01:00,CH9,,6,N1,,,\n"),
+          absl::StrCat(kHeader, "J9,2024-06-14T09:00:00+01:00,CH9,,6,N1,,,\n"),
           "POLICE", &imported)
           .ok());
   EXPECT_EQ(imported.summary().accepted(), 1);

@@ -555,6 +555,35 @@ TEST_F(GenericProxyTest, FiftyConcurrentCallsAllSucceed) {
   EXPECT_EQ(backend_.calls(), kCalls);
 }
 
+// Lifetime stress (most useful under ASan): streams cancelled by their
+// callers at every stage, concurrently, leave the gateway serving.
+TEST_F(GenericProxyTest, StreamsCancelledAtAnyPointLeaveTheGatewayServing) {
+  constexpr int kStreams = 16;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStreams; ++i) {
+    threads.emplace_back([this, i] {
+      auto context = Context(kPractitioner);
+      ImportContactsResponse response;
+      auto writer = stub_->ImportContacts(context.get(), &response);
+      ImportContactsRequest request;
+      request.mutable_chunk()->set_data(std::string(32 * 1024, 'x'));
+      for (int n = 0; n < i; ++n) {
+        if (!writer->Write(request)) break;
+      }
+      if (i % 2 == 0) writer->WritesDone();
+      context->TryCancel();
+      grpc::Status status = writer->Finish();
+      EXPECT_TRUE(status.ok() ||
+                  status.error_code() == grpc::StatusCode::CANCELLED)
+          << status.error_message();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  GetContactResponse response;
+  grpc::Status status = GetContact(kPractitioner, "C1", &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
 TEST(PackageOfTest, SplitsFullMethodNames) {
   EXPECT_EQ(GenericProxy::PackageOf("/sgm.intake.v1.IntakeService/GetContact"),
             "sgm.intake.v1");
