@@ -54,6 +54,28 @@ void WriteFeed(const std::string& path, int rows) {
   }
 }
 
+// Streams `feed` through the gateway as a practitioner naming POLICE.
+grpc::Status Import(sgm::intake::v1::IntakeService::Stub& stub,
+                    const std::string& feed, size_t chunk,
+                    sgm::intake::v1::ImportContactsResponse* response) {
+  grpc::ClientContext context;
+  context.AddMetadata(
+      "authorization",
+      absl::StrCat("Bearer ", sgm::testing::kPractitionerToken));
+  auto writer = stub.ImportContacts(&context, response);
+  for (size_t at = 0; at < feed.size(); at += chunk) {
+    sgm::intake::v1::ImportContactsRequest request;
+    if (at == 0) {
+      request.mutable_chunk()->set_format(sgm::feed::v1::FEED_FORMAT_CSV);
+      request.set_agency("POLICE");
+    }
+    request.mutable_chunk()->set_data(feed.substr(at, chunk));
+    if (!writer->Write(request)) break;
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
+
 long MaxRssKib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -87,23 +109,8 @@ int main(int argc, char** argv) {
       sgm::intake::v1::IntakeService::NewStub((*cluster)->gateway_channel());
 
   t = Clock::now();
-  grpc::ClientContext context;
-  context.AddMetadata(
-      "authorization",
-      absl::StrCat("Bearer ", sgm::testing::kPractitionerToken));
   sgm::intake::v1::ImportContactsResponse response;
-  auto writer = stub->ImportContacts(&context, &response);
-  for (size_t at = 0; at < feed.size(); at += chunk) {
-    sgm::intake::v1::ImportContactsRequest request;
-    if (at == 0) {
-      request.mutable_chunk()->set_format(sgm::feed::v1::FEED_FORMAT_CSV);
-      request.set_agency("POLICE");
-    }
-    request.mutable_chunk()->set_data(feed.substr(at, chunk));
-    if (!writer->Write(request)) break;
-  }
-  writer->WritesDone();
-  const grpc::Status status = writer->Finish();
+  const grpc::Status status = Import(*stub, feed, chunk, &response);
   const double import_s = Seconds(t);
   if (!status.ok()) {
     std::fprintf(stderr, "import: %s\n", status.error_message().c_str());
@@ -124,23 +131,8 @@ int main(int argc, char** argv) {
 
   // Re-sending the same file: every row a duplicate.
   t = Clock::now();
-  grpc::ClientContext again_context;
-  again_context.AddMetadata(
-      "authorization",
-      absl::StrCat("Bearer ", sgm::testing::kPractitionerToken));
   sgm::intake::v1::ImportContactsResponse again;
-  auto again_writer = stub->ImportContacts(&again_context, &again);
-  for (size_t at = 0; at < feed.size(); at += chunk) {
-    sgm::intake::v1::ImportContactsRequest request;
-    if (at == 0) {
-      request.mutable_chunk()->set_format(sgm::feed::v1::FEED_FORMAT_CSV);
-      request.set_agency("POLICE");
-    }
-    request.mutable_chunk()->set_data(feed.substr(at, chunk));
-    if (!again_writer->Write(request)) break;
-  }
-  again_writer->WritesDone();
-  if (again_writer->Finish().ok()) {
+  if (Import(*stub, feed, chunk, &again).ok()) {
     const double again_s = Seconds(t);
     std::printf("re-send (all duplicates): %.2f s = %.0f contacts/s\n", again_s,
                 rows / again_s);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/utf8.h"
 #include "nlohmann/json.hpp"
 
 namespace sgm {
@@ -20,61 +21,6 @@ namespace {
 constexpr size_t kMaxRecordBytes = size_t{1} << 20;
 constexpr absl::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kNone = absl::string_view::npos;
-
-// Offset of the first byte of `text` that is not part of well-formed UTF-8
-// (no overlong forms, no surrogates, nothing above U+10FFFF), or kNone.
-size_t FindInvalidUtf8(absl::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    // ASCII eight bytes at a time.
-    if (i + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, p + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t extra;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-    } else if (c == 0xE0) {
-      extra = 2;
-      lo = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      extra = 2;
-    } else if (c == 0xED) {
-      extra = 2;
-      hi = 0x9F;  // U+D800..U+DFFF are surrogates
-    } else if (c == 0xF0) {
-      extra = 3;
-      lo = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      extra = 3;
-    } else if (c == 0xF4) {
-      extra = 3;
-      hi = 0x8F;
-    } else {
-      return i;
-    }
-    if (i + extra >= n) return i;
-    if (p[i + 1] < lo || p[i + 1] > hi) return i;
-    for (size_t k = 2; k <= extra; ++k) {
-      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
-    }
-    i += extra + 1;
-  }
-  return kNone;
-}
 
 // `text` made safe to quote in a message: invalid bytes and control
 // characters become '?', and it is cut to 64 bytes (on a character

@@ -17,6 +17,7 @@
 #include "common/census_codes.h"
 #include "common/civil_date.h"
 #include "common/feed_reader.h"
+#include "common/utf8.h"
 #include "services/intake/contact.h"
 
 namespace sgm::intake {
@@ -75,56 +76,6 @@ bool AllOf(absl::string_view text, absl::string_view extra) {
 std::string QuoteCode(absl::string_view text) {
   if (text.empty() || text.size() > 32 || !AllOf(text, "_-.")) return "";
   return absl::StrCat(" '", text, "'");
-}
-
-// Number of characters of valid UTF-8 `text`, or nullopt when it is not
-// valid UTF-8 (overlong forms, surrogates and values above U+10FFFF are
-// not).
-std::optional<size_t> Utf8Length(absl::string_view text) {
-  size_t chars = 0;
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    ++chars;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t extra;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-    } else if (c == 0xE0) {
-      extra = 2;
-      lo = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      extra = 2;
-    } else if (c == 0xED) {
-      extra = 2;
-      hi = 0x9F;
-    } else if (c == 0xF0) {
-      extra = 3;
-      lo = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      extra = 3;
-    } else if (c == 0xF4) {
-      extra = 3;
-      hi = 0x8F;
-    } else {
-      return std::nullopt;
-    }
-    if (i + extra >= n) return std::nullopt;
-    const auto first = static_cast<unsigned char>(text[i + 1]);
-    if (first < lo || first > hi) return std::nullopt;
-    for (size_t k = 2; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if (next < 0x80 || next > 0xBF) return std::nullopt;
-    }
-    i += extra + 1;
-  }
-  return chars;
 }
 
 // The authority's local date of `t` (Europe/London; UTC if the zone data

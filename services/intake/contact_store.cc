@@ -63,6 +63,20 @@ const absl::CivilDay kEpochDay(1970, 1, 1);
 int64_t DayNumber(absl::CivilDay day) { return day - kEpochDay; }
 absl::CivilDay DayFromNumber(int64_t n) { return kEpochDay + n; }
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+// The authority's generation on `db` (0 when never written); the caller
+// holds the connection's mutex.
+absl::StatusOr<int64_t> ReadGeneration(SqliteDatabase& db,
+                                       absl::string_view authority) {
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      db.Prepare("SELECT generation FROM generations WHERE authority = ?"));
+  stmt->Bind(1, authority);
+  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  const int64_t generation = row ? stmt->ColumnInt(0) : 0;
+  stmt->Reset();
+  return generation;
+}
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
 // FNV-1a over the fields with a separator no field can contain.
@@ -214,13 +228,7 @@ absl::StatusOr<BatchResult> SqliteContactStore::InsertContacts(
   SGM_RETURN_IF_ERROR(status);
   if (out.generation == 0) {
     // Nothing accepted: report the current generation.
-    SGM_ASSIGN_OR_RETURN(SqliteStatement * gen,
-                         writer_->Prepare("SELECT generation FROM generations "
-                                          "WHERE authority = ?"));
-    gen->Bind(1, authority);
-    SGM_ASSIGN_OR_RETURN(bool row, gen->Step());
-    out.generation = row ? gen->ColumnInt(0) : 0;
-    gen->Reset();
+    SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(*writer_, authority));
   }
   return out;
 }
@@ -308,13 +316,8 @@ absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
   });
   SGM_RETURN_IF_ERROR(status);
   if (out.generation == 0) {
-    SGM_ASSIGN_OR_RETURN(SqliteStatement * gen,
-                         writer_->Prepare("SELECT generation FROM generations "
-                                          "WHERE authority = ?"));
-    gen->Bind(1, authority);
-    SGM_ASSIGN_OR_RETURN(bool row, gen->Step());
-    out.generation = row ? gen->ColumnInt(0) : 0;
-    gen->Reset();
+    // Nothing accepted: report the current generation.
+    SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(*writer_, authority));
   }
   return out;
 }
@@ -458,15 +461,7 @@ absl::StatusOr<std::vector<ContactFact>> SqliteContactStore::LoadFacts(
 absl::StatusOr<int64_t> SqliteContactStore::Generation(
     absl::string_view authority) {
   absl::MutexLock lock(&read_mu_);
-  SGM_ASSIGN_OR_RETURN(
-      SqliteStatement * stmt,
-      reader_->Prepare(
-          "SELECT generation FROM generations WHERE authority = ?"));
-  stmt->Bind(1, authority);
-  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  const int64_t generation = row ? stmt->ColumnInt(0) : 0;
-  stmt->Reset();
-  return generation;
+  return ReadGeneration(*reader_, authority);
 }
 
 absl::Status SqliteContactStore::AppendReadAudit(const ReadAuditEntry& e) {

@@ -26,29 +26,34 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/rpc_metrics.h"
-#include "google/protobuf/unknown_field_set.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
+#include "tests/support/health_probe.h"
 
 namespace sgm {
 namespace {
+
+using ::sgm::testing::FromByteBuffer;
+using ::sgm::testing::GenericUnaryCall;
+using ::sgm::testing::HealthOf;
+using ::sgm::testing::kNotServing;
+using ::sgm::testing::kServing;
+using ::sgm::testing::ServingStatusOf;
+using ::sgm::testing::StringField;
+using ::sgm::testing::ToByteBuffer;
 
 using ::sgm::gateway::v1::GatewayService;
 using ::sgm::gateway::v1::WhoAmIRequest;
 using ::sgm::gateway::v1::WhoAmIResponse;
 
 constexpr char kGatewayService[] = "sgm.gateway.v1.GatewayService";
-constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
 constexpr char kHealthWatch[] = "/grpc.health.v1.Health/Watch";
 constexpr char kReflection[] =
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
-// grpc.health.v1.HealthCheckResponse.ServingStatus
-constexpr int kServing = 1;
-constexpr int kNotServing = 2;
 
 // WhoAmI answers "test"; it can be made slow (it then notices cancellation)
 // or failing.
@@ -97,71 +102,6 @@ class NotFoundGenericService : public grpc::CallbackGenericService {
     return new NotFoundReactor();
   }
 };
-
-grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (!buffer.Dump(&slices).ok()) return bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  return bytes;
-}
-
-// A protobuf string field (field numbers and lengths under 16 and 128).
-std::string StringField(int number, const std::string& value) {
-  std::string bytes;
-  bytes.push_back(static_cast<char>(number << 3 | 2));
-  bytes.push_back(static_cast<char>(value.size()));
-  bytes.append(value);
-  return bytes;
-}
-
-// grpc.health.v1.HealthCheckResponse.status, 0 (UNKNOWN) when absent.
-int ServingStatusOf(const std::string& response) {
-  google::protobuf::UnknownFieldSet fields;
-  if (!fields.ParseFromString(response)) return -1;
-  for (int i = 0; i < fields.field_count(); ++i) {
-    if (fields.field(i).number() == 1) {
-      return static_cast<int>(fields.field(i).varint());
-    }
-  }
-  return 0;
-}
-
-grpc::Status GenericUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
-                              const std::string& method,
-                              const std::string& request,
-                              std::string* response) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(5));
-  const grpc::ByteBuffer request_buffer = ToByteBuffer(request);
-  grpc::ByteBuffer response_buffer;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request_buffer,
-                 &response_buffer,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  const grpc::Status status = done.get_future().get();
-  if (response != nullptr) *response = FromByteBuffer(response_buffer);
-  return status;
-}
-
-// The health status of `service`, or -1 when the call fails.
-int HealthOf(const std::shared_ptr<grpc::Channel>& channel,
-             const std::string& service, grpc::StatusCode* code = nullptr) {
-  std::string response;
-  const grpc::Status status = GenericUnaryCall(
-      channel, kHealthCheck, StringField(1, service), &response);
-  if (code != nullptr) *code = status.error_code();
-  return status.ok() ? ServingStatusOf(response) : -1;
-}
 
 bool HealthBecomes(const std::shared_ptr<grpc::Channel>& channel,
                    const std::string& service, int want,
@@ -290,7 +230,7 @@ std::string MetricsText(int port) {
   return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
-class ServerRunnerTest : public testing::Test {
+class ServerRunnerTest : public ::testing::Test {
  protected:
   // Only the tests that read /metrics serve it: civetweb takes up to 2 s
   // to stop.

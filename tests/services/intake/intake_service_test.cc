@@ -1,5 +1,6 @@
 // The intake service called directly (as the gateway calls it), on a real
 // SQLite file and a real redis-server.
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "services/intake/contact_store.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "tests/support/feed_client.h"
+#include "tests/support/health_probe.h"
 #include "tests/support/test_cluster.h"
 
 namespace sgm::intake {
@@ -411,6 +413,24 @@ TEST_F(IntakeServiceTest, FrontDoorFiguresFromImportedContacts) {
       stub_->GetFrontDoorFigures(As(Role::kAnalyst).get(), request, &response)
           .error_code(),
       grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(IntakeServiceTest, HealthIsNotServingWhileTheStoreIsGone) {
+  auto channel = grpc::CreateChannel(cluster_->intake_address(),
+                                     grpc::InsecureChannelCredentials());
+  const std::string service = "sgm.intake.v1.IntakeService";
+  EXPECT_EQ(testing::HealthOf(channel, ""), testing::kServing);
+  EXPECT_EQ(testing::HealthOf(channel, service), testing::kServing);
+
+  std::filesystem::remove(cluster_->dir() + "/intake.db");
+  int status = testing::kServing;
+  // The store is checked every 2 s.
+  for (int i = 0; i < 60 && status == testing::kServing; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    status = testing::HealthOf(channel, service);
+  }
+  EXPECT_EQ(status, testing::kNotServing);
+  EXPECT_EQ(testing::HealthOf(channel, ""), testing::kNotServing);
 }
 
 }  // namespace
