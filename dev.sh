@@ -21,7 +21,7 @@ APT_PACKAGES=(
   libabsl-dev libhiredis-dev libsqlite3-dev sqlite3 libspdlog-dev
   prometheus-cpp-dev libcpp-httplib-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev redis-server clang-format
-  nodejs npm
+  python3 python3-yaml nodejs npm
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -258,11 +258,24 @@ absl::Status SqliteStatement::Error(int rc) const {
 absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
     const Options& options) {
   const std::string where = absl::StrCat("store ", options.path);
+  if (options.read_only) {
+    // Without SQLITE_OPEN_CREATE a missing file is SQLITE_CANTOPEN, which
+    // reads as UNAVAILABLE; say plainly that there is no such file.
+    struct stat st;
+    if (::stat(options.path.c_str(), &st) != 0) {
+      const int error = errno;
+      const std::string message =
+          absl::StrCat("opening ", where, " read-only: ", std::strerror(error));
+      return error == ENOENT ? absl::NotFoundError(message)
+                             : absl::UnavailableError(message);
+    }
+  }
+  const int flags =
+      options.read_only
+          ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(
-      options.path.c_str(), &raw,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
+  const int rc = sqlite3_open_v2(options.path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     absl::Status status =
         ConnectionError(raw, rc, absl::StrCat("opening ", where), "");
@@ -270,8 +283,15 @@ absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
     return status;
   }
   std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw, options.path));
-  SGM_RETURN_IF_ERROR(Annotate(db->Configure(options.busy_timeout_ms), where));
-  SGM_RETURN_IF_ERROR(db->Migrate(options.migrations));
+  SGM_RETURN_IF_ERROR(Annotate(
+      db->Configure(options.busy_timeout_ms, options.read_only), where));
+  if (options.read_only) {
+    // sqlite3_open_v2 reads nothing: find out now that the file is a
+    // database (DATA_LOSS when it is not).
+    SGM_RETURN_IF_ERROR(Annotate(ReadUserVersion(db->db_).status(), where));
+  } else {
+    SGM_RETURN_IF_ERROR(db->Migrate(options.migrations));
+  }
 
   struct stat st;
   if (::stat(db->path_.c_str(), &st) == 0) {
@@ -282,22 +302,24 @@ absl::StatusOr<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
   return db;
 }
 
-absl::Status SqliteDatabase::Configure(int busy_timeout_ms) {
+absl::Status SqliteDatabase::Configure(int busy_timeout_ms, bool read_only) {
   sqlite3_extended_result_codes(db_, 1);
   busy_timeout_ms_ = busy_timeout_ms;
   sqlite3_busy_timeout(db_, busy_timeout_ms);
 
-  SGM_ASSIGN_OR_RETURN(std::vector<std::string> mode,
-                       QueryColumn(db_, "PRAGMA journal_mode=WAL"));
-  const std::string got = mode.empty() ? "" : absl::AsciiStrToLower(mode[0]);
-  // An in-memory database cannot use WAL and has nothing to make durable.
-  const bool in_memory = path_ == ":memory:" && got == "memory";
-  if (got != "wal" && !in_memory) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "PRAGMA journal_mode=WAL left the journal mode '", got,
-        "'; the store needs WAL (is the file on a network filesystem?)"));
+  if (!read_only) {
+    SGM_ASSIGN_OR_RETURN(std::vector<std::string> mode,
+                         QueryColumn(db_, "PRAGMA journal_mode=WAL"));
+    const std::string got = mode.empty() ? "" : absl::AsciiStrToLower(mode[0]);
+    // An in-memory database cannot use WAL and has nothing to make durable.
+    const bool in_memory = path_ == ":memory:" && got == "memory";
+    if (got != "wal" && !in_memory) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "PRAGMA journal_mode=WAL left the journal mode '", got,
+          "'; the store needs WAL (is the file on a network filesystem?)"));
+    }
+    SGM_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
   }
-  SGM_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
   SGM_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=ON"));
   return absl::OkStatus();
 }
@@ -495,11 +517,17 @@ absl::Status SqliteDatabase::BackupTo(const std::string& dest_path) {
     return fail(
         ConnectionError(dest, sqlite3_extended_errcode(dest), "starting", ""));
   }
-  constexpr int kPagesPerStep = 256;
+  // Every page in one step: the copy is one read transaction on the
+  // source, so it is one consistent snapshot. Copying in parts would release
+  // the read lock between steps, and a write by any other connection (the
+  // service, during an online backup) would restart the copy from the
+  // start, for ever on a busy store. In WAL mode the reader holds up no
+  // writer.
+  constexpr int kAllPages = -1;
   constexpr int kPauseMs = 10;
   int waited_ms = 0;
   do {
-    rc = sqlite3_backup_step(backup, kPagesPerStep);
+    rc = sqlite3_backup_step(backup, kAllPages);
     if (IsBusy(rc) && waited_ms < busy_timeout_ms_) {
       sqlite3_sleep(kPauseMs);
       waited_ms += kPauseMs;

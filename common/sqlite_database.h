@@ -84,11 +84,18 @@ class SqliteDatabase {
     std::string path;                   // created when missing
     std::vector<Migration> migrations;  // applied in order on open
     int busy_timeout_ms = 5000;
+    // Opens an existing file for reading only (SQLITE_OPEN_READONLY), e.g.
+    // to back up or check a store that a service has open, or one whose
+    // schema is newer than this binary: `migrations` are neither applied
+    // nor checked, and the journal mode is left as the file has it. A
+    // missing file is NOT_FOUND; writes fail.
+    bool read_only = false;
   };
 
   // Opens (creating when missing), sets WAL, synchronous=FULL and
   // foreign_keys=ON, and applies pending migrations each in a transaction.
   // FAILED_PRECONDITION when the file's schema is newer than `migrations`.
+  // With `read_only`, see Options::read_only.
   static absl::StatusOr<std::unique_ptr<SqliteDatabase>> Open(
       const Options& options);
   ~SqliteDatabase();
@@ -110,13 +117,17 @@ class SqliteDatabase {
 
   // A cheap check that the file is still usable (reads the schema).
   absl::Status CheckHealth();
-  // Copies the live database to `dest_path` with SQLite's online backup API.
+  // Copies the live database to `dest_path` with SQLite's online backup API,
+  // as one snapshot (a single read transaction, which in WAL mode does not
+  // hold up writers of other connections), then runs PRAGMA integrity_check
+  // on the copy. ALREADY_EXISTS when `dest_path` exists; a failure leaves no
+  // partial copy.
   absl::Status BackupTo(const std::string& dest_path);
 
  private:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(path) {}
   absl::Status Migrate(const std::vector<Migration>& migrations);
-  absl::Status Configure(int busy_timeout_ms);
+  absl::Status Configure(int busy_timeout_ms, bool read_only);
   sqlite3* db_;
   std::string path_;
   int busy_timeout_ms_ = 5000;

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/tls_config.h"
 #include "grpcpp/grpcpp.h"
 #include "services/gateway/access_policy.h"
 #include "services/gateway/gateway_service.h"
@@ -20,10 +21,12 @@ int ToMillis(absl::Duration duration) {
   return static_cast<int>(absl::ToInt64Milliseconds(duration));
 }
 
-// A channel to a backend with keepalive and the same message size limit as
-// the gateway's own server.
+// A channel to a backend with keepalive, the same message size limit as
+// the gateway's own server, and the backend credentials (insecure when
+// none are set).
 std::shared_ptr<grpc::Channel> BackendChannel(const std::string& address,
-                                              const ServerOptions& server) {
+                                              const GatewaySettings& settings) {
+  const ServerOptions& server = settings.server;
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, ToMillis(server.keepalive_time));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
@@ -32,7 +35,11 @@ std::shared_ptr<grpc::Channel> BackendChannel(const std::string& address,
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(server.max_message_bytes);
   args.SetMaxSendMessageSize(server.max_message_bytes);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+  AddServerNameOverride(settings.backend_server_name, &args);
+  return grpc::CreateCustomChannel(address,
+                                   settings.backend_credentials != nullptr
+                                       ? settings.backend_credentials
+                                       : grpc::InsecureChannelCredentials(),
                                    args);
 }
 
@@ -48,13 +55,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       settings.streaming_deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("gateway: deadlines must be positive");
   }
+  if (!settings.backend_server_name.empty() &&
+      settings.backend_credentials == nullptr) {
+    return absl::InvalidArgumentError(
+        "gateway: a backend server name needs backend TLS credentials");
+  }
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   for (const auto& [package, address] : settings.backends) {
     if (package.empty() || address.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "gateway: backend \"", package, "\" needs a package and address"));
     }
-    channels.emplace(package, BackendChannel(address, settings.server));
+    channels.emplace(package, BackendChannel(address, settings));
   }
 
   std::unique_ptr<GatewayServer> server(new GatewayServer());

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server_runner.h"
+#include "grpcpp/grpcpp.h"
 
 namespace sgm::gateway {
 
@@ -29,6 +30,12 @@ struct GatewaySettings {
   absl::Duration unary_deadline = absl::Seconds(10);
   // The same for streaming calls (feed imports).
   absl::Duration streaming_deadline = absl::Minutes(30);
+  // Credentials of the channels to the backends (TLS, with a client
+  // certificate for mutual TLS); insecure when null.
+  std::shared_ptr<grpc::ChannelCredentials> backend_credentials;
+  // When set, the name checked in the backends' certificates instead of
+  // the host of their addresses (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG).
+  std::string backend_server_name;
 };
 
 class GatewayServer {

@@ -13,6 +13,8 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/server_runner.h"
+#include "common/tls_config.h"
+#include "grpcpp/grpcpp.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/token_authenticator.h"
 
@@ -28,6 +30,24 @@ ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
           "deadline of a proxied unary call when the caller's is later");
 ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
           "deadline of a proxied streaming call when the caller's is later");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the gRPC port; with --tls_key, the port "
+          "serves TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: when set, callers must present a client certificate "
+          "signed by it");
+ABSL_FLAG(std::string, backend_tls_ca, "",
+          "PEM CA: when set, backends are called over TLS and their "
+          "certificates verified with it");
+ABSL_FLAG(std::string, backend_tls_cert, "",
+          "PEM client certificate the gateway presents to the backends "
+          "(mutual TLS; needs --backend_tls_ca)");
+ABSL_FLAG(std::string, backend_tls_key, "",
+          "PEM private key of --backend_tls_cert");
+ABSL_FLAG(std::string, backend_tls_server_name, "",
+          "name checked in the backends' certificates instead of the host of "
+          "their addresses");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
@@ -59,6 +79,14 @@ absl::Status ValidateDeadline(absl::string_view flag, absl::Duration value) {
     return InvalidSetting(flag, "must be a positive duration such as 10s");
   }
   return absl::OkStatus();
+}
+
+// For the start-up log: "off", "tls" or "mtls" (a client certificate
+// required by the server, or presented by the client).
+const char* TlsMode(const std::string& tls_file,
+                    const std::string& mutual_file) {
+  if (tls_file.empty()) return "off";
+  return mutual_file.empty() ? "tls" : "mtls";
 }
 
 // The settings from the flags, or the first setting at fault.
@@ -94,6 +122,28 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   }
   if (!status.ok()) return status;
   settings.backends.emplace("sgm.intake.v1", intake);
+
+  ServerTlsFiles server_tls;
+  server_tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  server_tls.key = absl::GetFlag(FLAGS_tls_key);
+  server_tls.client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials =
+      MakeServerCredentials(server_tls);
+  if (!server_credentials.ok()) return server_credentials.status();
+  settings.server.credentials = *std::move(server_credentials);
+
+  ClientTlsFiles backend_tls;
+  backend_tls.ca = absl::GetFlag(FLAGS_backend_tls_ca);
+  backend_tls.cert = absl::GetFlag(FLAGS_backend_tls_cert);
+  backend_tls.key = absl::GetFlag(FLAGS_backend_tls_key);
+  backend_tls.server_name = absl::GetFlag(FLAGS_backend_tls_server_name);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+      backend_credentials = MakeChannelCredentials(backend_tls, "backend_tls");
+  if (!backend_credentials.ok()) return backend_credentials.status();
+  if (!backend_tls.ca.empty()) {
+    settings.backend_credentials = *std::move(backend_credentials);
+    settings.backend_server_name = backend_tls.server_name;
+  }
   return settings;
 }
 
@@ -135,8 +185,13 @@ int Run(int argc, char** argv) {
     LogError("start_failed", {{"error", server.status().ToString()}});
     return 1;
   }
-  LogInfo("started", {{"port", (*server)->port()},
-                      {"tokens", static_cast<long long>(tokens)}});
+  LogInfo("started",
+          {{"port", (*server)->port()},
+           {"tokens", static_cast<long long>(tokens)},
+           {"tls", TlsMode(absl::GetFlag(FLAGS_tls_cert),
+                           absl::GetFlag(FLAGS_tls_client_ca))},
+           {"backend_tls", TlsMode(absl::GetFlag(FLAGS_backend_tls_ca),
+                                   absl::GetFlag(FLAGS_backend_tls_cert))}});
   int signal = WaitForShutdownSignal();
   LogInfo("stopping", {{"signal", signal}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

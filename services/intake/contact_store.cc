@@ -146,13 +146,22 @@ absl::StatusOr<std::unique_ptr<SqliteContactStore>> SqliteContactStore::Open(
       new SqliteContactStore(std::move(writer), std::move(reader)));
 }
 
+// A generation is at least the current Unix time in microseconds (and one
+// more than the last), not a plain count: a store restored from a backup
+// then never hands out a number it had already used after the backup was
+// taken, so an aggregate cached under that number before the restore can
+// never be read as current. SQLite's clock has millisecond resolution: a
+// restore would have to follow the backup within the same millisecond.
 absl::StatusOr<int64_t> SqliteContactStore::BumpGeneration(
     absl::string_view authority) {
   SGM_ASSIGN_OR_RETURN(
       SqliteStatement * bump,
-      writer_->Prepare("INSERT INTO generations (authority, generation) "
-                       "VALUES (?, 1) ON CONFLICT (authority) DO UPDATE SET "
-                       "generation = generation + 1 RETURNING generation"));
+      writer_->Prepare(
+          "INSERT INTO generations (authority, generation) VALUES (?1, "
+          "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)) "
+          "ON CONFLICT (authority) DO UPDATE SET generation = max("
+          "generation + 1, CAST((julianday('now') - 2440587.5) * "
+          "86400000000.0 AS INTEGER)) RETURNING generation"));
   bump->Bind(1, authority);
   SGM_ASSIGN_OR_RETURN(bool row, bump->Step());
   if (!row) return absl::InternalError("generation bump returned no row");

@@ -2,8 +2,10 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -13,7 +15,9 @@
 #include "common/logging.h"
 #include "common/redis_cache.h"
 #include "common/server_runner.h"
+#include "common/tls_config.h"
 #include "common/working_day_calendar.h"
+#include "grpcpp/grpcpp.h"
 #include "services/intake/intake_server.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50052", "gRPC address to serve on");
@@ -35,6 +39,13 @@ ABSL_FLAG(int, repeat_min_contacts, 3,
 ABSL_FLAG(int, repeat_window_days, 365, "front door: repeat window in days");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the gRPC port; with --tls_key, the port "
+          "serves TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: when set, callers (the gateway) must present a client "
+          "certificate signed by it");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(bool, check_config, false,
           "validate the settings, print 'config ok' and exit");
@@ -84,6 +95,14 @@ int main(int argc, char** argv) {
   if (settings.front_door.repeat_window_days < 1) {
     return Fail(sgm::InvalidSetting("repeat_window_days", "must be >= 1"));
   }
+  sgm::ServerTlsFiles tls;
+  tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  tls.key = absl::GetFlag(FLAGS_tls_key);
+  tls.client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      sgm::MakeServerCredentials(tls);
+  if (!credentials.ok()) return Fail(credentials.status());
+  settings.server.credentials = *std::move(credentials);
   if (absl::Status s =
           sgm::InitLogging("intake", absl::GetFlag(FLAGS_log_level));
       !s.ok()) {
@@ -127,7 +146,10 @@ int main(int argc, char** argv) {
     sgm::LogError("start_failed", {{"error", server.status().ToString()}});
     return Fail(server.status());
   }
-  sgm::LogInfo("started", {{"port", (*server)->port()}});
+  sgm::LogInfo("started", {{"port", (*server)->port()},
+                           {"tls", tls.cert.empty()        ? "off"
+                                   : tls.client_ca.empty() ? "tls"
+                                                           : "mtls"}});
   const int signal = sgm::WaitForShutdownSignal();
   sgm::LogInfo("stopping", {{"signal", signal}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

@@ -5,12 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/redis_cache.h"
 #include "common/status_macros.h"
+#include "common/tls_config.h"
 #include "common/working_day_calendar.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/token_authenticator.h"
 #include "services/intake/intake_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 
 namespace sgm::testing {
 
@@ -21,6 +23,8 @@ struct TestCluster::Impl {
   std::unique_ptr<gateway::GatewayServer> gateway;
   int intake_port = 0;
   std::shared_ptr<grpc::Channel> channel;
+  // Set when Options::tls.
+  std::unique_ptr<TestCertificates> certificates;
 };
 
 TestCluster::TestCluster(Options options)
@@ -34,6 +38,10 @@ TestCluster::~TestCluster() {
 }
 
 const std::string& TestCluster::dir() const { return dir_->path(); }
+
+const TestCertificates* TestCluster::certificates() const {
+  return impl_->certificates.get();
+}
 
 namespace {
 
@@ -61,6 +69,12 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   } else {
     impl.cache = std::make_unique<NoCache>();
   }
+  if (options.tls) {
+    SGM_ASSIGN_OR_RETURN(TestCertificates certificates,
+                         MakeTestCertificates(*cluster->dir_));
+    impl.certificates =
+        std::make_unique<TestCertificates>(std::move(certificates));
+  }
   SGM_RETURN_IF_ERROR(cluster->RestartIntake());
 
   const std::string tokens = absl::StrCat(
@@ -78,10 +92,26 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   settings.server.listen_address = "127.0.0.1:0";
   settings.backends["sgm.intake.v1"] =
       absl::StrCat("127.0.0.1:", impl.intake_port);
+  std::shared_ptr<grpc::ChannelCredentials> client_credentials =
+      grpc::InsecureChannelCredentials();
+  if (impl.certificates != nullptr) {
+    const TestCertificates& files = *impl.certificates;
+    SGM_ASSIGN_OR_RETURN(settings.server.credentials,
+                         MakeServerCredentials(ServerTlsFiles{
+                             files.server_cert, files.server_key, ""}));
+    SGM_ASSIGN_OR_RETURN(
+        settings.backend_credentials,
+        MakeChannelCredentials(ClientTlsFiles{files.ca_cert, files.client_cert,
+                                              files.client_key, ""},
+                               "backend_tls"));
+    SGM_ASSIGN_OR_RETURN(client_credentials,
+                         MakeChannelCredentials(
+                             ClientTlsFiles{files.ca_cert, "", "", ""}, "tls"));
+  }
   SGM_ASSIGN_OR_RETURN(impl.gateway, gateway::GatewayServer::Start(
                                          settings, std::move(authenticator)));
-  impl.channel = grpc::CreateChannel(cluster->gateway_address(),
-                                     grpc::InsecureChannelCredentials());
+  impl.channel =
+      grpc::CreateChannel(cluster->gateway_address(), client_credentials);
   return cluster;
 }
 
@@ -122,6 +152,13 @@ absl::Status TestCluster::RestartIntake() {
   settings.server.listen_address =
       absl::StrCat("127.0.0.1:", impl_->intake_port);
   settings.store_path = dir_->File("intake.db");
+  if (impl_->certificates != nullptr) {
+    const TestCertificates& files = *impl_->certificates;
+    SGM_ASSIGN_OR_RETURN(
+        settings.server.credentials,
+        MakeServerCredentials(ServerTlsFiles{files.server_cert,
+                                             files.server_key, files.ca_cert}));
+  }
   SGM_ASSIGN_OR_RETURN(
       impl_->intake, intake::IntakeServer::Start(settings, std::move(calendar),
                                                  impl_->cache.get(), &clock_));

@@ -16,6 +16,7 @@ namespace sgm::testing {
 
 class RedisServerProcess;
 class TempDir;
+struct TestCertificates;
 
 // Tokens the cluster's gateway accepts (authority "831").
 inline constexpr absl::string_view kAdminToken = "test-admin-token";
@@ -32,6 +33,11 @@ class TestCluster {
  public:
   struct Options {
     bool with_redis = true;
+    // TLS on the gateway's port, and mutual TLS from the gateway to intake
+    // (intake requires a client certificate), with certificates from a
+    // test CA under dir(). gateway_channel() then verifies the gateway
+    // with that CA; intake takes no plaintext calls.
+    bool tls = false;
     // The clock the services see; default 2024-06-15 12:00 UTC.
     absl::Time start_time = absl::FromUnixSeconds(1718452800);
   };
@@ -42,6 +48,7 @@ class TestCluster {
   ~TestCluster();
 
   std::string gateway_address() const;
+  // Over TLS (verifying the gateway with the test CA) when Options::tls.
   std::shared_ptr<grpc::Channel> gateway_channel();
   std::string intake_address() const;
   // A context with "authorization: Bearer <token>" and a 30 s deadline.
@@ -51,6 +58,8 @@ class TestCluster {
   ManualClock& clock() { return clock_; }
   RedisServerProcess* redis() { return redis_.get(); }
   const std::string& dir() const;
+  // The test CA's files when Options::tls, else null.
+  const TestCertificates* certificates() const;
 
   // Stops the intake service and starts it again on the same store and
   // port (a cold start: nothing in memory survives).

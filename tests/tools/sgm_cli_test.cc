@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_ca.h"
 #include "tests/support/test_cluster.h"
 
 namespace sgm {
@@ -26,8 +27,11 @@ struct CliRun {
 
 class SgmCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto cluster = testing::TestCluster::Start();
+  void SetUp() override { StartCluster(testing::TestCluster::Options()); }
+
+  void StartCluster(const testing::TestCluster::Options& options) {
+    cluster_.reset();
+    auto cluster = testing::TestCluster::Start(options);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = *std::move(cluster);
   }
@@ -130,6 +134,71 @@ TEST_F(SgmCliTest, WhoAmI) {
   EXPECT_EQ(who.exit_code, 0) << who.out;
   EXPECT_THAT(who.out, HasSubstr("partner"));
   EXPECT_THAT(who.out, HasSubstr("POLICE"));
+}
+
+TEST_F(SgmCliTest, WhoAmIOverTls) {
+  testing::TestCluster::Options options;
+  options.tls = true;
+  options.with_redis = false;
+  ASSERT_NO_FATAL_FAILURE(StartCluster(options));
+  const std::string ca = cluster_->certificates()->ca_cert;
+
+  CliRun who =
+      Sgm(testing::kPartnerToken, absl::StrCat("--tls_ca=", ca, " whoami"));
+  EXPECT_EQ(who.exit_code, 0) << who.out;
+  EXPECT_THAT(who.out, HasSubstr("POLICE"));
+
+  CliRun named =
+      Sgm(testing::kPartnerToken,
+          absl::StrCat("--tls_ca=", ca, " --tls_server_name=localhost whoami"));
+  EXPECT_EQ(named.exit_code, 0) << named.out;
+
+  // Plaintext to a TLS port, and a name the certificate does not hold.
+  CliRun plaintext = Sgm(testing::kPartnerToken, "whoami");
+  EXPECT_EQ(plaintext.exit_code, 1) << plaintext.out;
+  EXPECT_THAT(plaintext.out, HasSubstr("UNAVAILABLE"));
+  CliRun wrong_name =
+      Sgm(testing::kPartnerToken,
+          absl::StrCat("--tls_ca=", ca, " --tls_server_name=elsewhere whoami"));
+  EXPECT_EQ(wrong_name.exit_code, 1) << wrong_name.out;
+
+  // An unreadable CA file is a bad setting, named.
+  CliRun missing =
+      Sgm(testing::kPartnerToken, "--tls_ca=/nonexistent/ca.pem whoami");
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out,
+              HasSubstr("setting --tls_ca (SGM_TLS_CA): cannot read "
+                        "/nonexistent/ca.pem"));
+}
+
+TEST_F(SgmCliTest, AdminBackupOfALiveStoreAndVerify) {
+  const std::string file = Write(
+      "c.csv",
+      "source_record_id,received_at,source_code\nR1,2024-06-03T09:00:00Z,6\n");
+  ASSERT_EQ(Sgm(testing::kPractitionerToken,
+                absl::StrCat("import contacts ", file, " --agency POLICE"))
+                .exit_code,
+            0);
+  const std::string copy = dir_.File("backup.db");
+  CliRun backup = Sgm("", absl::StrCat("admin backup --store=", cluster_->dir(),
+                                       "/intake.db --to=", copy));
+  EXPECT_EQ(backup.exit_code, 0) << backup.out;
+  CliRun verify = Sgm("", absl::StrCat("admin verify ", copy));
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr("integrity ok"));
+  // Never over an existing file.
+  CliRun again = Sgm("", absl::StrCat("admin backup --store=", cluster_->dir(),
+                                      "/intake.db --to=", copy));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.out, HasSubstr("ALREADY_EXISTS"));
+  EXPECT_EQ(Sgm("", "admin backup").exit_code, 2);
+}
+
+TEST_F(SgmCliTest, HashTokenIsWhatTheGatewayStores) {
+  CliRun hash = Sgm("", "admin hash-token abc");
+  EXPECT_EQ(
+      hash.out,
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
 }
 
 }  // namespace

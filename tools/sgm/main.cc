@@ -2,7 +2,6 @@
 // figures come back the same way; synthetic feeds and token helpers work
 // offline.
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,18 +28,27 @@
 #include "common/config.h"
 #include "common/grpc_status.h"
 #include "common/proto_convert.h"
+#include "common/tls_config.h"
 #include "grpcpp/grpcpp.h"
+#include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "tools/sgm/feed_upload.h"
 #include "tools/sgm/figures_table.h"
 #include "tools/sgm/progress_bar.h"
+#include "tools/sgm/store_backup.h"
 #include "tools/synth/contact_synthesizer.h"
 
 ABSL_FLAG(std::string, gateway, "localhost:50051",
           "the gateway's address, host:port (SGM_GATEWAY)");
 ABSL_FLAG(std::string, token, "",
           "the bearer token to call the gateway with (SGM_TOKEN)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA to verify the gateway with: when set, the gateway is called "
+          "over TLS (SGM_TLS_CA); default plaintext");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "name checked in the gateway's certificate instead of the host of "
+          "--gateway (SGM_TLS_SERVER_NAME)");
 ABSL_FLAG(absl::Duration, deadline, absl::ZeroDuration(),
           "deadline of each call, e.g. 45s or 1h (SGM_DEADLINE); 0: 30m for "
           "imports, 30s for other calls");
@@ -56,6 +64,10 @@ ABSL_FLAG(std::string, as_of, "",
           "default the month's last day");
 ABSL_FLAG(bool, json, false, "intake stats: print JSON instead of a table");
 ABSL_FLAG(std::string, out, "", "synth contacts: the output directory");
+ABSL_FLAG(std::string, store, "",
+          "admin backup: the live SQLite store to copy");
+ABSL_FLAG(std::string, to, "",
+          "admin backup: the new file to write (must not exist)");
 ABSL_FLAG(uint64_t, seed, 1, "synth contacts: the random seed");
 ABSL_FLAG(std::string, start, "",
           "synth contacts: the first month, YYYY-MM; default --months before "
@@ -88,11 +100,20 @@ commands:
       the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
   admin new-token
       a new random token (32 bytes, hex)
+  admin backup --store=FILE --to=FILE
+      copy a service's SQLite store while it runs (online backup API),
+      then check the copy's integrity (no gateway needed)
+  admin verify FILE
+      integrity check and schema version of a store or a backup
 
 global flags (also from the environment):
   --gateway   SGM_GATEWAY   the gateway, default localhost:50051
   --token     SGM_TOKEN     the bearer token
   --deadline  SGM_DEADLINE  per call; default 30m for imports, 30s otherwise
+  --tls_ca    SGM_TLS_CA    PEM CA: call the gateway over TLS, verifying it
+                            with this CA (default plaintext)
+  --tls_server_name  SGM_TLS_SERVER_NAME  the name to check in the gateway's
+                            certificate instead of the host of --gateway
 
 exit status: 0 done (an import with rejected records included), 1 the call
 or the work failed, 2 bad usage.
@@ -121,6 +142,8 @@ under DIR/CODE for each authority when --scale > 1.
 constexpr absl::string_view kAdminUsage =
     R"(usage: sgm admin hash-token TOKEN
        sgm admin new-token
+       sgm admin backup --store=FILE --to=FILE
+       sgm admin verify FILE
 )";
 
 constexpr absl::Duration kImportDeadline = absl::Minutes(30);
@@ -146,9 +169,26 @@ absl::Duration DeadlineOr(absl::Duration fallback) {
 // Whether a token was given (flag or SGM_TOKEN).
 bool HaveToken() { return !absl::GetFlag(FLAGS_token).empty(); }
 
-std::shared_ptr<grpc::Channel> GatewayChannel() {
-  return grpc::CreateChannel(absl::GetFlag(FLAGS_gateway),
-                             grpc::InsecureChannelCredentials());
+// A channel to the gateway: over TLS when --tls_ca is set, else plaintext.
+// INVALID_ARGUMENT naming the setting when a TLS setting is at fault.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> GatewayChannel() {
+  ClientTlsFiles tls;
+  tls.ca = absl::GetFlag(FLAGS_tls_ca);
+  tls.server_name = absl::GetFlag(FLAGS_tls_server_name);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials(tls, "tls");
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments args;
+  AddServerNameOverride(tls.server_name, &args);
+  return grpc::CreateCustomChannel(absl::GetFlag(FLAGS_gateway), *credentials,
+                                   args);
+}
+
+// A TLS setting at fault: named on stderr, exit status 2 like any other
+// bad setting.
+int SettingError(const absl::Status& status) {
+  std::cerr << "sgm: " << status.message() << "\n";
+  return 2;
 }
 
 void PrepareUnary(grpc::ClientContext* context) {
@@ -189,16 +229,18 @@ int RunImport(const std::vector<std::string>& args) {
       close(fd);
     }
   }
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
   std::unique_ptr<ProgressBar> progress =
       ProgressBar::ForStderr(std::string(Basename(path)), size, absl::Now());
-  const std::shared_ptr<grpc::Channel> channel = GatewayChannel();
   const absl::Duration deadline = DeadlineOr(kImportDeadline);
   const absl::StatusOr<sgm::feed::v1::ImportSummary> summary =
-      contacts ? UploadContacts(channel, absl::GetFlag(FLAGS_token), path,
+      contacts ? UploadContacts(*channel, absl::GetFlag(FLAGS_token), path,
                                 absl::GetFlag(FLAGS_format),
                                 absl::GetFlag(FLAGS_agency), deadline,
                                 progress.get())
-               : UploadDecisions(channel, absl::GetFlag(FLAGS_token), path,
+               : UploadDecisions(*channel, absl::GetFlag(FLAGS_token), path,
                                  absl::GetFlag(FLAGS_format), deadline,
                                  progress.get());
   if (!summary.ok()) return Failed(summary.status());
@@ -235,7 +277,10 @@ int RunIntake(const std::vector<std::string>& args) {
     *request.mutable_as_of() = ToProtoDate(*as_of);
   }
 
-  auto stub = sgm::intake::v1::IntakeService::NewStub(GatewayChannel());
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::intake::v1::IntakeService::NewStub(*channel);
   grpc::ClientContext context;
   PrepareUnary(&context);
   sgm::intake::v1::GetFrontDoorFiguresResponse response;
@@ -257,7 +302,10 @@ int RunWhoAmI(const std::vector<std::string>& args) {
   if (!HaveToken()) {
     return UsageError(kWhoAmIUsage, "no token: give --token or set SGM_TOKEN");
   }
-  auto stub = sgm::gateway::v1::GatewayService::NewStub(GatewayChannel());
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::gateway::v1::GatewayService::NewStub(*channel);
   grpc::ClientContext context;
   PrepareUnary(&context);
   sgm::gateway::v1::WhoAmIResponse response;
@@ -352,15 +400,28 @@ std::string Hex(const unsigned char* bytes, size_t n) {
 
 int RunAdmin(const std::vector<std::string>& args) {
   if (args.size() == 3 && args[1] == "hash-token") {
-    const std::string& token = args[2];
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(),
-                   nullptr) != 1) {
-      return Failed(absl::InternalError("SHA-256 failed (OpenSSL)"));
-    }
-    std::cout << Hex(digest, length) << "\n";
+    // The gateway's own function: what it stores is what this prints.
+    std::cout << sgm::gateway::TokenAuthenticator::HashToken(args[2]) << "\n";
     return 0;
+  }
+  if (args.size() == 2 && args[1] == "backup") {
+    const std::string store = absl::GetFlag(FLAGS_store);
+    const std::string to = absl::GetFlag(FLAGS_to);
+    if (store.empty() || to.empty()) {
+      return UsageError(kAdminUsage, "backup needs --store and --to");
+    }
+    if (absl::Status s = BackupStore(store, to); !s.ok()) return Failed(s);
+    std::cout << "backed up " << store << " to " << to
+              << " (integrity check ok)\n";
+    return 0;
+  }
+  if (args.size() == 3 && args[1] == "verify") {
+    int version = 0;
+    absl::StatusOr<std::string> check = VerifyStore(args[2], &version);
+    if (!check.ok()) return Failed(check.status());
+    std::cout << args[2] << ": schema version " << version << ", integrity "
+              << *check << "\n";
+    return *check == "ok" ? 0 : 1;
   }
   if (args.size() == 2 && args[1] == "new-token") {
     unsigned char bytes[32];
