@@ -102,9 +102,9 @@ TEST(StoreBackupTest, TheCopyOfAStoreInUseHoldsTheSameRows) {
   ASSERT_TRUE(generation.ok());
   EXPECT_EQ(*generation, *(*store)->Generation("831"));
   // Child-level data: the copy is readable by its owner only.
-  EXPECT_EQ(std::filesystem::status(copy).permissions(),
-            std::filesystem::perms::owner_read |
-                std::filesystem::perms::owner_write);
+  EXPECT_EQ(
+      std::filesystem::status(copy).permissions(),
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 // A feed of `kFeedRows` contacts with ids F<feed>-<n>.
