@@ -1121,6 +1121,21 @@ def main():
                       "no --listen / --check_config found in its output")
         binaries[key] = b
 
+    # Every setting of every binary is documented with its variable.
+    with open(os.path.join(repo, "docs", "operations.md")) as f:
+        operations = f.read()
+    for key, b in binaries.items():
+        for name, flag in sorted(b.flags.items()):
+            if flag["abseil"]:
+                continue
+            documented = ("`--%s`" % name) in operations and (
+                key == "cli" and name not in (
+                    "gateway", "token", "deadline", "tls_ca",
+                    "tls_server_name") or env_name(name) in operations)
+            chk.check(documented, "docs/operations.md", "--" + name,
+                      "setting of %s not documented with %s" % (
+                          key, env_name(name)))
+
     docs = check_yaml(chk, repo)
     if "intake" in binaries and "gateway" in binaries:
         check_k8s(chk, repo, docs, binaries)
