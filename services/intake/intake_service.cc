@@ -312,6 +312,16 @@ absl::StatusOr<FeedFormat> FormatOf(const sgm::feed::v1::FeedChunk& chunk) {
   }
 }
 
+// Reads an import stream's first message, which must name the format.
+template <typename Request>
+absl::StatusOr<FeedFormat> ReadFirstChunk(grpc::ServerReader<Request>* reader,
+                                          Request* first) {
+  if (!reader->Read(first)) {
+    return absl::InvalidArgumentError("the stream carried no message");
+  }
+  return FormatOf(first->chunk());
+}
+
 // Streams the request's chunks through `import`. `Request` has chunk().
 template <typename Request, typename Parsed>
 absl::Status PumpChunks(grpc::ServerContext* context,
@@ -587,11 +597,7 @@ grpc::Status IntakeServiceImpl::ImportContacts(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   v1::ImportContactsRequest first;
-  if (!reader->Read(&first)) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("the stream carried no message"));
-  }
-  absl::StatusOr<FeedFormat> format = FormatOf(first.chunk());
+  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
   if (!format.ok()) return ToGrpcStatus(format.status());
   absl::StatusOr<std::string> agency = AgencyFor(*who, first.agency());
   if (!agency.ok()) return ToGrpcStatus(agency.status());
@@ -646,11 +652,7 @@ grpc::Status IntakeServiceImpl::ImportDecisions(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   v1::ImportDecisionsRequest first;
-  if (!reader->Read(&first)) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("the stream carried no message"));
-  }
-  absl::StatusOr<FeedFormat> format = FormatOf(first.chunk());
+  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
   if (!format.ok()) return ToGrpcStatus(format.status());
   const absl::Time now = clock_->Now();
   const std::string authority = who->authority;
