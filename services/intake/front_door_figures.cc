@@ -61,20 +61,6 @@ constexpr int kTrendMonths = 13;
 // Months M-24..M are counted.
 constexpr int kCountedMonths = kTrendMonths + 12;
 
-// part / whole in tenths, rounded half away from zero; whole != 0.
-int64_t RoundedTenths(int64_t part, int64_t whole) {
-  if (whole < 0) {
-    part = -part;
-    whole = -whole;
-  }
-  const bool negative = part < 0;
-  const int64_t magnitude = negative ? -part : part;
-  // round(10 * magnitude / whole) = floor((20 * magnitude + whole) /
-  // (2 * whole)).
-  const int64_t tenths = (20 * magnitude + whole) / (2 * whole);
-  return negative ? -tenths : tenths;
-}
-
 int WindowDays(const FrontDoorSettings& settings) {
   return std::max(1, settings.repeat_window_days);
 }
@@ -143,12 +129,6 @@ struct ChildContact {
 };
 
 }  // namespace
-
-std::optional<double> Percent1dp(int64_t part, int64_t whole) {
-  if (whole == 0) return std::nullopt;
-  // 100 * part / whole in tenths = 1000 * part / whole.
-  return RoundedTenths(100 * part, whole) / 10.0;
-}
 
 absl::CivilDay EarliestDayNeeded(absl::CivilMonth month, absl::CivilDay as_of,
                                  const FrontDoorSettings& settings) {

@@ -9,6 +9,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/types/span.h"
+#include "common/percent.h"
 #include "common/working_day_calendar.h"
 #include "services/intake/contact.h"
 
@@ -78,9 +79,8 @@ FrontDoorFigures ComputeFrontDoorFigures(absl::Span<const ContactFact> facts,
                                          const WorkingDayCalendar& calendar,
                                          const FrontDoorSettings& settings);
 
-// 100 * part / whole rounded half away from zero to 1 dp; none when
-// whole == 0.
-std::optional<double> Percent1dp(int64_t part, int64_t whole);
+// The suite's one percentage rule (common/percent.h).
+using ::sgm::Percent1dp;
 
 }  // namespace sgm::intake
 
