@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/census_codes.h"
 #include "common/civil_date.h"
+#include "common/feed_field_rules.h"
 #include "common/feed_reader.h"
 #include "common/utf8.h"
 #include "services/kpi/case_event.h"
@@ -50,28 +51,6 @@ constexpr char kVisitModes[] = "FACE_TO_FACE or VIRTUAL";
 
 RecordError Error(absl::string_view field, std::string reason) {
   return RecordError{std::string(field), std::move(reason)};
-}
-
-bool IsAlnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9');
-}
-
-// Every character of `text` is alphanumeric ASCII or one of `extra`.
-bool AllOf(absl::string_view text, absl::string_view extra) {
-  for (const char c : text) {
-    if (!IsAlnum(c) && extra.find(c) == absl::string_view::npos) return false;
-  }
-  return true;
-}
-
-// `text` quoted for a message when it looks like a code (so free text and
-// personal data never end up in a reason), else "".
-std::string QuoteCode(absl::string_view text) {
-  if (text.empty() || text.size() > kMaxCodeLength || !AllOf(text, "_-.")) {
-    return "";
-  }
-  return absl::StrCat(" '", text, "'");
 }
 
 // A free code such as an S47 outcome: 1-32 of [A-Z_].
