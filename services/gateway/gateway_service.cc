@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/caller_identity.h"
+#include "common/grpc_status.h"
 #include "services/gateway/token_authenticator.h"
 
 namespace sgm::gateway {
@@ -19,9 +20,7 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::WhoAmI(
   absl::StatusOr<CallerIdentity> identity =
       authenticator_->Authenticate(context->client_metadata());
   if (!identity.ok()) {
-    reactor->Finish(
-        grpc::Status(static_cast<grpc::StatusCode>(identity.status().code()),
-                     std::string(identity.status().message())));
+    reactor->Finish(ToGrpcStatus(identity.status()));
     return reactor;
   }
   response->set_caller(identity->caller);

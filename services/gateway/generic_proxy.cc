@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/caller_identity.h"
+#include "common/grpc_status.h"
 #include "services/gateway/access_policy.h"
 #include "services/gateway/token_authenticator.h"
 
@@ -17,11 +18,6 @@ namespace sgm::gateway {
 namespace {
 
 using grpc::ByteBuffer;
-
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
 
 // Answers a call with `status` without reading or writing anything.
 class RejectReactor final : public grpc::ServerGenericBidiReactor {
