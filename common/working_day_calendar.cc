@@ -233,6 +233,20 @@ WorkingDayCalendar::EnglandAndWalesWithOverrideFile(const std::string& path) {
   return WorkingDayCalendar(*std::move(holidays));
 }
 
+uint64_t WorkingDayCalendar::Fingerprint() const {
+  std::vector<absl::CivilDay> days(holidays_.begin(), holidays_.end());
+  std::sort(days.begin(), days.end());
+  uint64_t h = 14695981039346656037ull;  // FNV-1a over the day numbers
+  for (const absl::CivilDay day : days) {
+    int64_t n = day - absl::CivilDay(1970, 1, 1);
+    for (int i = 0; i < 8; ++i, n >>= 8) {
+      h ^= static_cast<uint64_t>(n & 0xff);
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
 bool WorkingDayCalendar::IsBankHoliday(absl::CivilDay day) const {
   return holidays_.contains(day);
 }

@@ -30,6 +30,9 @@ class WorkingDayCalendar {
       const std::string& path);
 
   bool IsBankHoliday(absl::CivilDay day) const;
+  // A number that changes when the list of holidays does (for cache keys of
+  // figures that depend on working days).
+  uint64_t Fingerprint() const;
   bool IsWorkingDay(absl::CivilDay day) const;
   // The day `n` working days after `day` (`day` itself not counted); n >= 0.
   // AddWorkingDays(Fri, 1) is the next Monday when that is a working day.

@@ -136,7 +136,25 @@ std::optional<RecordError> CheckFreeText(absl::string_view field,
   return std::nullopt;
 }
 
-// An "AGENCY:SOURCE_RECORD_ID" or "C<n>" reference.
+// Converts a required timestamp field.
+std::variant<absl::Time, RecordError> RequiredTimestamp(
+    absl::string_view field, const std::optional<std::string>& value) {
+  if (!value.has_value()) {
+    return Error(field, absl::StrCat(field,
+                                     " is required: a date and time with a "
+                                     "UTC offset, ",
+                                     kTimestampExample));
+  }
+  absl::StatusOr<absl::Time> t = ParseIsoTimestamp(*value);
+  if (!t.ok()) {
+    return Error(field, absl::StrCat(field, " is not a valid timestamp: ",
+                                     t.status().message()));
+  }
+  return *t;
+}
+
+}  // namespace
+
 std::optional<RecordError> CheckContactRef(absl::string_view ref) {
   constexpr char kForms[] =
       "an intake contact id such as C42, or AGENCY:SOURCE_RECORD_ID";
@@ -166,25 +184,6 @@ std::optional<RecordError> CheckContactRef(absl::string_view ref) {
   }
   return std::nullopt;
 }
-
-// Converts a required timestamp field.
-std::variant<absl::Time, RecordError> RequiredTimestamp(
-    absl::string_view field, const std::optional<std::string>& value) {
-  if (!value.has_value()) {
-    return Error(field, absl::StrCat(field,
-                                     " is required: a date and time with a "
-                                     "UTC offset, ",
-                                     kTimestampExample));
-  }
-  absl::StatusOr<absl::Time> t = ParseIsoTimestamp(*value);
-  if (!t.ok()) {
-    return Error(field, absl::StrCat(field, " is not a valid timestamp: ",
-                                     t.status().message()));
-  }
-  return *t;
-}
-
-}  // namespace
 
 const FeedSchema& ContactFeedSchema() {
   static const FeedSchema* const kSchema = new FeedSchema{

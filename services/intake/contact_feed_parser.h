@@ -35,6 +35,9 @@ std::variant<ContactRecord, RecordError> ParseContactRecord(
 std::variant<DecisionRecord, RecordError> ParseDecisionRecord(
     const FeedRecord& record, absl::Time now);
 
+// A contact reference: "C<n>" (intake's id) or "AGENCY:SOURCE_RECORD_ID".
+std::optional<RecordError> CheckContactRef(absl::string_view ref);
+
 // The rules alone, for records built from RPC messages.
 std::optional<RecordError> ValidateContact(const ContactRecord& contact,
                                            absl::Time now);

@@ -9,10 +9,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/census_codes.h"
 #include "common/civil_date.h"
+#include "common/feed_field_rules.h"
 #include "common/feed_reader.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
@@ -330,11 +332,15 @@ absl::Status PumpChunks(grpc::ServerContext* context,
   SGM_RETURN_IF_ERROR(import.Consume(first.chunk().data()));
   Request next;
   while (reader->Read(&next)) {
-    if (context->IsCancelled()) {
-      return absl::CancelledError(
-          absl::StrCat("import cancelled by the caller; ", import.Progress()));
-    }
+    if (context->IsCancelled()) break;
     SGM_RETURN_IF_ERROR(import.Consume(next.chunk().data()));
+  }
+  // Read() also ends when the call is cancelled (by the caller, its
+  // deadline or a shutdown): then the file did not end, and its last,
+  // possibly cut-off record must not be read as whole.
+  if (context->IsCancelled()) {
+    return absl::CancelledError(absl::StrCat(
+        "the import was cancelled before the file ended; ", import.Progress()));
   }
   return import.Finish();
 }
@@ -369,10 +375,14 @@ grpc::Status EndImport(const absl::Status& status, absl::string_view feed,
   return grpc::Status::OK;
 }
 
+// A rejected record's key, to find it again; "" when the id is unusable
+// (too long, or not an id at all), so a rejection never carries free text.
 std::string ContactKey(absl::string_view agency, const FeedRecord& record,
                        int column) {
   const std::optional<std::string>& id = record.values[column];
-  return id ? absl::StrCat(agency, ":", *id) : "";
+  if (!id) return "";
+  std::string key = absl::StrCat(agency, ":", *id);
+  return CheckContactRef(key).has_value() ? std::string() : key;
 }
 
 }  // namespace
@@ -495,6 +505,9 @@ grpc::Status IntakeServiceImpl::RecordDecision(
   absl::StatusOr<StoredContact> stored =
       store_->GetContact(who->authority, ContactIdString(w.contact_id));
   if (!stored.ok()) return ToGrpcStatus(stored.status());
+  // The answer carries the whole contact: a child-level read.
+  absl::Status audited = Audit(*who, "RecordDecision", {&*stored});
+  if (!audited.ok()) return ToGrpcStatus(audited);
   ToProto(*stored, response->mutable_contact());
   response->set_duplicate(w.outcome == WriteOutcome::kDuplicate);
   return grpc::Status::OK;
@@ -505,8 +518,10 @@ grpc::Status IntakeServiceImpl::GetContact(grpc::ServerContext* context,
                                            v1::GetContactResponse* response) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  if (request->contact_ref().empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("contact_ref: required"));
+  if (std::optional<RecordError> bad =
+          CheckContactRef(request->contact_ref())) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat(bad->field, ": ", bad->reason)));
   }
   absl::StatusOr<StoredContact> stored =
       store_->GetContact(who->authority, request->contact_ref());
@@ -538,15 +553,15 @@ grpc::Status IntakeServiceImpl::ListContacts(
   if (!request->source_code().empty() &&
       !Contains(ReferralSources(), request->source_code())) {
     return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("source_code: '", request->source_code(),
-                     "' is not one of ", CodeList(ReferralSources()))));
+        absl::StrCat("source_code:", QuoteCode(request->source_code()),
+                     " is not one of ", CodeList(ReferralSources()))));
   }
   filter.source_code = request->source_code();
   if (!request->primary_need().empty() &&
       !Contains(PrimaryNeeds(), request->primary_need())) {
     return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("primary_need: '", request->primary_need(),
-                     "' is not one of ", CodeList(PrimaryNeeds()))));
+        absl::StrCat("primary_need:", QuoteCode(request->primary_need()),
+                     " is not one of ", CodeList(PrimaryNeeds()))));
   }
   filter.primary_need = request->primary_need();
   if (request->outcome() != v1::OUTCOME_UNSPECIFIED) {
@@ -662,7 +677,10 @@ grpc::Status IntakeServiceImpl::ImportDecisions(
   FeedImport<DecisionRecord> import(
       *format, DecisionFeedSchema(),
       [&](const FeedRecord& r) { return ParseDecisionRecord(r, now); },
-      [&](const FeedRecord& r) { return r.values[ref_column].value_or(""); },
+      [&](const FeedRecord& r) {
+        std::string ref = r.values[ref_column].value_or("");
+        return CheckContactRef(ref).has_value() ? std::string() : ref;
+      },
       [&](const std::vector<Pending<DecisionRecord>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {
         std::vector<NewDecision> decisions;
@@ -774,7 +792,8 @@ absl::StatusOr<v1::FrontDoorFigures> IntakeServiceImpl::FrontDoorFiguresFor(
   const std::string key = absl::StrCat(
       "frontdoor:v1:", FormatIsoMonth(month), ":", FormatIsoDate(as_of), ":",
       options_.front_door.repeat_min_contacts, ":",
-      options_.front_door.repeat_window_days);
+      options_.front_door.repeat_window_days, ":",
+      absl::Hex(calendar_->Fingerprint()));
   if (std::optional<std::string> cached =
           cache_->Get(authority, kService, generation, key)) {
     v1::FrontDoorFigures figures;
@@ -789,6 +808,9 @@ absl::StatusOr<v1::FrontDoorFigures> IntakeServiceImpl::FrontDoorFiguresFor(
       facts, month, as_of, *calendar_, options_.front_door));
   cache_->Put(authority, kService, generation, key,
               figures.SerializeAsString());
+  // A write made while Redis was unreachable could not publish its
+  // generation; publishing again here (it only ever rises) heals that.
+  PublishGeneration(authority, generation);
   return figures;
 }
 

@@ -102,6 +102,26 @@ TEST_F(ConfigTest, ParseFlagsOrDieExitsWithStatus2OnABadVariable) {
               "\\(SGM_SGM_CONFIG_TEST_PORT\\): ");
 }
 
+TEST_F(ConfigTest, ParseFlagsOrDieExitsWithStatus2OnABadCommandLine) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  std::string arg0 = "sgm-test";
+  std::string bad_value = "--sgm_config_test_port=abc";
+  std::vector<char*> argv = {arg0.data(), bad_value.data()};
+  EXPECT_EXIT(ParseFlagsOrDie(2, argv.data(), "usage"),
+              testing::ExitedWithCode(2),
+              "sgm: setting --sgm_config_test_port "
+              "\\(SGM_SGM_CONFIG_TEST_PORT\\): ");
+  std::string unknown = "--no_such_setting=1";
+  argv = {arg0.data(), unknown.data()};
+  EXPECT_EXIT(ParseFlagsOrDie(2, argv.data(), "usage"),
+              testing::ExitedWithCode(2), "unknown setting --no_such_setting");
+  std::string separate = "--sgm_config_test_port";
+  std::string separate_value = "x1";
+  argv = {arg0.data(), separate.data(), separate_value.data()};
+  EXPECT_EXIT(ParseFlagsOrDie(3, argv.data(), "usage"),
+              testing::ExitedWithCode(2), "sgm_config_test_port");
+}
+
 TEST_F(ConfigTest, InvalidSettingNamesBothWays) {
   const absl::Status status = InvalidSetting("listen", "must be host:port");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

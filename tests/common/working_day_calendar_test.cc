@@ -448,5 +448,15 @@ TEST_F(OverrideFileTest, MissingFileIsNotFound) {
   EXPECT_THAT(cal.status().message(), HasSubstr(path));
 }
 
+TEST(WorkingDayCalendarFingerprintTest, ChangesWithTheHolidays) {
+  auto a = WorkingDayCalendar::FromText("2024-03-29 Good Friday\n");
+  auto b = WorkingDayCalendar::FromText("2024-03-29 Good Friday\n");
+  auto c = WorkingDayCalendar::FromText(
+      "2024-03-29 Good Friday\n2024-04-01 Easter Monday\n");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->Fingerprint(), b->Fingerprint());
+  EXPECT_NE(a->Fingerprint(), c->Fingerprint());
+}
+
 }  // namespace
 }  // namespace sgm

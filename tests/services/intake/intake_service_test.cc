@@ -433,5 +433,96 @@ TEST_F(IntakeServiceTest, HealthIsNotServingWhileTheStoreIsGone) {
   EXPECT_EQ(testing::HealthOf(channel, ""), testing::kNotServing);
 }
 
+TEST_F(IntakeServiceTest, ACancelledImportDoesNotReadItsCutOffRecordAsWhole) {
+  // The stream stops inside R2's summary and the caller cancels.
+  auto context = As(Role::kPractitioner);
+  v1::ImportContactsResponse response;
+  auto writer = stub_->ImportContacts(context.get(), &response);
+  v1::ImportContactsRequest request;
+  request.mutable_chunk()->set_format(sgm::feed::v1::FEED_FORMAT_CSV);
+  request.set_agency("POLICE");
+  request.mutable_chunk()->set_data(absl::StrCat(
+      kHeader, "R1,2024-06-03T09:00:00+01:00,CH1,,6,N1,,,whole\n",
+      "R2,2024-06-03T09:00:00+01:00,CH2,,6,N1,,,the summary is cu"));
+  ASSERT_TRUE(writer->Write(request));
+  absl::SleepFor(absl::Milliseconds(200));
+  context->TryCancel();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  // Nothing of the unfinished file was committed, so re-sending the whole
+  // file stores R2 with its whole summary.
+  const std::string feed = absl::StrCat(
+      kHeader, "R1,2024-06-03T09:00:00+01:00,CH1,,6,N1,,,whole\n",
+      "R2,2024-06-03T09:00:00+01:00,CH2,,6,N1,,,the summary is cut off\n");
+  v1::ImportContactsResponse again;
+  ASSERT_TRUE(testing::SendContacts(*stub_, As(Role::kPractitioner).get(), feed,
+                                    "POLICE", &again)
+                  .ok());
+  EXPECT_EQ(again.summary().accepted(), 2);
+  EXPECT_EQ(again.summary().rejected(), 0);
+  v1::GetContactRequest get;
+  get.set_contact_ref("POLICE:R2");
+  v1::GetContactResponse got;
+  ASSERT_TRUE(stub_->GetContact(As(Role::kPractitioner).get(), get, &got).ok());
+  EXPECT_EQ(got.contact().summary(), "the summary is cut off");
+}
+
+TEST_F(IntakeServiceTest, RecordDecisionIsAnAuditedRead) {
+  v1::CreateContactRequest create;
+  *create.mutable_contact() = NewContact("R1");
+  v1::CreateContactResponse created;
+  ASSERT_TRUE(
+      stub_->CreateContact(As(Role::kPractitioner).get(), create, &created)
+          .ok());
+  v1::RecordDecisionRequest request;
+  request.set_contact_ref("POLICE:R1");
+  request.mutable_decision()->mutable_decided_at()->set_seconds(1717250000);
+  request.mutable_decision()->set_outcome(v1::OUTCOME_NFA);
+  v1::RecordDecisionResponse response;
+  ASSERT_TRUE(
+      stub_->RecordDecision(As(Role::kPractitioner).get(), request, &response)
+          .ok());
+  auto store = SqliteContactStore::Open(cluster_->dir() + "/intake.db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto audit = (*store)->ListReadAudit("831", 10);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].method, "RecordDecision");
+  EXPECT_THAT((*audit)[0].child_ids, ::testing::ElementsAre("CH1"));
+}
+
+TEST_F(IntakeServiceTest, MalformedRefsAndLongIdsArePreciseAndBounded) {
+  v1::GetContactRequest get;
+  v1::GetContactResponse got;
+  for (const char* ref : {"", "xyz", "C01", "POLICE:"}) {
+    get.set_contact_ref(ref);
+    grpc::Status s =
+        stub_->GetContact(As(Role::kPractitioner).get(), get, &got);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << ref;
+    EXPECT_THAT(s.error_message(), HasSubstr("contact_ref")) << ref;
+  }
+  // A rejected record whose id is not an id carries no key (and never the
+  // text that stood in its place).
+  const std::string long_id(500, 'x');
+  v1::ImportContactsResponse response;
+  ASSERT_TRUE(testing::SendContacts(
+                  *stub_, As(Role::kPractitioner).get(),
+                  absl::StrCat(kHeader, long_id,
+                               ",2024-06-03T09:00:00+01:00,CH1,,6,N1,,,\n"),
+                  "POLICE", &response)
+                  .ok());
+  ASSERT_EQ(response.summary().rejections_size(), 1);
+  EXPECT_EQ(response.summary().rejections(0).field(), "source_record_id");
+  EXPECT_EQ(response.summary().rejections(0).key(), "");
+  // A long filter value is not echoed back.
+  v1::ListContactsRequest list;
+  list.set_source_code(std::string(100000, 'Z'));
+  v1::ListContactsResponse listed;
+  grpc::Status s =
+      stub_->ListContacts(As(Role::kPractitioner).get(), list, &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(s.error_message().size(), 400u);
+}
+
 }  // namespace
 }  // namespace sgm::intake
