@@ -10,6 +10,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
+#include "openssl/bio.h"
+#include "openssl/err.h"
+#include "openssl/pem.h"
+#include "openssl/x509.h"
 
 namespace sgm {
 namespace {
@@ -71,6 +75,37 @@ absl::Status CheckPair(absl::string_view cert_flag, const std::string& cert,
   return absl::OkStatus();
 }
 
+// The key must be the certificate's: OpenSSL parses both PEM texts and
+// checks that they belong together, so a wrong pair fails at start-up
+// (and in --check_config) rather than at the first handshake.
+absl::Status CheckKeyMatchesCertificate(absl::string_view key_flag,
+                                        absl::string_view cert_flag,
+                                        const std::string& cert_pem,
+                                        const std::string& key_pem) {
+  BIO* cert_bio =
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  if (cert == nullptr) {
+    return InvalidSetting(cert_flag, "the certificate does not parse");
+  }
+  BIO* key_bio =
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  BIO_free(key_bio);
+  absl::Status status;
+  if (key == nullptr) {
+    status = InvalidSetting(key_flag, "the private key does not parse");
+  } else if (X509_check_private_key(cert, key) != 1) {
+    status = InvalidSetting(key_flag,
+                            absl::StrCat("is not the key of --", cert_flag));
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  ERR_clear_error();
+  return status;
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
@@ -94,6 +129,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   absl::StatusOr<std::string> key =
       ReadPemFile("tls_key", files.key, PemKind::kPrivateKey);
   if (!key.ok()) return key.status();
+  if (absl::Status match =
+          CheckKeyMatchesCertificate("tls_key", "tls_cert", *cert, *key);
+      !match.ok()) {
+    return match;
+  }
 
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
@@ -148,6 +188,11 @@ MakeChannelCredentials(const ClientTlsFiles& files,
     absl::StatusOr<std::string> key =
         ReadPemFile(key_flag, files.key, PemKind::kPrivateKey);
     if (!key.ok()) return key.status();
+    if (absl::Status match =
+            CheckKeyMatchesCertificate(key_flag, cert_flag, *cert, *key);
+        !match.ok()) {
+      return match;
+    }
     options.pem_cert_chain = *std::move(cert);
     options.pem_private_key = *std::move(key);
   }

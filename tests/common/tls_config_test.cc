@@ -159,6 +159,22 @@ TEST_F(TlsConfigTest, FileWithoutPemNamesTheSetting) {
                         files_.server_cert + " holds no PEM private key"));
 }
 
+TEST_F(TlsConfigTest, AKeyThatIsNotTheCertificatesIsRefused) {
+  // The client key with the server certificate: both parse, they do not
+  // belong together.
+  EXPECT_THAT(InvalidMessage(MakeServerCredentials(
+                  ServerTlsFiles{files_.server_cert, files_.client_key, ""})),
+              ::testing::HasSubstr("--tls_key (SGM_TLS_KEY): is not the key "
+                                   "of --tls_cert"));
+  EXPECT_THAT(
+      InvalidMessage(MakeChannelCredentials(
+          ClientTlsFiles{files_.ca_cert, files_.client_cert, files_.server_key,
+                         ""},
+          "backend_tls")),
+      ::testing::HasSubstr("--backend_tls_key (SGM_BACKEND_TLS_KEY): is not "
+                           "the key of --backend_tls_cert"));
+}
+
 TEST_F(TlsConfigTest, RealFilesServeTls) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server =
       MakeServerCredentials(
