@@ -55,9 +55,11 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (!finished_ &&
-        methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+    // Batches of one call can run on different threads at once; only the
+    // one that sends the status reads finished_ (and sets it, once).
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS) &&
+        !finished_) {
       Finish(methods->GetSendStatus().error_code());
     }
     methods->Proceed();
