@@ -170,9 +170,14 @@ struct Verdict {
 template <typename Parsed>
 struct Pending {
   int64_t line;
-  std::string key;
   Parsed parsed;
 };
+
+// The feed key of a valid record, for a rejection by the store.
+std::string FeedKey(const ContactRecord& r) {
+  return absl::StrCat(r.agency, ":", r.source_record_id);
+}
+std::string FeedKey(const DecisionRecord& r) { return r.contact_ref; }
 
 // Reads a feed in chunks, validates each record, and writes the valid ones
 // in batches of durable transactions. Only committed records are counted as
@@ -260,8 +265,7 @@ class FeedImport {
                key_of_(record));
         continue;
       }
-      pending_.push_back(
-          {record.line, key_of_(record), std::move(std::get<Parsed>(parsed))});
+      pending_.push_back({record.line, std::move(std::get<Parsed>(parsed))});
     }
     records_.clear();
     if (pending_.empty()) return absl::OkStatus();
@@ -280,7 +284,7 @@ class FeedImport {
           break;
         case Verdict::kRejected:
           Reject(pending_[i].line, std::move(v.field), std::move(v.reason),
-                 pending_[i].key);
+                 FeedKey(pending_[i].parsed));
           break;
       }
     }
