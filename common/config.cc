@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -130,6 +131,20 @@ absl::Status InvalidSetting(absl::string_view flag_name,
   return absl::InvalidArgumentError(
       absl::StrCat("setting --", flag_name, " (",
                    EnvironmentVariableFor(flag_name), "): ", problem));
+}
+
+absl::Status ParseHostPort(absl::string_view flag_name, absl::string_view value,
+                           std::string* host, int* port) {
+  const size_t colon = value.rfind(':');
+  int parsed = 0;
+  if (colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(value.substr(colon + 1), &parsed) || parsed < 0 ||
+      parsed > 65535) {
+    return InvalidSetting(flag_name, "must be host:port");
+  }
+  *host = std::string(value.substr(0, colon));
+  *port = parsed;
+  return absl::OkStatus();
 }
 
 }  // namespace sgm

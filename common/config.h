@@ -31,6 +31,11 @@ std::vector<char*> ParseFlagsOrDie(int argc, char** argv,
 absl::Status InvalidSetting(absl::string_view flag_name,
                             absl::string_view problem);
 
+// Splits a "host:port" setting (port 0 to 65535; an IPv6 host in
+// brackets); INVALID_ARGUMENT naming the setting when it is not one.
+absl::Status ParseHostPort(absl::string_view flag_name, absl::string_view value,
+                           std::string* host, int* port);
+
 }  // namespace sgm
 
 #endif  // SGM_COMMON_CONFIG_H_

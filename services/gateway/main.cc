@@ -7,7 +7,6 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/config.h"
@@ -58,20 +57,12 @@ ABSL_FLAG(bool, check_config, false,
 namespace sgm::gateway {
 namespace {
 
-// "host:port" with a numeric port (IPv6 hosts in brackets).
-bool IsHostPort(absl::string_view address) {
-  size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0) return false;
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(colon + 1), &port) && port >= 0 &&
-         port <= 65535;
-}
-
 absl::Status ValidateAddress(absl::string_view flag, absl::string_view value,
                              bool may_be_empty) {
   if (value.empty() && may_be_empty) return absl::OkStatus();
-  if (!IsHostPort(value)) return InvalidSetting(flag, "must be host:port");
-  return absl::OkStatus();
+  std::string host;
+  int port = 0;
+  return ParseHostPort(flag, value, &host, &port);
 }
 
 absl::Status ValidateDeadline(absl::string_view flag, absl::Duration value) {

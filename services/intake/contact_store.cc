@@ -1,5 +1,7 @@
 #include "services/intake/contact_store.h"
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -170,76 +172,89 @@ absl::StatusOr<int64_t> SqliteContactStore::BumpGeneration(
   return generation;
 }
 
-absl::StatusOr<BatchResult> SqliteContactStore::InsertContacts(
-    absl::string_view authority, absl::Span<const NewContact> contacts) {
-  absl::MutexLock lock(&write_mu_);
+absl::StatusOr<BatchResult> SqliteContactStore::WriteBatch(
+    absl::string_view authority,
+    const std::function<absl::Status(std::vector<WriteResult>*)>& write) {
   BatchResult out;
-  out.results.reserve(contacts.size());
-  absl::Status status = writer_->InTransaction([&]() -> absl::Status {
+  SGM_RETURN_IF_ERROR(writer_->InTransaction([&]() -> absl::Status {
     out.results.clear();
-    SGM_ASSIGN_OR_RETURN(
-        SqliteStatement * insert,
-        writer_->Prepare(
-            "INSERT INTO contacts (authority, agency, source_record_id, "
-            "received_at_us, received_on, child_id, child_dob, source_code, "
-            "primary_need, concerns, referrer_org, summary, content_hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (authority, agency, source_record_id) DO NOTHING"));
-    SGM_ASSIGN_OR_RETURN(
-        SqliteStatement * existing,
-        writer_->Prepare("SELECT id, content_hash FROM contacts WHERE "
-                         "authority = ? AND agency = ? AND "
-                         "source_record_id = ?"));
-    bool accepted_any = false;
-    for (const NewContact& c : contacts) {
-      const ContactRecord& r = c.record;
-      const int64_t hash = static_cast<int64_t>(ContentHash(r));
-      insert->Bind(1, authority)
-          .Bind(2, r.agency)
-          .Bind(3, r.source_record_id)
-          .Bind(4, Micros(r.received_at))
-          .Bind(5, DayNumber(c.received_on))
-          .Bind(6, r.child_id);
-      if (r.child_dob) {
-        insert->Bind(7, DayNumber(*r.child_dob));
-      } else {
-        insert->BindNull(7);
-      }
-      insert->Bind(8, r.source_code)
-          .Bind(9, r.primary_need)
-          .Bind(10, absl::StrJoin(r.concerns, ";"))
-          .Bind(11, r.referrer_org)
-          .Bind(12, r.summary)
-          .Bind(13, hash);
-      SGM_RETURN_IF_ERROR(insert->Run());
-      if (writer_->Changes() == 1) {
-        out.results.push_back(
-            {WriteOutcome::kAccepted, writer_->LastInsertRowId()});
-        accepted_any = true;
-        continue;
-      }
-      existing->Bind(1, authority)
-          .Bind(2, r.agency)
-          .Bind(3, r.source_record_id);
-      SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
-      if (!row) return absl::InternalError("conflicting contact vanished");
-      const int64_t id = existing->ColumnInt(0);
-      const bool same = existing->ColumnInt(1) == hash;
-      existing->Reset();
-      out.results.push_back(
-          {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, id});
-    }
+    SGM_RETURN_IF_ERROR(write(&out.results));
+    const bool accepted_any = std::any_of(
+        out.results.begin(), out.results.end(), [](const WriteResult& r) {
+          return r.outcome == WriteOutcome::kAccepted;
+        });
     if (accepted_any) {
       SGM_ASSIGN_OR_RETURN(out.generation, BumpGeneration(authority));
     }
     return absl::OkStatus();
-  });
-  SGM_RETURN_IF_ERROR(status);
+  }));
   if (out.generation == 0) {
     // Nothing accepted: report the current generation.
     SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(*writer_, authority));
   }
   return out;
+}
+
+absl::StatusOr<BatchResult> SqliteContactStore::InsertContacts(
+    absl::string_view authority, absl::Span<const NewContact> contacts) {
+  absl::MutexLock lock(&write_mu_);
+  return WriteBatch(
+      authority, [&](std::vector<WriteResult>* results) -> absl::Status {
+        results->reserve(contacts.size());
+        SGM_ASSIGN_OR_RETURN(
+            SqliteStatement * insert,
+            writer_->Prepare(
+                "INSERT INTO contacts (authority, agency, source_record_id, "
+                "received_at_us, received_on, child_id, child_dob, "
+                "source_code, "
+                "primary_need, concerns, referrer_org, summary, content_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (authority, agency, source_record_id) DO "
+                "NOTHING"));
+        SGM_ASSIGN_OR_RETURN(
+            SqliteStatement * existing,
+            writer_->Prepare("SELECT id, content_hash FROM contacts WHERE "
+                             "authority = ? AND agency = ? AND "
+                             "source_record_id = ?"));
+        for (const NewContact& c : contacts) {
+          const ContactRecord& r = c.record;
+          const int64_t hash = static_cast<int64_t>(ContentHash(r));
+          insert->Bind(1, authority)
+              .Bind(2, r.agency)
+              .Bind(3, r.source_record_id)
+              .Bind(4, Micros(r.received_at))
+              .Bind(5, DayNumber(c.received_on))
+              .Bind(6, r.child_id);
+          if (r.child_dob) {
+            insert->Bind(7, DayNumber(*r.child_dob));
+          } else {
+            insert->BindNull(7);
+          }
+          insert->Bind(8, r.source_code)
+              .Bind(9, r.primary_need)
+              .Bind(10, absl::StrJoin(r.concerns, ";"))
+              .Bind(11, r.referrer_org)
+              .Bind(12, r.summary)
+              .Bind(13, hash);
+          SGM_RETURN_IF_ERROR(insert->Run());
+          if (writer_->Changes() == 1) {
+            results->push_back(
+                {WriteOutcome::kAccepted, writer_->LastInsertRowId()});
+            continue;
+          }
+          existing->Bind(1, authority)
+              .Bind(2, r.agency)
+              .Bind(3, r.source_record_id);
+          SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
+          if (!row) return absl::InternalError("conflicting contact vanished");
+          const int64_t id = existing->ColumnInt(0);
+          const bool same = existing->ColumnInt(1) == hash;
+          existing->Reset();
+          results->push_back(
+              {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict, id});
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>>
@@ -271,64 +286,54 @@ SqliteContactStore::ResolveRef(SqliteDatabase& db, absl::string_view authority,
 absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
     absl::string_view authority, absl::Span<const NewDecision> decisions) {
   absl::MutexLock lock(&write_mu_);
-  BatchResult out;
-  absl::Status status = writer_->InTransaction([&]() -> absl::Status {
-    out.results.clear();
-    SGM_ASSIGN_OR_RETURN(
-        SqliteStatement * insert,
-        writer_->Prepare("INSERT INTO decisions (contact_id, decided_at_us, "
-                         "decided_on, outcome, decided_by, content_hash) "
-                         "VALUES (?, ?, ?, ?, ?, ?) "
-                         "ON CONFLICT (contact_id) DO NOTHING"));
-    SGM_ASSIGN_OR_RETURN(
-        SqliteStatement * existing,
-        writer_->Prepare(
-            "SELECT content_hash FROM decisions WHERE contact_id = ?"));
-    bool accepted_any = false;
-    for (const NewDecision& d : decisions) {
-      SGM_ASSIGN_OR_RETURN(
-          auto target, ResolveRef(*writer_, authority, d.record.contact_ref));
-      if (!target) {
-        out.results.push_back({WriteOutcome::kNoContact, 0});
-        continue;
-      }
-      const auto [contact_id, received_at_us] = *target;
-      if (Micros(d.record.decided_at) < received_at_us) {
-        out.results.push_back({WriteOutcome::kBeforeReceipt, contact_id});
-        continue;
-      }
-      const int64_t hash = static_cast<int64_t>(ContentHash(d.record));
-      insert->Bind(1, contact_id)
-          .Bind(2, Micros(d.record.decided_at))
-          .Bind(3, DayNumber(d.decided_on))
-          .Bind(4, static_cast<int64_t>(d.record.outcome))
-          .Bind(5, d.record.decided_by)
-          .Bind(6, hash);
-      SGM_RETURN_IF_ERROR(insert->Run());
-      if (writer_->Changes() == 1) {
-        out.results.push_back({WriteOutcome::kAccepted, contact_id});
-        accepted_any = true;
-        continue;
-      }
-      existing->Bind(1, contact_id);
-      SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
-      const bool same = row && existing->ColumnInt(0) == hash;
-      existing->Reset();
-      out.results.push_back(
-          {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict,
-           contact_id});
-    }
-    if (accepted_any) {
-      SGM_ASSIGN_OR_RETURN(out.generation, BumpGeneration(authority));
-    }
-    return absl::OkStatus();
-  });
-  SGM_RETURN_IF_ERROR(status);
-  if (out.generation == 0) {
-    // Nothing accepted: report the current generation.
-    SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(*writer_, authority));
-  }
-  return out;
+  return WriteBatch(
+      authority, [&](std::vector<WriteResult>* results) -> absl::Status {
+        results->reserve(decisions.size());
+        SGM_ASSIGN_OR_RETURN(
+            SqliteStatement * insert,
+            writer_->Prepare(
+                "INSERT INTO decisions (contact_id, decided_at_us, "
+                "decided_on, outcome, decided_by, content_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (contact_id) DO NOTHING"));
+        SGM_ASSIGN_OR_RETURN(
+            SqliteStatement * existing,
+            writer_->Prepare(
+                "SELECT content_hash FROM decisions WHERE contact_id = ?"));
+        for (const NewDecision& d : decisions) {
+          SGM_ASSIGN_OR_RETURN(auto target, ResolveRef(*writer_, authority,
+                                                       d.record.contact_ref));
+          if (!target) {
+            results->push_back({WriteOutcome::kNoContact, 0});
+            continue;
+          }
+          const auto [contact_id, received_at_us] = *target;
+          if (Micros(d.record.decided_at) < received_at_us) {
+            results->push_back({WriteOutcome::kBeforeReceipt, contact_id});
+            continue;
+          }
+          const int64_t hash = static_cast<int64_t>(ContentHash(d.record));
+          insert->Bind(1, contact_id)
+              .Bind(2, Micros(d.record.decided_at))
+              .Bind(3, DayNumber(d.decided_on))
+              .Bind(4, static_cast<int64_t>(d.record.outcome))
+              .Bind(5, d.record.decided_by)
+              .Bind(6, hash);
+          SGM_RETURN_IF_ERROR(insert->Run());
+          if (writer_->Changes() == 1) {
+            results->push_back({WriteOutcome::kAccepted, contact_id});
+            continue;
+          }
+          existing->Bind(1, contact_id);
+          SGM_ASSIGN_OR_RETURN(bool row, existing->Step());
+          const bool same = row && existing->ColumnInt(0) == hash;
+          existing->Reset();
+          results->push_back(
+              {same ? WriteOutcome::kDuplicate : WriteOutcome::kConflict,
+               contact_id});
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<StoredContact> SqliteContactStore::ReadContactRow(

@@ -5,6 +5,7 @@
 #define SGM_SERVICES_INTAKE_CONTACT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,12 @@ class SqliteContactStore : public ContactStore {
   absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>> ResolveRef(
       SqliteDatabase& db, absl::string_view authority, absl::string_view ref);
   absl::StatusOr<int64_t> BumpGeneration(absl::string_view authority);
+  // Runs `write` (one WriteResult a record) in one durable transaction that
+  // also raises the authority's generation when anything was accepted;
+  // otherwise reports the current generation. Caller holds write_mu_.
+  absl::StatusOr<BatchResult> WriteBatch(
+      absl::string_view authority,
+      const std::function<absl::Status(std::vector<WriteResult>*)>& write);
   absl::StatusOr<StoredContact> ReadContactRow(SqliteStatement& stmt);
 
   absl::Mutex write_mu_;

@@ -6,7 +6,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/aggregate_cache.h"
@@ -51,18 +50,6 @@ ABSL_FLAG(bool, check_config, false,
           "validate the settings, print 'config ok' and exit");
 
 namespace {
-
-absl::Status SplitHostPort(const std::string& value, std::string* host,
-                           int* port) {
-  const size_t colon = value.rfind(':');
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(value.substr(colon + 1), port) || *port <= 0 ||
-      *port > 65535) {
-    return sgm::InvalidSetting("redis", "must be host:port");
-  }
-  *host = value.substr(0, colon);
-  return absl::OkStatus();
-}
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "sgm-intake: %s\n",
@@ -126,9 +113,13 @@ int main(int argc, char** argv) {
     cache = std::make_unique<sgm::NoCache>();
   } else {
     sgm::RedisCache::Options options;
-    if (absl::Status s = SplitHostPort(redis, &options.host, &options.port);
+    if (absl::Status s =
+            sgm::ParseHostPort("redis", redis, &options.host, &options.port);
         !s.ok()) {
       return Fail(s);
+    }
+    if (options.port == 0) {
+      return Fail(sgm::InvalidSetting("redis", "must be host:port"));
     }
     options.password = absl::GetFlag(FLAGS_redis_password);
     options.ttl = absl::GetFlag(FLAGS_cache_ttl);
