@@ -198,6 +198,12 @@ absl::StatusOr<absl::TimeZone> LoadLondonTimeZone() {
   return zone;
 }
 
+absl::CivilDay LondonDay(absl::Time t) {
+  static const absl::TimeZone* const kZone =
+      new absl::TimeZone(LoadLondonTimeZone().value_or(absl::UTCTimeZone()));
+  return absl::ToCivilDay(t, *kZone);
+}
+
 absl::CivilDay AddMonthsClamped(absl::CivilDay day, int months) {
   const absl::CivilMonth target = absl::CivilMonth(day) + months;
   const absl::CivilDay last = LastDayOf(target);

@@ -28,6 +28,9 @@ std::string FormatTimestampUtc(absl::Time t);
 
 // Europe/London, from the system's tzdata; NOT_FOUND when it is missing.
 absl::StatusOr<absl::TimeZone> LoadLondonTimeZone();
+// The authority's local date of `t`: Europe/London, or UTC when the zone
+// data is missing (the zone is loaded once, on first use).
+absl::CivilDay LondonDay(absl::Time t);
 
 // The same day `months` calendar months later, clamped to that month's last
 // day (31 Jan + 1 month = 28/29 Feb). DESIGN section 3 "+ k months".

@@ -11,6 +11,7 @@ namespace sgm::gateway {
 namespace {
 
 constexpr absl::string_view kIntake = "/sgm.intake.v1.IntakeService/";
+constexpr absl::string_view kKpi = "/sgm.kpi.v1.KpiService/";
 
 MethodRule Rule(absl::string_view method, std::vector<Role> roles,
                 bool child_level, bool streaming) {
@@ -56,6 +57,29 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
       // Aggregates.
       Rule(absl::StrCat(kIntake, "GetFrontDoorFigures"), aggregate_readers,
            !kChildLevel, !kStreaming),
+      // KPI: case activity from the case-management system (internal
+      // callers only; partners send contacts, not case events).
+      Rule(absl::StrCat(kKpi, "ImportCaseEvents"), staff, kChildLevel,
+           kStreaming),
+      Rule(absl::StrCat(kKpi, "RecordCaseEvent"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "BatchRecordCaseEvents"), staff, kChildLevel,
+           !kStreaming),
+      // KPI child-level reads (audited by the backend).
+      Rule(absl::StrCat(kKpi, "ListIndicatorCases"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "ListWatchlist"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "SampleCases"), staff, kChildLevel, !kStreaming),
+      // KPI aggregates (worker caseloads carry staff ids, no child ids).
+      Rule(absl::StrCat(kKpi, "GetIndicators"), aggregate_readers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "GetIndicatorTrend"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kKpi, "GetCaseStatus"), aggregate_readers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "ListCaseloads"), aggregate_readers, !kChildLevel,
+           !kStreaming),
   };
 }
 

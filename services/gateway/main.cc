@@ -25,6 +25,8 @@ ABSL_FLAG(std::string, tokens_file, "",
           "per line (required)");
 ABSL_FLAG(std::string, intake_address, "127.0.0.1:50052",
           "address of the intake service (sgm.intake.v1)");
+ABSL_FLAG(std::string, kpi_address, "127.0.0.1:50053",
+          "address of the KPI service (sgm.kpi.v1)");
 ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
           "deadline of a proxied unary call when the caller's is later");
 ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
@@ -89,6 +91,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   settings.unary_deadline = absl::GetFlag(FLAGS_unary_deadline);
   settings.streaming_deadline = absl::GetFlag(FLAGS_streaming_deadline);
   std::string intake = absl::GetFlag(FLAGS_intake_address);
+  std::string kpi = absl::GetFlag(FLAGS_kpi_address);
 
   absl::Status status =
       ValidateAddress("listen", settings.server.listen_address, false);
@@ -96,6 +99,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
     status = ValidateAddress("metrics", settings.server.metrics_address, true);
   }
   if (status.ok()) status = ValidateAddress("intake_address", intake, false);
+  if (status.ok()) status = ValidateAddress("kpi_address", kpi, false);
   if (status.ok()) {
     status = ValidateDeadline("unary_deadline", settings.unary_deadline);
   }
@@ -113,6 +117,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   }
   if (!status.ok()) return status;
   settings.backends.emplace("sgm.intake.v1", intake);
+  settings.backends.emplace("sgm.kpi.v1", kpi);
 
   ServerTlsFiles server_tls;
   server_tls.cert = absl::GetFlag(FLAGS_tls_cert);

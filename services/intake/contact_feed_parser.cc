@@ -47,8 +47,6 @@ enum DecisionColumn {
 
 // How far ahead of `now` a time may be (clocks of partners differ).
 constexpr absl::Duration kFutureSkew = absl::Hours(24);
-constexpr int kMaxDobDaysAfterReceipt = 280;
-constexpr int kMaxAgeYears = 25;
 constexpr size_t kMaxIdLength = 64;
 constexpr size_t kMaxAgencyLength = 32;
 constexpr size_t kMaxReferrerOrgChars = 200;
@@ -57,14 +55,6 @@ constexpr char kTimestampExample[] = "e.g. 2024-03-01T09:15:00+00:00";
 
 RecordError Error(absl::string_view field, std::string reason) {
   return RecordError{std::string(field), std::move(reason)};
-}
-
-// The authority's local date of `t` (Europe/London; UTC if the zone data
-// is missing).
-absl::CivilDay LocalDay(absl::Time t) {
-  static const absl::TimeZone* const kZone =
-      new absl::TimeZone(LoadLondonTimeZone().value_or(absl::UTCTimeZone()));
-  return absl::ToCivilDay(t, *kZone);
 }
 
 std::optional<RecordError> CheckAgency(absl::string_view agency) {
@@ -316,17 +306,10 @@ std::optional<RecordError> ValidateContact(const ContactRecord& contact,
                  "digit, '.', '_' or '-'");
   }
   if (contact.child_dob.has_value()) {
-    const absl::CivilDay received = LocalDay(contact.received_at);
-    if (*contact.child_dob - received > kMaxDobDaysAfterReceipt) {
-      return Error("child_dob",
-                   "child_dob is more than 280 days after the date in "
-                   "received_at (an unborn child's expected date of birth "
-                   "may be up to 280 days ahead)");
-    }
-    if (*contact.child_dob < AddMonthsClamped(received, -12 * kMaxAgeYears)) {
-      return Error("child_dob",
-                   "child_dob is more than 25 years before the date in "
-                   "received_at");
+    if (std::optional<RecordError> bad =
+            CheckChildDob(*contact.child_dob, LondonDay(contact.received_at),
+                          "the date in received_at")) {
+      return bad;
     }
   }
   if (!Contains(ReferralSources(), contact.source_code)) {

@@ -10,15 +10,11 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/feed_field_rules.h"
 #include "common/feed_reader.h"
 #include "services/intake/contact.h"
 
 namespace sgm::intake {
-
-struct RecordError {
-  std::string field;  // "" for the record as a whole
-  std::string reason;
-};
 
 // source_record_id,received_at,child_id,child_dob,source_code,primary_need,
 // concerns,referrer_org,summary; required source_record_id, received_at,

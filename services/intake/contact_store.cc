@@ -8,11 +8,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
+#include "common/store_generation.h"
 
 namespace sgm::intake {
 namespace {
 
+// Migration text never changes once shipped: the generations table and the
+// read_audit triggers here are kGenerationsTableSql and
+// AppendOnlyTriggersSql("read_audit") (common/store_generation.h) spelled
+// out, as they were before those were shared.
 constexpr char kSchemaV1[] = R"sql(
 CREATE TABLE contacts (
   id INTEGER PRIMARY KEY,
@@ -60,49 +66,55 @@ CREATE TRIGGER read_audit_no_delete BEFORE DELETE ON read_audit
 BEGIN SELECT RAISE(ABORT, 'read_audit is append-only'); END;
 )sql";
 
+// The referral outbox (ReferralOutboxRow). Decisions of REFERRAL (4) or
+// STRATEGY_DISCUSSION (5) on contacts with a child that were stored before
+// this migration are queued too: sending them is idempotent.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE referral_outbox (
+  authority TEXT NOT NULL,
+  contact_id INTEGER NOT NULL REFERENCES contacts (id),
+  event_id TEXT NOT NULL,
+  ref_id TEXT NOT NULL,
+  child_id TEXT NOT NULL,
+  child_dob INTEGER,
+  event_date INTEGER NOT NULL,
+  source_code TEXT NOT NULL,
+  primary_need TEXT NOT NULL DEFAULT '',
+  created_at_us INTEGER NOT NULL,
+  sent_at_us INTEGER,
+  failed_at_us INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (authority, contact_id)
+);
+CREATE INDEX referral_outbox_pending ON referral_outbox (created_at_us)
+  WHERE sent_at_us IS NULL AND failed_at_us IS NULL;
+INSERT INTO referral_outbox (authority, contact_id, event_id, ref_id,
+  child_id, child_dob, event_date, source_code, primary_need, created_at_us)
+SELECT c.authority, c.id, 'intake.C' || c.id, 'C' || c.id, c.child_id,
+  c.child_dob, d.decided_on, c.source_code, c.primary_need,
+  CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)
+FROM decisions d JOIN contacts c ON c.id = d.contact_id
+WHERE d.outcome IN (4, 5) AND c.child_id <> '' ORDER BY c.id;
+)sql";
+
+// Queues the referral of an accepted decision (?1 contact id, ?2 decision
+// day, ?3 event id, ?4 ref id); no row when the contact has no child.
+constexpr char kQueueReferral[] =
+    "INSERT INTO referral_outbox (authority, contact_id, event_id, ref_id, "
+    "child_id, child_dob, event_date, source_code, primary_need, "
+    "created_at_us) SELECT authority, id, ?3, ?4, child_id, child_dob, ?2, "
+    "source_code, primary_need, CAST((julianday('now') - 2440587.5) * "
+    "86400000000.0 AS INTEGER) FROM contacts WHERE id = ?1 AND child_id <> "
+    "'' ON CONFLICT (authority, contact_id) DO NOTHING";
+
 const absl::CivilDay kEpochDay(1970, 1, 1);
 
 int64_t DayNumber(absl::CivilDay day) { return day - kEpochDay; }
 absl::CivilDay DayFromNumber(int64_t n) { return kEpochDay + n; }
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
-// The authority's generation on `db` (0 when never written); the caller
-// holds the connection's mutex.
-absl::StatusOr<int64_t> ReadGeneration(SqliteDatabase& db,
-                                       absl::string_view authority) {
-  SGM_ASSIGN_OR_RETURN(
-      SqliteStatement * stmt,
-      db.Prepare("SELECT generation FROM generations WHERE authority = ?"));
-  stmt->Bind(1, authority);
-  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  const int64_t generation = row ? stmt->ColumnInt(0) : 0;
-  stmt->Reset();
-  return generation;
-}
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
-
-// FNV-1a over the fields with a separator no field can contain.
-class Fingerprint {
- public:
-  Fingerprint& Add(absl::string_view s) {
-    for (unsigned char c : s) Mix(c);
-    Mix(0x1f);
-    return *this;
-  }
-  Fingerprint& Add(int64_t v) {
-    for (int i = 0; i < 8; ++i) Mix(static_cast<unsigned char>(v >> (8 * i)));
-    Mix(0x1f);
-    return *this;
-  }
-  uint64_t value() const { return h_; }
-
- private:
-  void Mix(unsigned char c) {
-    h_ ^= c;
-    h_ *= 1099511628211ull;
-  }
-  uint64_t h_ = 14695981039346656037ull;
-};
 
 constexpr char kContactColumns[] =
     "c.id, c.authority, c.agency, c.source_record_id, c.received_at_us, "
@@ -113,7 +125,7 @@ constexpr char kContactColumns[] =
 }  // namespace
 
 uint64_t ContentHash(const ContactRecord& r) {
-  Fingerprint f;
+  ContentFingerprint f;
   f.Add(r.agency)
       .Add(r.source_record_id)
       .Add(Micros(r.received_at))
@@ -130,7 +142,7 @@ uint64_t ContentHash(const ContactRecord& r) {
 
 uint64_t ContentHash(const DecisionRecord& r) {
   // The ref is left out: both spellings name the same contact.
-  Fingerprint f;
+  ContentFingerprint f;
   f.Add(Micros(r.decided_at))
       .Add(static_cast<int64_t>(r.outcome))
       .Add(r.decided_by);
@@ -141,35 +153,18 @@ absl::StatusOr<std::unique_ptr<SqliteContactStore>> SqliteContactStore::Open(
     const std::string& path) {
   SqliteDatabase::Options options;
   options.path = path;
-  options.migrations = {{1, kSchemaV1}};
+  options.migrations = {{1, kSchemaV1}, {2, kSchemaV2}};
   SGM_ASSIGN_OR_RETURN(auto writer, SqliteDatabase::Open(options));
   SGM_ASSIGN_OR_RETURN(auto reader, SqliteDatabase::Open(options));
   return std::unique_ptr<SqliteContactStore>(
       new SqliteContactStore(std::move(writer), std::move(reader)));
 }
 
-// A generation is at least the current Unix time in microseconds (and one
-// more than the last), not a plain count: a store restored from a backup
-// then never hands out a number it had already used after the backup was
-// taken, so an aggregate cached under that number before the restore can
-// never be read as current. SQLite's clock has millisecond resolution: a
-// restore would have to follow the backup within the same millisecond.
+// See sgm::BumpGeneration (common/store_generation.h). Caller holds
+// write_mu_, inside the batch's transaction.
 absl::StatusOr<int64_t> SqliteContactStore::BumpGeneration(
     absl::string_view authority) {
-  SGM_ASSIGN_OR_RETURN(
-      SqliteStatement * bump,
-      writer_->Prepare(
-          "INSERT INTO generations (authority, generation) VALUES (?1, "
-          "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)) "
-          "ON CONFLICT (authority) DO UPDATE SET generation = max("
-          "generation + 1, CAST((julianday('now') - 2440587.5) * "
-          "86400000000.0 AS INTEGER)) RETURNING generation"));
-  bump->Bind(1, authority);
-  SGM_ASSIGN_OR_RETURN(bool row, bump->Step());
-  if (!row) return absl::InternalError("generation bump returned no row");
-  const int64_t generation = bump->ColumnInt(0);
-  bump->Reset();
-  return generation;
+  return sgm::BumpGeneration(*writer_, authority);
 }
 
 absl::StatusOr<BatchResult> SqliteContactStore::WriteBatch(
@@ -286,9 +281,13 @@ SqliteContactStore::ResolveRef(SqliteDatabase& db, absl::string_view authority,
 absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
     absl::string_view authority, absl::Span<const NewDecision> decisions) {
   absl::MutexLock lock(&write_mu_);
-  return WriteBatch(
+  int referrals_without_child = 0;  // cannot open a referral in KPI
+  absl::StatusOr<BatchResult> batch = WriteBatch(
       authority, [&](std::vector<WriteResult>* results) -> absl::Status {
+        referrals_without_child = 0;
         results->reserve(decisions.size());
+        SGM_ASSIGN_OR_RETURN(SqliteStatement * queue,
+                             writer_->Prepare(kQueueReferral));
         SGM_ASSIGN_OR_RETURN(
             SqliteStatement * insert,
             writer_->Prepare(
@@ -321,6 +320,15 @@ absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
               .Bind(6, hash);
           SGM_RETURN_IF_ERROR(insert->Run());
           if (writer_->Changes() == 1) {
+            if (IsProgressed(d.record.outcome)) {
+              const std::string ref = ContactIdString(contact_id);
+              queue->Bind(1, contact_id)
+                  .Bind(2, DayNumber(d.decided_on))
+                  .Bind(3, absl::StrCat("intake.", ref))
+                  .Bind(4, ref);
+              SGM_RETURN_IF_ERROR(queue->Run());
+              if (writer_->Changes() == 0) ++referrals_without_child;
+            }
             results->push_back({WriteOutcome::kAccepted, contact_id});
             continue;
           }
@@ -334,6 +342,11 @@ absl::StatusOr<BatchResult> SqliteContactStore::InsertDecisions(
         }
         return absl::OkStatus();
       });
+  if (batch.ok() && referrals_without_child > 0) {
+    LogInfo("referral_without_child", {{"authority", std::string(authority)},
+                                       {"count", referrals_without_child}});
+  }
+  return batch;
 }
 
 absl::StatusOr<StoredContact> SqliteContactStore::ReadContactRow(
@@ -535,6 +548,101 @@ absl::Status SqliteContactStore::CheckHealth() {
   }
   absl::MutexLock lock(&read_mu_);
   return reader_->CheckHealth();
+}
+
+// --- referral outbox -------------------------------------------------------
+
+absl::StatusOr<std::vector<ReferralOutboxRow>>
+SqliteContactStore::ListUnsentReferrals(int limit) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare(
+          "SELECT authority, contact_id, event_id, ref_id, child_id, "
+          "child_dob, event_date, source_code, primary_need, created_at_us, "
+          "attempts, last_error FROM referral_outbox WHERE sent_at_us IS "
+          "NULL AND failed_at_us IS NULL ORDER BY created_at_us, rowid "
+          "LIMIT ?"));
+  stmt->Bind(1, limit);
+  std::vector<ReferralOutboxRow> out;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    ReferralOutboxRow r;
+    r.authority = stmt->ColumnText(0);
+    r.contact_id = stmt->ColumnInt(1);
+    r.event_id = stmt->ColumnText(2);
+    r.ref_id = stmt->ColumnText(3);
+    r.child_id = stmt->ColumnText(4);
+    if (!stmt->IsNull(5)) r.child_dob = DayFromNumber(stmt->ColumnInt(5));
+    r.event_date = DayFromNumber(stmt->ColumnInt(6));
+    r.source_code = stmt->ColumnText(7);
+    r.primary_need = stmt->ColumnText(8);
+    r.created_at = FromMicros(stmt->ColumnInt(9));
+    r.attempts = static_cast<int>(stmt->ColumnInt(10));
+    r.last_error = stmt->ColumnText(11);
+    out.push_back(std::move(r));
+  }
+  stmt->Reset();
+  return out;
+}
+
+absl::StatusOr<int64_t> SqliteContactStore::CountUnsentReferrals() {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(
+      SqliteStatement * stmt,
+      reader_->Prepare("SELECT count(*) FROM referral_outbox WHERE "
+                       "sent_at_us IS NULL AND failed_at_us IS NULL"));
+  SGM_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  const int64_t count = row ? stmt->ColumnInt(0) : 0;
+  stmt->Reset();
+  return count;
+}
+
+absl::Status SqliteContactStore::MarkReferralsSent(
+    absl::string_view authority, absl::Span<const int64_t> contact_ids,
+    absl::Time at) {
+  absl::MutexLock lock(&write_mu_);
+  return writer_->InTransaction([&]() -> absl::Status {
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        writer_->Prepare("UPDATE referral_outbox SET sent_at_us = ? WHERE "
+                         "authority = ? AND contact_id = ? AND sent_at_us "
+                         "IS NULL"));
+    for (const int64_t id : contact_ids) {
+      stmt->Bind(1, Micros(at)).Bind(2, authority).Bind(3, id);
+      SGM_RETURN_IF_ERROR(stmt->Run());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteContactStore::RecordReferralFailure(
+    absl::string_view authority, absl::Span<const int64_t> contact_ids,
+    absl::string_view error, bool permanent, absl::Time at) {
+  absl::MutexLock lock(&write_mu_);
+  return writer_->InTransaction([&]() -> absl::Status {
+    SGM_ASSIGN_OR_RETURN(
+        SqliteStatement * stmt,
+        writer_->Prepare(
+            "UPDATE referral_outbox SET attempts = attempts + 1, last_error "
+            "= ?1, failed_at_us = CASE WHEN ?2 THEN ?3 ELSE failed_at_us END "
+            "WHERE authority = ?4 AND contact_id = ?5 AND sent_at_us IS "
+            "NULL"));
+    for (const int64_t id : contact_ids) {
+      stmt->Bind(1, error)
+          .Bind(2, permanent)
+          .Bind(3, Micros(at))
+          .Bind(4, authority)
+          .Bind(5, id);
+      SGM_RETURN_IF_ERROR(stmt->Run());
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace sgm::intake

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "common/sqlite_database.h"
 #include "services/intake/contact.h"
@@ -71,6 +72,25 @@ struct ReadAuditEntry {
   std::vector<std::string> child_ids;
 };
 
+// A referral waiting in the outbox for the KPI service: written in the
+// transaction of an accepted REFERRAL or STRATEGY_DISCUSSION decision on a
+// contact with a child, so the KPI service learns of every referral intake
+// acknowledged even when it was down at the time.
+struct ReferralOutboxRow {
+  std::string authority;
+  int64_t contact_id = 0;  // the referral id is ContactIdString(contact_id)
+  std::string event_id;    // "intake.C42"
+  std::string ref_id;      // "C42"
+  std::string child_id;
+  std::optional<absl::CivilDay> child_dob;
+  absl::CivilDay event_date;  // the decision's local date
+  std::string source_code;
+  std::string primary_need;  // "" when not stated
+  absl::Time created_at;
+  int attempts = 0;        // failed attempts so far
+  std::string last_error;  // codes only, never personal data
+};
+
 class ContactStore {
  public:
   virtual ~ContactStore() = default;
@@ -101,6 +121,23 @@ class ContactStore {
       absl::string_view authority, int limit) = 0;
 
   virtual absl::Status CheckHealth() = 0;
+
+  // The referral outbox (see ReferralOutboxRow). Rows neither sent nor
+  // failed for good, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<ReferralOutboxRow>> ListUnsentReferrals(
+      int limit) = 0;
+  // How many rows ListUnsentReferrals has in all (the backlog).
+  virtual absl::StatusOr<int64_t> CountUnsentReferrals() = 0;
+  // Marks the authority's rows sent at `at`.
+  virtual absl::Status MarkReferralsSent(absl::string_view authority,
+                                         absl::Span<const int64_t> contact_ids,
+                                         absl::Time at) = 0;
+  // Counts a failed attempt on the authority's rows with `error` (codes
+  // only). A permanent failure (the KPI service rejected the event) keeps
+  // the row but takes it out of ListUnsentReferrals for good.
+  virtual absl::Status RecordReferralFailure(
+      absl::string_view authority, absl::Span<const int64_t> contact_ids,
+      absl::string_view error, bool permanent, absl::Time at) = 0;
 };
 
 class SqliteContactStore : public ContactStore {
@@ -127,6 +164,16 @@ class SqliteContactStore : public ContactStore {
   absl::StatusOr<std::vector<ReadAuditEntry>> ListReadAudit(
       absl::string_view authority, int limit) override;
   absl::Status CheckHealth() override;
+  absl::StatusOr<std::vector<ReferralOutboxRow>> ListUnsentReferrals(
+      int limit) override;
+  absl::StatusOr<int64_t> CountUnsentReferrals() override;
+  absl::Status MarkReferralsSent(absl::string_view authority,
+                                 absl::Span<const int64_t> contact_ids,
+                                 absl::Time at) override;
+  absl::Status RecordReferralFailure(absl::string_view authority,
+                                     absl::Span<const int64_t> contact_ids,
+                                     absl::string_view error, bool permanent,
+                                     absl::Time at) override;
 
  private:
   SqliteContactStore(std::unique_ptr<SqliteDatabase> writer,

@@ -11,17 +11,36 @@
 #include "common/clock.h"
 #include "common/server_runner.h"
 #include "common/working_day_calendar.h"
+#include "grpcpp/grpcpp.h"
 #include "services/intake/front_door_figures.h"
 
 namespace sgm::intake {
 
 class ContactStore;
 class IntakeServiceImpl;
+class ReferralDispatcher;
+
+// Where accepted REFERRAL and STRATEGY_DISCUSSION decisions are sent as
+// referrals (ReferralDispatcher).
+struct KpiClientSettings {
+  // host:port of the KPI service; "": none configured, the referrals wait
+  // in the store's outbox.
+  std::string address;
+  absl::Duration deadline = absl::Seconds(10);  // a call
+  absl::Duration poll_interval = absl::Seconds(30);
+  absl::Duration initial_backoff = absl::Seconds(1);
+  absl::Duration max_backoff = absl::Minutes(5);
+  // Channel credentials; insecure when null.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Checked in the KPI service's certificate instead of the address's host.
+  std::string server_name;
+};
 
 struct IntakeSettings {
   ServerOptions server;    // service_name "intake"
   std::string store_path;  // SQLite file, created when missing
   FrontDoorSettings front_door;
+  KpiClientSettings kpi;
 };
 
 class IntakeServer {
@@ -40,6 +59,7 @@ class IntakeServer {
   IntakeServer() = default;
   std::unique_ptr<WorkingDayCalendar> calendar_;
   std::unique_ptr<ContactStore> store_;
+  std::unique_ptr<ReferralDispatcher> dispatcher_;  // null without KPI
   std::unique_ptr<IntakeServiceImpl> service_;
   std::unique_ptr<ServerRunner> runner_;
 };

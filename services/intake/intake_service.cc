@@ -15,6 +15,7 @@
 #include "common/census_codes.h"
 #include "common/civil_date.h"
 #include "common/feed_field_rules.h"
+#include "common/feed_import.h"
 #include "common/feed_reader.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
@@ -24,9 +25,6 @@
 
 namespace sgm::intake {
 namespace {
-
-using sgm::feed::v1::ImportSummary;
-using sgm::feed::v1::RecordRejection;
 
 constexpr char kService[] = "intake";
 constexpr int kDefaultPageSize = 100;
@@ -158,226 +156,13 @@ absl::StatusOr<int64_t> DecodePageToken(absl::string_view token,
   return after_id;
 }
 
-// --- feed imports ----------------------------------------------------------
-
-// What the store made of one record.
-struct Verdict {
-  enum Kind { kAccepted, kDuplicate, kRejected } kind = kAccepted;
-  std::string field;
-  std::string reason;
-};
-
-template <typename Parsed>
-struct Pending {
-  int64_t line;
-  Parsed parsed;
-};
+// --- feed imports ---------------------------------------------------------
 
 // The feed key of a valid record, for a rejection by the store.
 std::string FeedKey(const ContactRecord& r) {
   return absl::StrCat(r.agency, ":", r.source_record_id);
 }
 std::string FeedKey(const DecisionRecord& r) { return r.contact_ref; }
-
-// Reads a feed in chunks, validates each record, and writes the valid ones
-// in batches of durable transactions. Only committed records are counted as
-// accepted or duplicate.
-template <typename Parsed>
-class FeedImport {
- public:
-  using Parse =
-      std::function<std::variant<Parsed, RecordError>(const FeedRecord&)>;
-  using KeyOf = std::function<std::string(const FeedRecord&)>;
-  using Write = std::function<absl::StatusOr<std::vector<Verdict>>(
-      const std::vector<Pending<Parsed>>&)>;
-
-  FeedImport(FeedFormat format, const FeedSchema& schema, Parse parse,
-             KeyOf key_of, Write write, int batch_size, int max_listed)
-      : reader_(format, schema),
-        parse_(std::move(parse)),
-        key_of_(std::move(key_of)),
-        write_(std::move(write)),
-        batch_size_(batch_size),
-        max_listed_(max_listed) {}
-
-  absl::Status Consume(absl::string_view data) {
-    SGM_RETURN_IF_ERROR(reader_.Feed(data, &records_, &errors_));
-    return Drain(/*final=*/false);
-  }
-
-  absl::Status Finish() {
-    SGM_RETURN_IF_ERROR(reader_.Finish(&records_, &errors_));
-    SGM_RETURN_IF_ERROR(Drain(/*final=*/true));
-    std::sort(rejections_.begin(), rejections_.end(),
-              [](const RecordRejection& a, const RecordRejection& b) {
-                return a.line() < b.line();
-              });
-    if (static_cast<int>(rejections_.size()) > max_listed_) {
-      rejections_.resize(max_listed_);
-    }
-    for (RecordRejection& r : rejections_) {
-      *summary_.add_rejections() = std::move(r);
-    }
-    summary_.set_rejections_truncated(summary_.rejected() >
-                                      summary_.rejections_size());
-    return absl::OkStatus();
-  }
-
-  const ImportSummary& summary() const { return summary_; }
-  // For an error message: how far the import got.
-  std::string Progress() const {
-    return absl::StrCat(summary_.accepted(), " accepted and ",
-                        summary_.duplicates(),
-                        " duplicate records before it were committed");
-  }
-
- private:
-  void Reject(int64_t line, std::string field, std::string reason,
-              std::string key) {
-    summary_.set_rejected(summary_.rejected() + 1);
-    RecordRejection r;
-    r.set_line(line);
-    r.set_field(std::move(field));
-    r.set_reason(std::move(reason));
-    r.set_key(std::move(key));
-    rejections_.push_back(std::move(r));
-    // Keep the earliest lines only, bounded.
-    if (static_cast<int>(rejections_.size()) > 2 * max_listed_) {
-      std::sort(rejections_.begin(), rejections_.end(),
-                [](const RecordRejection& a, const RecordRejection& b) {
-                  return a.line() < b.line();
-                });
-      rejections_.resize(max_listed_);
-    }
-  }
-
-  absl::Status Drain(bool final) {
-    for (FeedError& e : errors_) {
-      summary_.set_records(summary_.records() + 1);
-      Reject(e.line, std::move(e.field), std::move(e.reason), "");
-    }
-    errors_.clear();
-    for (const FeedRecord& record : records_) {
-      summary_.set_records(summary_.records() + 1);
-      std::variant<Parsed, RecordError> parsed = parse_(record);
-      if (auto* error = std::get_if<RecordError>(&parsed)) {
-        Reject(record.line, std::move(error->field), std::move(error->reason),
-               key_of_(record));
-        continue;
-      }
-      pending_.push_back({record.line, std::move(std::get<Parsed>(parsed))});
-    }
-    records_.clear();
-    if (pending_.empty()) return absl::OkStatus();
-    if (!final && static_cast<int>(pending_.size()) < batch_size_) {
-      return absl::OkStatus();
-    }
-    SGM_ASSIGN_OR_RETURN(std::vector<Verdict> verdicts, write_(pending_));
-    for (size_t i = 0; i < verdicts.size(); ++i) {
-      Verdict& v = verdicts[i];
-      switch (v.kind) {
-        case Verdict::kAccepted:
-          summary_.set_accepted(summary_.accepted() + 1);
-          break;
-        case Verdict::kDuplicate:
-          summary_.set_duplicates(summary_.duplicates() + 1);
-          break;
-        case Verdict::kRejected:
-          Reject(pending_[i].line, std::move(v.field), std::move(v.reason),
-                 FeedKey(pending_[i].parsed));
-          break;
-      }
-    }
-    pending_.clear();
-    return absl::OkStatus();
-  }
-
-  FeedReader reader_;
-  Parse parse_;
-  KeyOf key_of_;
-  Write write_;
-  int batch_size_;
-  int max_listed_;
-  std::vector<FeedRecord> records_;
-  std::vector<FeedError> errors_;
-  std::vector<Pending<Parsed>> pending_;
-  std::vector<RecordRejection> rejections_;
-  ImportSummary summary_;
-};
-
-absl::StatusOr<FeedFormat> FormatOf(const sgm::feed::v1::FeedChunk& chunk) {
-  switch (chunk.format()) {
-    case sgm::feed::v1::FEED_FORMAT_CSV:
-      return FeedFormat::kCsv;
-    case sgm::feed::v1::FEED_FORMAT_JSONL:
-      return FeedFormat::kJsonLines;
-    default:
-      return absl::InvalidArgumentError(
-          "chunk.format: required on the first message (FEED_FORMAT_CSV or "
-          "FEED_FORMAT_JSONL)");
-  }
-}
-
-// Reads an import stream's first message, which must name the format.
-template <typename Request>
-absl::StatusOr<FeedFormat> ReadFirstChunk(grpc::ServerReader<Request>* reader,
-                                          Request* first) {
-  if (!reader->Read(first)) {
-    return absl::InvalidArgumentError("the stream carried no message");
-  }
-  return FormatOf(first->chunk());
-}
-
-// Streams the request's chunks through `import`. `Request` has chunk().
-template <typename Request, typename Parsed>
-absl::Status PumpChunks(grpc::ServerContext* context,
-                        grpc::ServerReader<Request>* reader,
-                        const Request& first, FeedImport<Parsed>& import) {
-  SGM_RETURN_IF_ERROR(import.Consume(first.chunk().data()));
-  Request next;
-  while (reader->Read(&next)) {
-    if (context->IsCancelled()) break;
-    SGM_RETURN_IF_ERROR(import.Consume(next.chunk().data()));
-  }
-  // Read() also ends when the call is cancelled (by the caller, its
-  // deadline or a shutdown): then the file did not end, and its last,
-  // possibly cut-off record must not be read as whole.
-  if (context->IsCancelled()) {
-    return absl::CancelledError(absl::StrCat(
-        "the import was cancelled before the file ended; ", import.Progress()));
-  }
-  return import.Finish();
-}
-
-// The answer to an import stream: the summary once everything committed,
-// else the error with how far the import got (a header fault commits
-// nothing, so it needs no such note). Logged without personal data.
-template <typename Parsed>
-grpc::Status EndImport(const absl::Status& status, absl::string_view feed,
-                       absl::string_view agency,
-                       const FeedImport<Parsed>& import,
-                       ImportSummary* summary) {
-  if (!status.ok()) {
-    LogWarn("import_failed", {{"feed", feed},
-                              {"agency", agency},
-                              {"code", absl::StatusCodeToString(status.code())},
-                              {"accepted", import.summary().accepted()}});
-    if (status.code() == absl::StatusCode::kInvalidArgument) {
-      return ToGrpcStatus(status);
-    }
-    return ToGrpcStatus(absl::Status(
-        status.code(), absl::StrCat(status.message(), "; ", import.Progress(),
-                                    ". Re-sending the file is safe.")));
-  }
-  *summary = import.summary();
-  LogInfo("import_committed", {{"feed", feed},
-                               {"agency", agency},
-                               {"records", summary->records()},
-                               {"accepted", summary->accepted()},
-                               {"duplicates", summary->duplicates()},
-                               {"rejected", summary->rejected()}});
-  return grpc::Status::OK;
-}
 
 // A rejected record's key, to find it again; "" when the id is unusable
 // (too long, or not an id at all), so a rejection never carries free text.
@@ -506,6 +291,7 @@ grpc::Status IntakeServiceImpl::RecordDecision(
       break;
   }
   PublishGeneration(who->authority, result->generation);
+  if (options_.decisions_committed) options_.decisions_committed();
   absl::StatusOr<StoredContact> stored =
       store_->GetContact(who->authority, ContactIdString(w.contact_id));
   if (!stored.ok()) return ToGrpcStatus(stored.status());
@@ -629,6 +415,7 @@ grpc::Status IntakeServiceImpl::ImportContacts(
       *format, ContactFeedSchema(),
       [&](const FeedRecord& r) { return ParseContactRecord(r, *agency, now); },
       [&](const FeedRecord& r) { return ContactKey(*agency, r, id_column); },
+      [](const ContactRecord& r) { return FeedKey(r); },
       [&](const std::vector<Pending<ContactRecord>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {
         std::vector<NewContact> contacts;
@@ -685,6 +472,7 @@ grpc::Status IntakeServiceImpl::ImportDecisions(
         std::string ref = r.values[ref_column].value_or("");
         return CheckContactRef(ref).has_value() ? std::string() : ref;
       },
+      [](const DecisionRecord& r) { return FeedKey(r); },
       [&](const std::vector<Pending<DecisionRecord>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {
         std::vector<NewDecision> decisions;
@@ -696,6 +484,7 @@ grpc::Status IntakeServiceImpl::ImportDecisions(
         SGM_ASSIGN_OR_RETURN(BatchResult result,
                              store_->InsertDecisions(authority, decisions));
         PublishGeneration(authority, result.generation);
+        if (options_.decisions_committed) options_.decisions_committed();
         std::vector<Verdict> verdicts;
         verdicts.reserve(result.results.size());
         for (size_t i = 0; i < result.results.size(); ++i) {

@@ -3,6 +3,7 @@
 #ifndef SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_
 #define SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,9 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
     FrontDoorSettings front_door;
     int import_batch_size = 5000;  // records a transaction
     int max_rejections_listed = 1000;
+    // Called after decisions were committed (e.g. to wake the referral
+    // dispatcher); may be empty.
+    std::function<void()> decisions_committed;
   };
 
   // Nothing is owned; all must outlive the service.

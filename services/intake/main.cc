@@ -45,6 +45,22 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA: when set, callers (the gateway) must present a client "
           "certificate signed by it");
+ABSL_FLAG(std::string, kpi_address, "",
+          "host:port of the KPI service, which accepted REFERRAL and "
+          "STRATEGY_DISCUSSION decisions open referrals in; empty: none (the "
+          "referrals wait in the store's outbox)");
+ABSL_FLAG(absl::Duration, kpi_deadline, absl::Seconds(10),
+          "deadline of each call to the KPI service");
+ABSL_FLAG(std::string, kpi_tls_ca, "",
+          "PEM CA: when set, the KPI service is called over TLS and its "
+          "certificate verified against it");
+ABSL_FLAG(std::string, kpi_tls_cert, "",
+          "PEM client certificate the intake presents to the KPI service "
+          "(mutual TLS; needs --kpi_tls_ca)");
+ABSL_FLAG(std::string, kpi_tls_key, "", "PEM private key of --kpi_tls_cert");
+ABSL_FLAG(std::string, kpi_tls_server_name, "",
+          "name checked in the KPI service's certificate instead of the host "
+          "of --kpi_address");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(bool, check_config, false,
           "validate the settings, print 'config ok' and exit");
@@ -90,6 +106,37 @@ int main(int argc, char** argv) {
       sgm::MakeServerCredentials(tls);
   if (!credentials.ok()) return Fail(credentials.status());
   settings.server.credentials = *std::move(credentials);
+  settings.kpi.address = absl::GetFlag(FLAGS_kpi_address);
+  settings.kpi.deadline = absl::GetFlag(FLAGS_kpi_deadline);
+  if (!settings.kpi.address.empty()) {
+    std::string host;
+    int port = 0;
+    if (absl::Status s = sgm::ParseHostPort("kpi_address", settings.kpi.address,
+                                            &host, &port);
+        !s.ok()) {
+      return Fail(s);
+    }
+    if (port == 0) {
+      return Fail(sgm::InvalidSetting("kpi_address", "must be host:port"));
+    }
+  }
+  if (settings.kpi.deadline <= absl::ZeroDuration() ||
+      settings.kpi.deadline == absl::InfiniteDuration()) {
+    return Fail(sgm::InvalidSetting("kpi_deadline",
+                                    "must be a positive duration such as 10s"));
+  }
+  sgm::ClientTlsFiles kpi_tls;
+  kpi_tls.ca = absl::GetFlag(FLAGS_kpi_tls_ca);
+  kpi_tls.cert = absl::GetFlag(FLAGS_kpi_tls_cert);
+  kpi_tls.key = absl::GetFlag(FLAGS_kpi_tls_key);
+  kpi_tls.server_name = absl::GetFlag(FLAGS_kpi_tls_server_name);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> kpi_credentials =
+      sgm::MakeChannelCredentials(kpi_tls, "kpi_tls");
+  if (!kpi_credentials.ok()) return Fail(kpi_credentials.status());
+  if (!kpi_tls.ca.empty()) {
+    settings.kpi.credentials = *std::move(kpi_credentials);
+    settings.kpi.server_name = kpi_tls.server_name;
+  }
   if (absl::Status s =
           sgm::InitLogging("intake", absl::GetFlag(FLAGS_log_level));
       !s.ok()) {
@@ -140,7 +187,11 @@ int main(int argc, char** argv) {
   sgm::LogInfo("started", {{"port", (*server)->port()},
                            {"tls", tls.cert.empty()        ? "off"
                                    : tls.client_ca.empty() ? "tls"
-                                                           : "mtls"}});
+                                                           : "mtls"},
+                           {"kpi", settings.kpi.address.empty() ? "off"
+                                   : kpi_tls.ca.empty()         ? "plaintext"
+                                   : kpi_tls.cert.empty()       ? "tls"
+                                                                : "mtls"}});
   const int signal = sgm::WaitForShutdownSignal();
   sgm::LogInfo("stopping", {{"signal", signal}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

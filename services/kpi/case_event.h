@@ -81,11 +81,31 @@ struct Episode {
   }
 };
 
+// An allocation of a child to a worker (ALLOCATION_START / _END by ref_id).
+struct Allocation {
+  std::string ref_id;
+  std::string child_id;
+  std::string worker_id;
+  std::string team;
+  absl::CivilDay start;
+  std::optional<absl::CivilDay> end;
+
+  bool OpenAt(absl::CivilDay e) const {
+    return start <= e && !(end && *end <= e);
+  }
+};
+
 // A referral's assessment and child-protection timeline.
 struct ReferralTimeline {
   std::string referral_id;
   std::string child_id;
   std::optional<absl::CivilDay> referral_date;  // none: no REFERRAL event
+  // The earliest event naming the referral (REFERRAL or a child event).
+  absl::CivilDay first_event_date;
+  // The earliest CASE_CLOSED of the referral (ref_id = the referral), if
+  // any; outcome = its RC code.
+  std::optional<absl::CivilDay> closed;
+  std::string closure_reason;
   // Assessments of this referral: (start, end) by assessment ref_id.
   struct Assessment {
     std::string ref_id;
@@ -99,6 +119,7 @@ struct ReferralTimeline {
     std::optional<absl::CivilDay> start;
     std::vector<absl::CivilDay> strategy_discussions;  // sorted
     std::vector<absl::CivilDay> icpcs;                 // sorted
+    std::optional<absl::CivilDay> end;                 // the earliest S47_END
   };
   std::vector<S47> s47s;
 };

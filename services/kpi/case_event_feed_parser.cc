@@ -44,8 +44,6 @@ enum Column {
 constexpr size_t kMaxIdLength = 64;
 constexpr size_t kMaxCodeLength = 32;
 constexpr size_t kMaxTeamChars = 100;
-constexpr int kMaxDobDaysAfterEvent = 280;
-constexpr int kMaxAgeYears = 25;
 constexpr char kIcpcOutcomes[] = "CP_PLAN or NO_PLAN";
 constexpr char kVisitModes[] = "FACE_TO_FACE or VIRTUAL";
 
@@ -60,13 +58,6 @@ bool IsFreeCode(absl::string_view text) {
     if (!((c >= 'A' && c <= 'Z') || c == '_')) return false;
   }
   return true;
-}
-
-// The authority's local date of `t` (Europe/London; UTC if the zone data
-// is missing).
-absl::CivilDay LocalDay(absl::Time t) {
-  const absl::StatusOr<absl::TimeZone> zone = LoadLondonTimeZone();
-  return absl::ToCivilDay(t, zone.ok() ? *zone : absl::UTCTimeZone());
 }
 
 std::optional<RecordError> CheckId(absl::string_view field,
@@ -207,7 +198,7 @@ std::variant<CaseEvent, RecordError> ParseCaseEventRecord(
     event.seen_alone = std::get<bool>(flag);
   }
   if (std::optional<RecordError> bad =
-          ValidateCaseEvent(event, LocalDay(now))) {
+          ValidateCaseEvent(event, LondonDay(now))) {
     return *bad;
   }
   return event;
@@ -249,16 +240,9 @@ std::optional<RecordError> ValidateCaseEvent(const CaseEvent& event,
                  "date the record was loaded)");
   }
   if (event.child_dob.has_value()) {
-    if (*event.child_dob - event.event_date > kMaxDobDaysAfterEvent) {
-      return Error("child_dob",
-                   "child_dob is more than 280 days after event_date (an "
-                   "unborn child's expected date of birth may be up to 280 "
-                   "days ahead)");
-    }
-    if (*event.child_dob <
-        AddMonthsClamped(event.event_date, -12 * kMaxAgeYears)) {
-      return Error("child_dob",
-                   "child_dob is more than 25 years before event_date");
+    if (std::optional<RecordError> bad =
+            CheckChildDob(*event.child_dob, event.event_date, "event_date")) {
+      return bad;
     }
   }
   // Codes of a referral: checked wherever they are given (they are only

@@ -9,15 +9,11 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/feed_field_rules.h"
 #include "common/feed_reader.h"
 #include "services/kpi/case_event.h"
 
 namespace sgm::kpi {
-
-struct RecordError {
-  std::string field;  // "" for the record as a whole
-  std::string reason;
-};
 
 // event_id,event_type,child_id,child_dob,ref_id,parent_ref_id,event_date,
 // source_code,primary_need,category,outcome,worker_id,team,long_term,

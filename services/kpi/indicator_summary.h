@@ -46,6 +46,7 @@ struct IndicatorSummary {
 // An indicator of DESIGN section 3 with its default target.
 struct IndicatorDefinition {
   std::string id;
+  std::string title;   // as the report names it
   std::string source;  // the "source of rule" column
   IndicatorTarget default_target;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -17,7 +18,8 @@
 namespace sgm::kpi {
 namespace {
 
-enum class Kind { kCp, kCin, kCla };
+enum class Kind { kCp, kCin, kCla, kEh, kPre };
+constexpr int kKindCount = 5;
 enum class Part { kStart, kEnd, kVisit, kReview };
 
 struct EpisodeRole {
@@ -50,6 +52,14 @@ std::optional<EpisodeRole> RoleOf(EventType type) {
       return EpisodeRole{Kind::kCla, Part::kVisit};
     case EventType::kClaReview:
       return EpisodeRole{Kind::kCla, Part::kReview};
+    case EventType::kEhStart:
+      return EpisodeRole{Kind::kEh, Part::kStart};
+    case EventType::kEhEnd:
+      return EpisodeRole{Kind::kEh, Part::kEnd};
+    case EventType::kPreProceedingsStart:
+      return EpisodeRole{Kind::kPre, Part::kStart};
+    case EventType::kPreProceedingsEnd:
+      return EpisodeRole{Kind::kPre, Part::kEnd};
     default:
       return std::nullopt;
   }
@@ -63,6 +73,10 @@ absl::string_view KindName(Kind kind) {
       return "CIN plan";
     case Kind::kCla:
       return "CLA episode";
+    case Kind::kEh:
+      return "Early Help episode";
+    case Kind::kPre:
+      return "pre-proceedings";
   }
   return "";
 }
@@ -75,6 +89,10 @@ absl::string_view StartName(Kind kind) {
       return "CIN_PLAN_START";
     case Kind::kCla:
       return "CLA_START";
+    case Kind::kEh:
+      return "EH_START";
+    case Kind::kPre:
+      return "PRE_PROCEEDINGS_START";
   }
   return "";
 }
@@ -87,6 +105,10 @@ absl::string_view EndName(Kind kind) {
       return "CIN_PLAN_END";
     case Kind::kCla:
       return "CLA_END";
+    case Kind::kEh:
+      return "EH_END";
+    case Kind::kPre:
+      return "PRE_PROCEEDINGS_END";
   }
   return "";
 }
@@ -112,7 +134,12 @@ struct AssessmentEvents {
 };
 
 struct S47Events {
-  std::vector<const CaseEvent*> starts, strategy_discussions, icpcs;
+  std::vector<const CaseEvent*> starts, ends, strategy_discussions, icpcs;
+};
+
+// Events of one allocation ref_id, each list in canonical (date) order.
+struct AllocationEvents {
+  std::vector<const CaseEvent*> starts, ends, all;
 };
 
 struct ReferralEvents {
@@ -141,9 +168,13 @@ class Builder {
     BuildEpisodes(Kind::kCp, &out_.cp_plans);
     BuildEpisodes(Kind::kCin, &out_.cin_plans);
     BuildEpisodes(Kind::kCla, &out_.cla_episodes);
+    BuildEpisodes(Kind::kEh, &out_.eh_episodes);
+    BuildEpisodes(Kind::kPre, &out_.pre_proceedings);
+    BuildAllocations();
     for (auto& [id, referral] : referrals_) {
       out_.referrals.push_back(BuildReferral(id, referral));
     }
+    FindClosuresWithoutReferral();
     std::sort(out_.findings.begin(), out_.findings.end(),
               [](const DataQualityFinding& a, const DataQualityFinding& b) {
                 return std::tie(a.child_id, a.ref_id, a.problem) <
@@ -154,6 +185,7 @@ class Builder {
 
  private:
   void Add(const CaseEvent* event) {
+    AddDob(*event);
     if (const std::optional<EpisodeRole> role = RoleOf(event->type)) {
       EpisodeEvents& episode =
           episodes_[static_cast<int>(role->kind)][event->ref_id];
@@ -194,7 +226,9 @@ class Builder {
             .starts.push_back(event);
         break;
       case EventType::kS47End:
-        Referral(event->parent_ref_id, event).s47s[event->ref_id];
+        Referral(event->parent_ref_id, event)
+            .s47s[event->ref_id]
+            .ends.push_back(event);
         break;
       case EventType::kStrategyDiscussion:
         Referral(event->parent_ref_id, event)
@@ -206,8 +240,33 @@ class Builder {
             .s47s[event->ref_id]
             .icpcs.push_back(event);
         break;
+      case EventType::kAllocationStart:
+        allocations_[event->ref_id].starts.push_back(event);
+        allocations_[event->ref_id].all.push_back(event);
+        break;
+      case EventType::kAllocationEnd:
+        allocations_[event->ref_id].ends.push_back(event);
+        allocations_[event->ref_id].all.push_back(event);
+        break;
+      case EventType::kCaseClosed:
+        closures_[event->ref_id].push_back(event);
+        break;
       default:
         break;
+    }
+  }
+
+  // The child's date of birth from the first event (in canonical order)
+  // that carries one; one finding per child whose events disagree.
+  void AddDob(const CaseEvent& event) {
+    if (!event.child_dob.has_value() || event.child_id.empty()) return;
+    const auto [it, inserted] =
+        out_.child_dobs.emplace(event.child_id, *event.child_dob);
+    if (inserted || it->second == *event.child_dob) return;
+    if (dob_conflicts_.insert(event.child_id).second) {
+      Finding(event.child_id, event.ref_id,
+              "child_dob differs between events of this child; the one on "
+              "the earliest event is used");
     }
   }
 
@@ -324,6 +383,52 @@ class Builder {
     }
   }
 
+  void BuildAllocations() {
+    for (const auto& [ref_id, events] : allocations_) {
+      if (events.starts.empty()) {
+        Finding(events.all.front()->child_id, ref_id,
+                "ALLOCATION_END without an ALLOCATION_START; not counted");
+        continue;
+      }
+      const CaseEvent& start = *events.starts.front();
+      Allocation allocation;
+      allocation.ref_id = ref_id;
+      allocation.child_id = start.child_id;
+      allocation.worker_id = start.worker_id;
+      allocation.team = start.team;
+      allocation.start = start.event_date;
+      if (events.starts.size() > 1) {
+        Finding(allocation.child_id, ref_id,
+                "more than one ALLOCATION_START; the earliest is used");
+      }
+      CheckOneChild(allocation.child_id, ref_id, events.all);
+      for (const CaseEvent* event : events.all) {
+        if (event->worker_id != allocation.worker_id) {
+          Finding(allocation.child_id, ref_id,
+                  "events of this allocation name more than one worker_id; "
+                  "the worker of the ALLOCATION_START is used");
+          break;
+        }
+      }
+      allocation.end =
+          PickEnd(events.ends, allocation.start, allocation.child_id, ref_id,
+                  "ALLOCATION_START", "ALLOCATION_END");
+      out_.allocations.push_back(std::move(allocation));
+    }
+    // Overlapping allocations are normal (a child may have several workers).
+  }
+
+  // CASE_CLOSED of a referral no other event names.
+  void FindClosuresWithoutReferral() {
+    for (const auto& [ref_id, closures] : closures_) {
+      if (referrals_.count(ref_id) == 0) {
+        Finding(closures.front()->child_id, ref_id,
+                "CASE_CLOSED of a referral with no REFERRAL, assessment or "
+                "S47 events; not counted");
+      }
+    }
+  }
+
   ReferralTimeline BuildReferral(const std::string& id,
                                  const ReferralEvents& events) {
     ReferralTimeline timeline;
@@ -332,11 +437,32 @@ class Builder {
         events.referrals.empty() ? nullptr : events.referrals.front();
     timeline.child_id =
         referral != nullptr ? referral->child_id : events.first->child_id;
+    timeline.first_event_date = events.first->event_date;
     if (referral != nullptr) {
       timeline.referral_date = referral->event_date;
       if (events.referrals.size() > 1) {
         Finding(timeline.child_id, id,
                 "more than one REFERRAL; the earliest is used");
+      }
+    }
+    if (const auto closures = closures_.find(id); closures != closures_.end()) {
+      CheckOneChild(timeline.child_id, id, closures->second);
+      // The referral opens at its REFERRAL, else at its earliest event.
+      const absl::CivilDay opened =
+          timeline.referral_date.value_or(timeline.first_event_date);
+      std::optional<absl::CivilDay> closed = PickEnd(
+          closures->second, opened, timeline.child_id, id,
+          timeline.referral_date.has_value() ? "REFERRAL"
+                                             : "the referral's earliest event",
+          "CASE_CLOSED");
+      if (closed.has_value()) {
+        timeline.closed = closed;
+        for (const CaseEvent* closure : closures->second) {
+          if (closure->event_date == *closed) {
+            timeline.closure_reason = closure->outcome;
+            break;
+          }
+        }
       }
     }
     for (const auto& [ref_id, assessment_events] : events.assessments) {
@@ -364,6 +490,8 @@ class Builder {
                   "more than one S47_START; the earliest is used");
         }
       }
+      s47.end = PickEnd(s47_events.ends, s47.start, timeline.child_id, ref_id,
+                        "S47_START", "S47_END");
       s47.strategy_discussions = Dates(s47_events.strategy_discussions);
       s47.icpcs = Dates(s47_events.icpcs);
       timeline.s47s.push_back(std::move(s47));
@@ -372,8 +500,13 @@ class Builder {
   }
 
   // Episode events by kind, then by ref_id.
-  std::map<std::string, EpisodeEvents> episodes_[3];
+  std::map<std::string, EpisodeEvents> episodes_[kKindCount];
   std::map<std::string, ReferralEvents> referrals_;
+  std::map<std::string, AllocationEvents> allocations_;
+  // CASE_CLOSED events by the referral's id.
+  std::map<std::string, std::vector<const CaseEvent*>> closures_;
+  // Children whose events disagree on the date of birth.
+  std::set<std::string> dob_conflicts_;
   CaseTimelines out_;
 };
 

@@ -231,4 +231,30 @@ absl::Status RedisServerProcess::Restart() {
   return Launch(port_);
 }
 
+absl::StatusOr<std::vector<std::string>> RedisServerProcess::Keys(
+    const std::string& pattern) {
+  timeval timeout{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, timeout);
+  if (c == nullptr || c->err) {
+    std::string error = c == nullptr ? "no context" : c->errstr;
+    if (c != nullptr) redisFree(c);
+    return absl::UnavailableError(absl::StrCat("redis connect: ", error));
+  }
+  redisReply* reply =
+      static_cast<redisReply*>(redisCommand(c, "KEYS %s", pattern.c_str()));
+  std::vector<std::string> keys;
+  absl::Status status;
+  if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) {
+    status = absl::InternalError("KEYS did not answer with an array");
+  } else {
+    for (size_t i = 0; i < reply->elements; ++i) {
+      keys.emplace_back(reply->element[i]->str, reply->element[i]->len);
+    }
+  }
+  if (reply != nullptr) freeReplyObject(reply);
+  redisFree(c);
+  if (!status.ok()) return status;
+  return keys;
+}
+
 }  // namespace sgm::testing

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +44,10 @@ class RedisServerProcess {
   void Stop();
   // Stops the server if running and starts it again on the same port.
   absl::Status Restart();
+
+  // The keys matching `pattern` (KEYS), for tests that check what a
+  // service cached.
+  absl::StatusOr<std::vector<std::string>> Keys(const std::string& pattern);
 
  private:
   RedisServerProcess(std::string binary, std::string dir)

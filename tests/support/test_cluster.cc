@@ -10,6 +10,8 @@
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/token_authenticator.h"
 #include "services/intake/intake_server.h"
+#include "services/kpi/kpi_reference.h"
+#include "services/kpi/kpi_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
@@ -20,6 +22,8 @@ struct TestCluster::Impl {
   SystemClock cache_clock;  // the breaker runs on real time
   std::unique_ptr<AggregateCache> cache;
   std::unique_ptr<intake::IntakeServer> intake;
+  std::unique_ptr<kpi::KpiServer> kpi;
+  int kpi_port = 0;
   std::unique_ptr<gateway::GatewayServer> gateway;
   int intake_port = 0;
   std::shared_ptr<grpc::Channel> channel;
@@ -28,13 +32,15 @@ struct TestCluster::Impl {
 };
 
 TestCluster::TestCluster(Options options)
-    : clock_(options.start_time),
+    : options_(options),
+      clock_(options.start_time),
       dir_(std::make_unique<TempDir>("sgm-cluster")),
       impl_(std::make_unique<Impl>()) {}
 
 TestCluster::~TestCluster() {
   if (impl_->gateway) impl_->gateway->Shutdown(absl::ZeroDuration());
   StopIntake();
+  StopKpi();
 }
 
 const std::string& TestCluster::dir() const { return dir_->path(); }
@@ -75,6 +81,7 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
     impl.certificates =
         std::make_unique<TestCertificates>(std::move(certificates));
   }
+  SGM_RETURN_IF_ERROR(cluster->RestartKpi());
   SGM_RETURN_IF_ERROR(cluster->RestartIntake());
 
   const std::string tokens = absl::StrCat(
@@ -92,6 +99,7 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   settings.server.listen_address = "127.0.0.1:0";
   settings.backends["sgm.intake.v1"] =
       absl::StrCat("127.0.0.1:", impl.intake_port);
+  settings.backends["sgm.kpi.v1"] = absl::StrCat("127.0.0.1:", impl.kpi_port);
   std::shared_ptr<grpc::ChannelCredentials> client_credentials =
       grpc::InsecureChannelCredentials();
   if (impl.certificates != nullptr) {
@@ -127,6 +135,14 @@ std::string TestCluster::intake_address() const {
   return absl::StrCat("127.0.0.1:", impl_->intake_port);
 }
 
+std::string TestCluster::kpi_address() const {
+  return absl::StrCat("127.0.0.1:", impl_->kpi_port);
+}
+
+kpi::KpiServiceImpl* TestCluster::kpi_service() {
+  return impl_->kpi ? impl_->kpi->service() : nullptr;
+}
+
 std::unique_ptr<grpc::ClientContext> TestCluster::ContextFor(
     absl::string_view token) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -152,6 +168,48 @@ absl::Status TestCluster::RestartIntake() {
   settings.server.listen_address =
       absl::StrCat("127.0.0.1:", impl_->intake_port);
   settings.store_path = dir_->File("intake.db");
+  // Referrals go to the cluster's KPI service (started first).
+  settings.kpi.address = absl::StrCat("127.0.0.1:", impl_->kpi_port);
+  if (impl_->certificates != nullptr) {
+    const TestCertificates& files = *impl_->certificates;
+    SGM_ASSIGN_OR_RETURN(
+        settings.server.credentials,
+        MakeServerCredentials(ServerTlsFiles{files.server_cert,
+                                             files.server_key, files.ca_cert}));
+    SGM_ASSIGN_OR_RETURN(
+        settings.kpi.credentials,
+        MakeChannelCredentials(ClientTlsFiles{files.ca_cert, files.client_cert,
+                                              files.client_key, ""},
+                               "kpi_tls"));
+  }
+  SGM_ASSIGN_OR_RETURN(
+      impl_->intake, intake::IntakeServer::Start(settings, std::move(calendar),
+                                                 impl_->cache.get(), &clock_));
+  impl_->intake_port = impl_->intake->port();
+  return absl::OkStatus();
+}
+
+void TestCluster::StopKpi() {
+  if (impl_->kpi) {
+    impl_->kpi->Shutdown(absl::ZeroDuration());
+    impl_->kpi.reset();
+  }
+}
+
+absl::Status TestCluster::RestartKpi() {
+  StopKpi();
+  SGM_ASSIGN_OR_RETURN(WorkingDayCalendar calendar,
+                       WorkingDayCalendar::EnglandAndWales());
+  kpi::KpiReference reference;
+  if (!options_.kpi_reference_json.empty()) {
+    SGM_ASSIGN_OR_RETURN(reference,
+                         kpi::KpiReference::Parse(options_.kpi_reference_json,
+                                                  "test reference data"));
+  }
+  kpi::KpiSettings settings;
+  settings.server.service_name = "kpi";
+  settings.server.listen_address = absl::StrCat("127.0.0.1:", impl_->kpi_port);
+  settings.store_path = dir_->File("kpi.db");
   if (impl_->certificates != nullptr) {
     const TestCertificates& files = *impl_->certificates;
     SGM_ASSIGN_OR_RETURN(
@@ -160,9 +218,10 @@ absl::Status TestCluster::RestartIntake() {
                                              files.server_key, files.ca_cert}));
   }
   SGM_ASSIGN_OR_RETURN(
-      impl_->intake, intake::IntakeServer::Start(settings, std::move(calendar),
-                                                 impl_->cache.get(), &clock_));
-  impl_->intake_port = impl_->intake->port();
+      impl_->kpi,
+      kpi::KpiServer::Start(settings, std::move(calendar), std::move(reference),
+                            impl_->cache.get(), &clock_));
+  impl_->kpi_port = impl_->kpi->port();
   return absl::OkStatus();
 }
 

@@ -1,6 +1,6 @@
 // In-process services on free loopback ports for integration tests: a real
-// redis-server, real SQLite files in a temporary directory, the intake
-// service and the gateway (port 0), and tokens for every role.
+// redis-server, real SQLite files in a temporary directory, the intake and
+// KPI services and the gateway (port 0), and tokens for every role.
 #ifndef SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 #define SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 
@@ -11,6 +11,10 @@
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
 #include "grpcpp/grpcpp.h"
+
+namespace sgm::kpi {
+class KpiServiceImpl;
+}  // namespace sgm::kpi
 
 namespace sgm::testing {
 
@@ -40,6 +44,9 @@ class TestCluster {
     bool tls = false;
     // The clock the services see; default 2024-06-15 12:00 UTC.
     absl::Time start_time = absl::FromUnixSeconds(1718452800);
+    // The KPI service's reference data as JSON (KpiReference::Parse);
+    // empty: the built-in defaults.
+    std::string kpi_reference_json;
   };
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start() {
@@ -51,6 +58,7 @@ class TestCluster {
   // Over TLS (verifying the gateway with the test CA) when Options::tls.
   std::shared_ptr<grpc::Channel> gateway_channel();
   std::string intake_address() const;
+  std::string kpi_address() const;
   // A context with "authorization: Bearer <token>" and a 30 s deadline.
   static std::unique_ptr<grpc::ClientContext> ContextFor(
       absl::string_view token);
@@ -65,10 +73,16 @@ class TestCluster {
   // port (a cold start: nothing in memory survives).
   absl::Status RestartIntake();
   void StopIntake();
+  // The same for the KPI service.
+  absl::Status RestartKpi();
+  void StopKpi();
+  // The running KPI service's handlers (null while stopped).
+  kpi::KpiServiceImpl* kpi_service();
 
  private:
   TestCluster(Options options);
   struct Impl;
+  Options options_;
   ManualClock clock_;
   std::unique_ptr<TempDir> dir_;
   std::unique_ptr<RedisServerProcess> redis_;

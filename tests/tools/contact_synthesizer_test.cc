@@ -36,11 +36,11 @@
 namespace sgm {
 namespace {
 
+using ::sgm::RecordError;
 using ::sgm::cli::FormatSummary;
 using ::sgm::cli::ProgressBar;
 using ::sgm::intake::ContactRecord;
 using ::sgm::intake::DecisionRecord;
-using ::sgm::intake::RecordError;
 using ::sgm::synth::AuthorityStats;
 using ::sgm::synth::MemorySynthOutput;
 using ::sgm::synth::SynthesizeContacts;

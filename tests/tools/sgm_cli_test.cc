@@ -1,5 +1,6 @@
 // The sgm binary end to end against in-process services (real SQLite and
-// redis-server): import with rejections listed, stats as JSON, bad tokens.
+// redis-server): import with rejections listed, stats as JSON, bad tokens,
+// case events and the KPI commands.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -19,6 +20,7 @@ namespace sgm {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct CliRun {
   int exit_code = -1;
@@ -192,6 +194,135 @@ TEST_F(SgmCliTest, AdminBackupOfALiveStoreAndVerify) {
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.out, HasSubstr("ALREADY_EXISTS"));
   EXPECT_EQ(Sgm("", "admin backup").exit_code, 2);
+}
+
+// Case events for May 2024 (the cluster's clock is 2024-06-15), worked by
+// hand at E = 2024-05-31:
+//   cpp_visits_in_time: CP1 last visited 10 May, due by 24 May: late; CP2
+//   visited 28 May and CP3 29 May: in time. 2 of 3 = 66.7%.
+//   repeat_cp_plans: CP1, CP2 and CP3 started in May; C2 had CP0 in 2023.
+//   1 of 3 = 33.3%.
+//   under-1-cp on 31 May: C1 (born 10 January 2024), CP1 since 1 May.
+// Line 11 has a category that is not a CP category.
+constexpr absl::string_view kCaseEvents =
+    "event_id,event_type,child_id,child_dob,ref_id,event_date,category,"
+    "worker_id,team,visit_mode\n"
+    "E1,CP_PLAN_START,C1,2024-01-10,CP1,2024-05-01,NEG,,,\n"
+    "E2,CP_VISIT,C1,2024-01-10,CP1,2024-05-10,,,,FACE_TO_FACE\n"
+    "E3,ALLOCATION_START,C1,2024-01-10,AL1,2024-05-01,,W1,North,\n"
+    "E4,CP_PLAN_START,C2,2015-03-02,CP0,2023-01-09,PHY,,,\n"
+    "E5,CP_PLAN_END,C2,2015-03-02,CP0,2023-06-01,,,,\n"
+    "E6,CP_PLAN_START,C2,2015-03-02,CP2,2024-05-02,EMO,,,\n"
+    "E7,CP_VISIT,C2,2015-03-02,CP2,2024-05-28,,,,\n"
+    "E8,CP_PLAN_START,C3,2012-07-20,CP3,2024-05-03,NEG,,,\n"
+    "E9,CP_VISIT,C3,2012-07-20,CP3,2024-05-29,,,,VIRTUAL\n"
+    "E10,CP_PLAN_START,C4,2019-01-01,CP4,2024-05-06,BAD,,,\n";
+
+// The line of `out` that contains `text`, or "" when none does.
+std::string LineWith(const std::string& out, absl::string_view text) {
+  const size_t at = out.find(std::string(text));
+  if (at == std::string::npos) return "";
+  const size_t begin = out.rfind('\n', at);
+  const size_t end = out.find('\n', at);
+  const size_t from = begin == std::string::npos ? 0 : begin + 1;
+  return out.substr(from, end == std::string::npos ? end : end - from);
+}
+
+TEST_F(SgmCliTest, ImportCaseEventsThenIndicatorsAndWatchlist) {
+  const std::string file = Write("events.csv", kCaseEvents);
+  CliRun import =
+      Sgm(testing::kPractitionerToken, absl::StrCat("import events ", file));
+  EXPECT_EQ(import.exit_code, 0) << import.out;
+  EXPECT_THAT(import.out, HasSubstr("accepted 9, duplicates 0, rejected 1"));
+  EXPECT_THAT(import.out, HasSubstr("line 11, field category"));
+
+  CliRun table = Sgm(testing::kAnalystToken, "kpi indicators --month 2024-05");
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  for (absl::string_view title :
+       {"Children in care visited in time", "Children in care reviewed in time",
+        "Child protection visits in time", "Child protection reviews in time",
+        "Child in need plans reviewed in time",
+        "First assessments completed within 45 working days",
+        "Initial child protection conferences within 15 working days",
+        "Repeat child protection plans"}) {
+    EXPECT_THAT(table.out, HasSubstr(title));
+  }
+  const std::string visits =
+      LineWith(table.out, "Child protection visits in time");
+  EXPECT_THAT(visits, HasSubstr(" 66.7% "));
+  EXPECT_THAT(visits, HasSubstr(" 2/3 "));
+  const std::string repeat =
+      LineWith(table.out, "Repeat child protection plans");
+  EXPECT_THAT(repeat, HasSubstr(" 33.3% "));
+  EXPECT_THAT(repeat, HasSubstr(" 1/3 "));
+  EXPECT_THAT(repeat, HasSubstr("<= "));
+  EXPECT_THAT(LineWith(table.out, "Children in care visited in time"),
+              HasSubstr(" 0/0 "))
+      << "no children in care: no percent";
+
+  CliRun json =
+      Sgm(testing::kAnalystToken, "kpi indicators --month 2024-05 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  const nlohmann::json parsed = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << json.out;
+  ASSERT_EQ(parsed["indicators"].size(), 8u) << json.out;
+  EXPECT_EQ(parsed["indicators"][2]["id"], "cpp_visits_in_time");
+  EXPECT_EQ(parsed["indicators"][2]["numerator"], "2");
+
+  CliRun watchlist = Sgm(testing::kPractitionerToken,
+                         "kpi watchlist under-1-cp --as-of 2024-05-31");
+  ASSERT_EQ(watchlist.exit_code, 0) << watchlist.out;
+  EXPECT_THAT(watchlist.out, HasSubstr("(as of 2024-05-31): 1 child"));
+  const std::string c1 = LineWith(watchlist.out, "C1 ");
+  EXPECT_THAT(c1, HasSubstr("CP1"));
+  EXPECT_THAT(c1, HasSubstr("2024-05-01"));
+  EXPECT_THAT(c1, HasSubstr("W1"));
+  EXPECT_THAT(watchlist.out, Not(HasSubstr("C2 ")));
+
+  CliRun status = Sgm(testing::kAnalystToken, "kpi status --month 2024-05");
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_THAT(status.out, HasSubstr("Open cases"));
+
+  CliRun caseloads =
+      Sgm(testing::kAnalystToken, "kpi caseloads --as-of 2024-05-31 --json");
+  ASSERT_EQ(caseloads.exit_code, 0) << caseloads.out;
+  const nlohmann::json loads =
+      nlohmann::json::parse(caseloads.out, nullptr, false);
+  ASSERT_FALSE(loads.is_discarded()) << caseloads.out;
+  EXPECT_EQ(loads["allocated_children"], "1") << caseloads.out;
+}
+
+TEST_F(SgmCliTest, KpiErrors) {
+  CliRun denied = Sgm(testing::kAnalystToken,
+                      "kpi watchlist under-1-cp --as-of 2024-05-31");
+  EXPECT_EQ(denied.exit_code, 1) << denied.out;
+  EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(denied.out, HasSubstr("ListWatchlist"));
+
+  CliRun bad_month =
+      Sgm(testing::kAnalystToken, "kpi indicators --month 2024-13");
+  EXPECT_EQ(bad_month.exit_code, 2) << bad_month.out;
+  EXPECT_THAT(bad_month.out, HasSubstr("--month"));
+
+  CliRun no_month = Sgm(testing::kAnalystToken, "kpi status");
+  EXPECT_EQ(no_month.exit_code, 2) << no_month.out;
+  EXPECT_THAT(no_month.out, HasSubstr("--month is required"));
+
+  CliRun bad_date = Sgm(testing::kPractitionerToken,
+                        "kpi watchlist cp-2-years --as-of 31/05/2024");
+  EXPECT_EQ(bad_date.exit_code, 2) << bad_date.out;
+  EXPECT_THAT(bad_date.out, HasSubstr("--as-of"));
+
+  CliRun bad_kind = Sgm(testing::kPractitionerToken, "kpi watchlist babies");
+  EXPECT_EQ(bad_kind.exit_code, 2) << bad_kind.out;
+  EXPECT_THAT(bad_kind.out, HasSubstr("unknown watchlist 'babies'"));
+
+  // Partners send contacts, not case events.
+  const std::string file = Write("events.csv", kCaseEvents);
+  CliRun partner =
+      Sgm(testing::kPartnerToken, absl::StrCat("import events ", file));
+  EXPECT_EQ(partner.exit_code, 1) << partner.out;
+  EXPECT_THAT(partner.out, HasSubstr("PERMISSION_DENIED"));
 }
 
 TEST_F(SgmCliTest, HashTokenIsWhatTheGatewayStores) {

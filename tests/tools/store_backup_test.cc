@@ -345,7 +345,8 @@ TEST(StoreBackupTest, BacksUpAStoreNewerThanThisBinary) {
   {
     SqliteDatabase::Options options;
     options.path = source;
-    options.migrations = {{1, "SELECT 1"}};
+    // Open at the version the file has (no migration runs), then raise it.
+    options.migrations = {{1, "SELECT 1"}, {2, "SELECT 1"}};
     auto db = SqliteDatabase::Open(options);
     ASSERT_TRUE(db.ok()) << db.status();
     ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 99").ok());

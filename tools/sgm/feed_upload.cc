@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/kpi/v1/kpi.grpc.pb.h"
 
 namespace sgm::cli {
 namespace {
@@ -127,6 +128,33 @@ absl::Status Open(const std::string& path, absl::string_view format,
   return absl::OkStatus();
 }
 
+// One import stream, whatever the service: opens the file, starts the call
+// with `start` (which returns the stream's writer and fills `Response` when
+// it ends), sends the file in chunks, and returns the response's summary.
+// `fill_first` completes the first message.
+template <typename Request, typename Response>
+absl::StatusOr<ImportSummary> Upload(
+    const std::function<std::unique_ptr<grpc::ClientWriter<Request>>(
+        grpc::ClientContext*, Response*)>& start,
+    const std::function<void(Request*)>& fill_first, absl::string_view token,
+    const std::string& path, absl::string_view format, absl::Duration deadline,
+    ProgressBar* progress) {
+  OpenFeed feed;
+  absl::Status opened = Open(path, format, &feed);
+  if (!opened.ok()) return opened;
+  grpc::ClientContext context;
+  PrepareContext(token, deadline, &context);
+  Response response;
+  std::unique_ptr<grpc::ClientWriter<Request>> writer =
+      start(&context, &response);
+  absl::Status sent =
+      SendFile<Request>(feed.file, path, feed.size, feed.format, fill_first,
+                        &context, writer.get(), progress);
+  if (progress != nullptr) progress->Finish(absl::Now());
+  if (!sent.ok()) return sent;
+  return response.summary();
+}
+
 }  // namespace
 
 absl::StatusOr<FeedFormat> FeedFormatFor(absl::string_view path,
@@ -176,25 +204,17 @@ absl::StatusOr<ImportSummary> UploadContacts(
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::string_view agency, absl::Duration deadline, ProgressBar* progress) {
   using ::sgm::intake::v1::ImportContactsRequest;
-  OpenFeed feed;
-  absl::Status opened = Open(path, format, &feed);
-  if (!opened.ok()) return opened;
+  using ::sgm::intake::v1::ImportContactsResponse;
   auto stub = sgm::intake::v1::IntakeService::NewStub(channel);
-  grpc::ClientContext context;
-  PrepareContext(token, deadline, &context);
-  sgm::intake::v1::ImportContactsResponse response;
-  std::unique_ptr<grpc::ClientWriter<ImportContactsRequest>> writer =
-      stub->ImportContacts(&context, &response);
   const std::string agency_text(agency);
-  absl::Status sent = SendFile<ImportContactsRequest>(
-      feed.file, path, feed.size, feed.format,
+  return Upload<ImportContactsRequest, ImportContactsResponse>(
+      [&stub](grpc::ClientContext* context, ImportContactsResponse* response) {
+        return stub->ImportContacts(context, response);
+      },
       [&agency_text](ImportContactsRequest* request) {
         request->set_agency(agency_text);
       },
-      &context, writer.get(), progress);
-  if (progress != nullptr) progress->Finish(absl::Now());
-  if (!sent.ok()) return sent;
-  return response.summary();
+      token, path, format, deadline, progress);
 }
 
 absl::StatusOr<ImportSummary> UploadDecisions(
@@ -202,21 +222,28 @@ absl::StatusOr<ImportSummary> UploadDecisions(
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::Duration deadline, ProgressBar* progress) {
   using ::sgm::intake::v1::ImportDecisionsRequest;
-  OpenFeed feed;
-  absl::Status opened = Open(path, format, &feed);
-  if (!opened.ok()) return opened;
+  using ::sgm::intake::v1::ImportDecisionsResponse;
   auto stub = sgm::intake::v1::IntakeService::NewStub(channel);
-  grpc::ClientContext context;
-  PrepareContext(token, deadline, &context);
-  sgm::intake::v1::ImportDecisionsResponse response;
-  std::unique_ptr<grpc::ClientWriter<ImportDecisionsRequest>> writer =
-      stub->ImportDecisions(&context, &response);
-  absl::Status sent = SendFile<ImportDecisionsRequest>(
-      feed.file, path, feed.size, feed.format, [](ImportDecisionsRequest*) {},
-      &context, writer.get(), progress);
-  if (progress != nullptr) progress->Finish(absl::Now());
-  if (!sent.ok()) return sent;
-  return response.summary();
+  return Upload<ImportDecisionsRequest, ImportDecisionsResponse>(
+      [&stub](grpc::ClientContext* context, ImportDecisionsResponse* response) {
+        return stub->ImportDecisions(context, response);
+      },
+      [](ImportDecisionsRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadCaseEvents(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::kpi::v1::ImportCaseEventsRequest;
+  using ::sgm::kpi::v1::ImportCaseEventsResponse;
+  auto stub = sgm::kpi::v1::KpiService::NewStub(channel);
+  return Upload<ImportCaseEventsRequest, ImportCaseEventsResponse>(
+      [&stub](grpc::ClientContext* context,
+              ImportCaseEventsResponse* response) {
+        return stub->ImportCaseEvents(context, response);
+      },
+      [](ImportCaseEventsRequest*) {}, token, path, format, deadline, progress);
 }
 
 std::string FormatSummary(const ImportSummary& summary, int max_rejections) {

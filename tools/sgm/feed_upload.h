@@ -1,5 +1,6 @@
-// Sends a feed file (DESIGN section 5) to intake through the gateway as a
-// stream of chunks, and formats the import summary that comes back.
+// Sends a feed file (DESIGN section 5) to intake or the KPI service through
+// the gateway as a stream of chunks, and formats the import summary that comes
+// back.
 #ifndef SGM_TOOLS_SGM_FEED_UPLOAD_H_
 #define SGM_TOOLS_SGM_FEED_UPLOAD_H_
 
@@ -57,6 +58,13 @@ absl::StatusOr<sgm::feed::v1::ImportSummary> UploadContacts(
 
 // The same for a decisions file and IntakeService.ImportDecisions.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadDecisions(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+
+// The same for a case-events file (DESIGN section 5) and
+// KpiService.ImportCaseEvents.
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadCaseEvents(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::Duration deadline, ProgressBar* progress);

@@ -1,6 +1,6 @@
-// sgm: the suite's command line. Feeds go to intake through the gateway;
-// figures come back the same way; synthetic feeds and token helpers work
-// offline.
+// sgm: the suite's command line. Feeds go to intake and the KPI service
+// through the gateway; figures and indicators come back the same way;
+// synthetic feeds and token helpers work offline.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,10 +11,13 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -33,8 +36,10 @@
 #include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/kpi/v1/kpi.grpc.pb.h"
 #include "tools/sgm/feed_upload.h"
 #include "tools/sgm/figures_table.h"
+#include "tools/sgm/indicators_table.h"
 #include "tools/sgm/progress_bar.h"
 #include "tools/sgm/store_backup.h"
 #include "tools/synth/contact_synthesizer.h"
@@ -58,11 +63,15 @@ ABSL_FLAG(std::string, agency, "",
 ABSL_FLAG(std::string, format, "",
           "import: csv or jsonl; default from the file's extension");
 ABSL_FLAG(std::string, month, "",
-          "intake stats: the month, YYYY-MM; default the current month");
+          "intake stats: the month, YYYY-MM, default the current month; kpi "
+          "indicators and kpi status: the month (required)");
 ABSL_FLAG(std::string, as_of, "",
-          "intake stats: as-of date of the per-week figures, YYYY-MM-DD; "
-          "default the month's last day");
-ABSL_FLAG(bool, json, false, "intake stats: print JSON instead of a table");
+          "intake stats: as-of date of the per-week figures, YYYY-MM-DD, "
+          "default the month's last day; kpi watchlist and kpi caseloads: "
+          "the date, default today (also spelt --as-of)");
+ABSL_FLAG(std::string, team, "", "kpi caseloads: only this team");
+ABSL_FLAG(bool, json, false,
+          "intake stats and kpi: print JSON instead of a table");
 ABSL_FLAG(std::string, out, "", "synth contacts: the output directory");
 ABSL_FLAG(std::string, store, "",
           "admin backup: the live SQLite store to copy");
@@ -89,8 +98,20 @@ commands:
       rejected records with their line, field and reason
   import decisions FILE [--format=csv|jsonl]
       send a decisions feed to intake
+  import events FILE [--format=csv|jsonl]
+      send a case-events feed (case-management system) to the KPI service
   intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
       front-door figures for a month (default: the current month)
+  kpi indicators --month=YYYY-MM [--json]
+      the eight statutory indicators for a month, with targets, RAG and
+      comparators
+  kpi status --month=YYYY-MM [--json]
+      open cases by level, rates per 10,000, referrals, watchlist counts
+  kpi watchlist KIND [--as-of=YYYY-MM-DD] [--json]
+      the children on a watchlist (KIND: cp-2-years, s47-over-10wd,
+      pre-proceedings-12-weeks, under-1-cp); child-level, staff only
+  kpi caseloads [--as-of=YYYY-MM-DD] [--team=TEAM] [--json]
+      open cases per worker
   whoami
       who the token says the caller is
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
@@ -122,12 +143,22 @@ or the work failed, 2 bad usage.
 constexpr absl::string_view kImportUsage =
     R"(usage: sgm import contacts FILE [--agency=AGENCY] [--format=csv|jsonl]
        sgm import decisions FILE [--format=csv|jsonl]
+       sgm import events FILE [--format=csv|jsonl]
 FILE is CSV with a header row or JSON Lines (DESIGN section 5); the format
 comes from the extension (.csv, .jsonl, .ndjson) unless --format is given.
 )";
 
 constexpr absl::string_view kIntakeUsage =
     R"(usage: sgm intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
+)";
+
+constexpr absl::string_view kKpiUsage =
+    R"(usage: sgm kpi indicators --month=YYYY-MM [--json]
+       sgm kpi status --month=YYYY-MM [--json]
+       sgm kpi watchlist KIND [--as-of=YYYY-MM-DD] [--json]
+       sgm kpi caseloads [--as-of=YYYY-MM-DD] [--team=TEAM] [--json]
+KIND: cp-2-years, s47-over-10wd, pre-proceedings-12-weeks, under-1-cp.
+--as-of defaults to today (the authority's local date).
 )";
 
 constexpr absl::string_view kWhoAmIUsage = "usage: sgm whoami\n";
@@ -204,13 +235,15 @@ absl::string_view Basename(absl::string_view path) {
 }
 
 int RunImport(const std::vector<std::string>& args) {
-  if (args.size() != 3 || (args[1] != "contacts" && args[1] != "decisions")) {
+  if (args.size() != 3 || (args[1] != "contacts" && args[1] != "decisions" &&
+                           args[1] != "events")) {
     return UsageError(kImportUsage);
   }
   if (!HaveToken()) {
     return UsageError(kImportUsage, "no token: give --token or set SGM_TOKEN");
   }
   const bool contacts = args[1] == "contacts";
+  const bool events = args[1] == "events";
   if (!contacts && !absl::GetFlag(FLAGS_agency).empty()) {
     return UsageError(kImportUsage, "--agency is for contacts only");
   }
@@ -235,14 +268,20 @@ int RunImport(const std::vector<std::string>& args) {
   std::unique_ptr<ProgressBar> progress =
       ProgressBar::ForStderr(std::string(Basename(path)), size, absl::Now());
   const absl::Duration deadline = DeadlineOr(kImportDeadline);
-  const absl::StatusOr<sgm::feed::v1::ImportSummary> summary =
-      contacts ? UploadContacts(*channel, absl::GetFlag(FLAGS_token), path,
-                                absl::GetFlag(FLAGS_format),
-                                absl::GetFlag(FLAGS_agency), deadline,
-                                progress.get())
-               : UploadDecisions(*channel, absl::GetFlag(FLAGS_token), path,
-                                 absl::GetFlag(FLAGS_format), deadline,
-                                 progress.get());
+  const std::string token = absl::GetFlag(FLAGS_token);
+  const std::string format_text = absl::GetFlag(FLAGS_format);
+  absl::StatusOr<sgm::feed::v1::ImportSummary> summary;
+  if (contacts) {
+    summary =
+        UploadContacts(*channel, token, path, format_text,
+                       absl::GetFlag(FLAGS_agency), deadline, progress.get());
+  } else if (events) {
+    summary = UploadCaseEvents(*channel, token, path, format_text, deadline,
+                               progress.get());
+  } else {
+    summary = UploadDecisions(*channel, token, path, format_text, deadline,
+                              progress.get());
+  }
   if (!summary.ok()) return Failed(summary.status());
   std::cout << FormatSummary(*summary);
   return 0;
@@ -295,6 +334,204 @@ int RunIntake(const std::vector<std::string>& args) {
     std::cout << RenderFiguresTable(response.figures());
   }
   return 0;
+}
+
+// --month for the KPI commands: required, YYYY-MM. False (with the exit
+// status in *exit_code) when it is missing or bad.
+bool KpiMonth(sgm::type::v1::YearMonth* month, int* exit_code) {
+  const std::string text = absl::GetFlag(FLAGS_month);
+  if (text.empty()) {
+    *exit_code = UsageError(kKpiUsage, "--month is required (YYYY-MM)");
+    return false;
+  }
+  const absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(text);
+  if (!parsed.ok()) {
+    *exit_code = UsageError(
+        kKpiUsage, absl::StrCat("--month: ", parsed.status().message()));
+    return false;
+  }
+  *month = ToProtoMonth(*parsed);
+  return true;
+}
+
+// --as-of for the KPI commands: optional, YYYY-MM-DD; left empty (the
+// service's today) when not given.
+bool KpiAsOf(sgm::type::v1::Date* as_of, int* exit_code) {
+  const std::string text = absl::GetFlag(FLAGS_as_of);
+  if (text.empty()) return true;
+  const absl::StatusOr<absl::CivilDay> parsed = ParseIsoDate(text);
+  if (!parsed.ok()) {
+    *exit_code = UsageError(
+        kKpiUsage, absl::StrCat("--as-of: ", parsed.status().message()));
+    return false;
+  }
+  *as_of = ToProtoDate(*parsed);
+  return true;
+}
+
+// Prints `message` as JSON, or `table()` when --json is not given.
+template <typename TableFn>
+int PrintKpi(const google::protobuf::Message& message, TableFn table) {
+  if (absl::GetFlag(FLAGS_json)) {
+    absl::StatusOr<std::string> json = RenderMessageJson(message);
+    if (!json.ok()) return Failed(json.status());
+    std::cout << *json;
+  } else {
+    std::cout << table();
+  }
+  return 0;
+}
+
+// The most pages a listing follows before giving up (a token that never
+// ends would otherwise loop for ever).
+constexpr int kMaxPages = 10000;
+constexpr int kPageSize = 500;
+
+int RunKpi(const std::vector<std::string>& args) {
+  if (args.size() < 2) return UsageError(kKpiUsage);
+  const std::string& what = args[1];
+  const bool watchlist = what == "watchlist";
+  if (what != "indicators" && what != "status" && what != "caseloads" &&
+      !watchlist) {
+    return UsageError(kKpiUsage,
+                      absl::StrCat("unknown kpi command '", what, "'"));
+  }
+  if (args.size() != (watchlist ? 3u : 2u)) {
+    return UsageError(kKpiUsage,
+                      watchlist
+                          ? "kpi watchlist takes one KIND"
+                          : absl::StrCat("kpi ", what, " takes no arguments"));
+  }
+  if (!HaveToken()) {
+    return UsageError(kKpiUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  const bool monthly = what == "indicators" || what == "status";
+  if (monthly && !absl::GetFlag(FLAGS_as_of).empty()) {
+    return UsageError(kKpiUsage, absl::StrCat("--as-of is not for kpi ", what,
+                                              " (give --month)"));
+  }
+  if (!monthly && !absl::GetFlag(FLAGS_month).empty()) {
+    return UsageError(kKpiUsage, absl::StrCat("--month is not for kpi ", what,
+                                              " (give --as-of)"));
+  }
+  if (what != "caseloads" && !absl::GetFlag(FLAGS_team).empty()) {
+    return UsageError(kKpiUsage, "--team is for kpi caseloads only");
+  }
+  int exit_code = 0;
+  sgm::type::v1::YearMonth month;
+  sgm::type::v1::Date as_of;
+  if (monthly ? !KpiMonth(&month, &exit_code) : !KpiAsOf(&as_of, &exit_code)) {
+    return exit_code;
+  }
+  sgm::kpi::v1::Watchlist kind = sgm::kpi::v1::WATCHLIST_UNSPECIFIED;
+  if (watchlist) {
+    const std::optional<sgm::kpi::v1::Watchlist> parsed =
+        ParseWatchlistName(args[2]);
+    if (!parsed.has_value()) {
+      return UsageError(kKpiUsage,
+                        absl::StrCat("unknown watchlist '", args[2],
+                                     "': use cp-2-years, s47-over-10wd, "
+                                     "pre-proceedings-12-weeks or under-1-cp"));
+    }
+    kind = *parsed;
+  }
+
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::kpi::v1::KpiService::NewStub(*channel);
+
+  if (what == "indicators") {
+    sgm::kpi::v1::GetIndicatorsRequest request;
+    *request.mutable_month() = month;
+    sgm::kpi::v1::GetIndicatorsResponse response;
+    grpc::ClientContext context;
+    PrepareUnary(&context);
+    const grpc::Status status =
+        stub->GetIndicators(&context, request, &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response, [&] { return RenderIndicatorsTable(response); });
+  }
+  if (what == "status") {
+    sgm::kpi::v1::GetCaseStatusRequest request;
+    *request.mutable_month() = month;
+    sgm::kpi::v1::GetCaseStatusResponse response;
+    grpc::ClientContext context;
+    PrepareUnary(&context);
+    const grpc::Status status =
+        stub->GetCaseStatus(&context, request, &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response.status(),
+                    [&] { return RenderCaseStatusTable(response.status()); });
+  }
+  if (watchlist) {
+    // Every page, put together in one answer.
+    sgm::kpi::v1::ListWatchlistResponse all;
+    sgm::kpi::v1::ListWatchlistRequest request;
+    request.set_watchlist(kind);
+    *request.mutable_as_of() = as_of;
+    request.set_page_size(kPageSize);
+    for (int page = 0;; ++page) {
+      if (page >= kMaxPages) {
+        return Failed(absl::InternalError("the watchlist did not end"));
+      }
+      sgm::kpi::v1::ListWatchlistResponse response;
+      grpc::ClientContext context;
+      PrepareUnary(&context);
+      const grpc::Status status =
+          stub->ListWatchlist(&context, request, &response);
+      if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+        return Failed(absl::PermissionDeniedError(absl::StrCat(
+            status.error_message(),
+            " (watchlists name children: practitioners, managers and "
+            "admins only)")));
+      }
+      if (!status.ok()) return Failed(FromGrpcStatus(status));
+      for (auto& entry : *response.mutable_entries()) {
+        *all.add_entries() = std::move(entry);
+      }
+      all.set_total_size(response.total_size());
+      if (response.next_page_token().empty() ||
+          response.next_page_token() == request.page_token()) {
+        break;
+      }
+      request.set_page_token(response.next_page_token());
+    }
+    return PrintKpi(all,
+                    [&] { return RenderWatchlistTable(kind, as_of, all); });
+  }
+  // caseloads
+  sgm::kpi::v1::ListCaseloadsResponse all;
+  sgm::kpi::v1::ListCaseloadsRequest request;
+  *request.mutable_as_of() = as_of;
+  request.set_team(absl::GetFlag(FLAGS_team));
+  request.set_page_size(kPageSize);
+  for (int page = 0;; ++page) {
+    if (page >= kMaxPages) {
+      return Failed(absl::InternalError("the caseloads did not end"));
+    }
+    sgm::kpi::v1::ListCaseloadsResponse response;
+    grpc::ClientContext context;
+    PrepareUnary(&context);
+    const grpc::Status status =
+        stub->ListCaseloads(&context, request, &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    for (auto& caseload : *response.mutable_caseloads()) {
+      *all.add_caseloads() = std::move(caseload);
+    }
+    all.set_workers(response.workers());
+    all.set_allocated_children(response.allocated_children());
+    if (response.has_mean_caseload()) {
+      all.set_mean_caseload(response.mean_caseload());
+    }
+    if (response.next_page_token().empty() ||
+        response.next_page_token() == request.page_token()) {
+      break;
+    }
+    request.set_page_token(response.next_page_token());
+  }
+  return PrintKpi(
+      all, [&] { return RenderCaseloadsTable(as_of, request.team(), all); });
 }
 
 int RunWhoAmI(const std::vector<std::string>& args) {
@@ -452,6 +689,7 @@ int Run(const std::vector<std::string>& args) {
   const std::string& command = args[0];
   if (command == "import") return RunImport(args);
   if (command == "intake") return RunIntake(args);
+  if (command == "kpi") return RunKpi(args);
   if (command == "whoami") return RunWhoAmI(args);
   if (command == "synth") return RunSynth(args);
   if (command == "admin") return RunAdmin(args);
@@ -466,8 +704,30 @@ int Run(const std::vector<std::string>& args) {
 }  // namespace sgm::cli
 
 int main(int argc, char** argv) {
+  // "--as-of" is "--as_of" (flag names are identifiers): a dash in the name
+  // of a known flag reads as an underscore.
+  std::vector<std::string> spelt(argv, argv + argc);
+  std::vector<char*> normalized;
+  normalized.reserve(spelt.size() + 1);
+  bool flags_done = false;
+  for (size_t i = 0; i < spelt.size(); ++i) {
+    std::string& arg = spelt[i];
+    if (arg == "--") flags_done = true;
+    if (i > 0 && !flags_done && arg.size() > 2 && arg[0] == '-') {
+      const size_t start = arg[1] == '-' ? 2 : 1;
+      const size_t end = std::min(arg.find('='), arg.size());
+      std::string name = arg.substr(start, end - start);
+      std::replace(name.begin(), name.end(), '-', '_');
+      if (name != arg.substr(start, end - start) &&
+          absl::FindCommandLineFlag(name) != nullptr) {
+        arg = absl::StrCat(arg.substr(0, start), name, arg.substr(end));
+      }
+    }
+    normalized.push_back(arg.data());
+  }
+  normalized.push_back(nullptr);
   const std::vector<char*> positional =
-      sgm::ParseFlagsOrDie(argc, argv, sgm::cli::kUsage);
+      sgm::ParseFlagsOrDie(argc, normalized.data(), sgm::cli::kUsage);
   std::vector<std::string> args;
   for (size_t i = 1; i < positional.size(); ++i)
     args.emplace_back(positional[i]);

@@ -35,6 +35,7 @@ struct Row {
 
 std::vector<Row> ExpectedTable() {
   const std::string intake = "/sgm.intake.v1.IntakeService/";
+  const std::string kpi = "/sgm.kpi.v1.KpiService/";
   const std::set<Role> staff = {Role::kPractitioner, Role::kManager,
                                 Role::kAdmin};
   std::set<Role> staff_and_partners = staff;
@@ -53,6 +54,16 @@ std::vector<Row> ExpectedTable() {
       {intake + "GetContact", staff, true, false},
       {intake + "ListContacts", staff, true, false},
       {intake + "GetFrontDoorFigures", aggregates, false, false},
+      {kpi + "ImportCaseEvents", staff, true, true},
+      {kpi + "RecordCaseEvent", staff, true, false},
+      {kpi + "BatchRecordCaseEvents", staff, true, false},
+      {kpi + "ListIndicatorCases", staff, true, false},
+      {kpi + "ListWatchlist", staff, true, false},
+      {kpi + "SampleCases", staff, true, false},
+      {kpi + "GetIndicators", aggregates, false, false},
+      {kpi + "GetIndicatorTrend", aggregates, false, false},
+      {kpi + "GetCaseStatus", aggregates, false, false},
+      {kpi + "ListCaseloads", aggregates, false, false},
   };
 }
 
@@ -100,7 +111,7 @@ TEST(AccessPolicyTest, AnalystDeniedEveryChildLevelMethod) {
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
         << rule.method;
   }
-  EXPECT_EQ(child_level, 6);
+  EXPECT_EQ(child_level, 12);
   EXPECT_TRUE(policy
                   .Check("/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
                          As(Role::kAnalyst))
@@ -111,7 +122,7 @@ TEST(AccessPolicyTest, UnknownMethodDenied) {
   AccessPolicy policy;
   for (const char* method :
        {"/sgm.intake.v1.IntakeService/DeleteEverything",
-        "/sgm.kpi.v1.KpiService/GetIndicators", "", "GetContact",
+        "/sgm.qa.v1.QaService/GetSummary", "", "GetContact",
         "/sgm.intake.v1.IntakeService/getcontact",
         "/sgm.intake.v1.IntakeService/GetContact/"}) {
     absl::Status status = policy.Check(method, As(Role::kAdmin));

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -312,6 +313,204 @@ TEST(ContentHashTest, DiffersByAnyField) {
   d.referrer_org = "a";
   d.summary = "b";
   EXPECT_NE(ContentHash(c), ContentHash(d));
+}
+
+// --- referral outbox -------------------------------------------------------
+
+// Runs `sql` on the store's file through a second connection.
+void ExecOnFile(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+std::vector<std::string> RefIds(const std::vector<ReferralOutboxRow>& rows) {
+  std::vector<std::string> out;
+  for (const ReferralOutboxRow& r : rows) out.push_back(r.ref_id);
+  return out;
+}
+
+TEST_F(ContactStoreTest, OutboxHoldsAcceptedReferralsOfIdentifiedChildren) {
+  const absl::CivilDay day(2024, 3, 4);
+  NewContact no_need = MakeContact("R2", day, "CH2");
+  no_need.record.primary_need = "";
+  no_need.record.child_dob.reset();
+  auto w = store_->InsertContacts(
+      "831", {MakeContact("R1", day), no_need, MakeContact("R3", day),
+              MakeContact("R4", day, ""), MakeContact("R5", day)});
+  ASSERT_TRUE(w.ok()) << w.status();
+  const std::string c1 = ContactIdString(w->results[0].contact_id);
+  const std::string c2 = ContactIdString(w->results[1].contact_id);
+  const absl::CivilDay decided(2024, 3, 5);
+  const std::vector<NewDecision> decisions = {
+      MakeDecision("POLICE:R1", decided, Outcome::kReferral),
+      MakeDecision("POLICE:R2", decided, Outcome::kStrategyDiscussion),
+      MakeDecision("POLICE:R3", decided, Outcome::kNfa),
+      // No child: KPI cannot open a referral without one.
+      MakeDecision("POLICE:R4", decided, Outcome::kReferral),
+      MakeDecision("POLICE:R5", decided, Outcome::kEarlyHelp)};
+  auto d = store_->InsertDecisions("831", decisions);
+  ASSERT_TRUE(d.ok()) << d.status();
+
+  auto rows = store_->ListUnsentReferrals(100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(RefIds(*rows), ElementsAre(c1, c2));
+  const ReferralOutboxRow& r1 = (*rows)[0];
+  EXPECT_EQ(r1.authority, "831");
+  EXPECT_EQ(r1.contact_id, w->results[0].contact_id);
+  EXPECT_EQ(r1.event_id, "intake." + c1);
+  EXPECT_EQ(r1.child_id, "CH1");
+  EXPECT_EQ(r1.child_dob, absl::CivilDay(2015, 4, 1));
+  EXPECT_EQ(r1.event_date, decided) << "the decision's date, not receipt's";
+  EXPECT_EQ(r1.source_code, "6");
+  EXPECT_EQ(r1.primary_need, "N1");
+  EXPECT_EQ(r1.attempts, 0);
+  EXPECT_EQ(r1.last_error, "");
+  EXPECT_EQ((*rows)[1].primary_need, "");
+  EXPECT_FALSE((*rows)[1].child_dob.has_value());
+  EXPECT_EQ(*store_->CountUnsentReferrals(), 2);
+
+  // Re-sent: duplicates add nothing; a conflicting REFERRAL on the NFA
+  // contact changes nothing either.
+  auto again = store_->InsertDecisions("831", decisions);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->results[0].outcome, WriteOutcome::kDuplicate);
+  auto conflict = store_->InsertDecisions(
+      "831", {MakeDecision("POLICE:R3", decided, Outcome::kReferral)});
+  ASSERT_TRUE(conflict.ok());
+  EXPECT_EQ(conflict->results[0].outcome, WriteOutcome::kConflict);
+  EXPECT_THAT(RefIds(*store_->ListUnsentReferrals(100)), ElementsAre(c1, c2));
+}
+
+TEST_F(ContactStoreTest, OutboxRowsCommitWithTheirDecisionsOrNotAtAll) {
+  const absl::CivilDay day(2024, 3, 4);
+  ASSERT_TRUE(store_
+                  ->InsertContacts(
+                      "831", {MakeContact("R1", day), MakeContact("R2", day)})
+                  .ok());
+  // Makes the second decision of the batch fail inside the transaction.
+  ExecOnFile(dir_.File("intake.db"),
+             "CREATE TRIGGER fail_decision BEFORE INSERT ON decisions WHEN "
+             "NEW.decided_by = 'FAIL' BEGIN SELECT RAISE(ABORT, 'boom'); END;");
+  NewDecision failing = MakeDecision("POLICE:R2", day);
+  failing.record.decided_by = "FAIL";
+  auto d =
+      store_->InsertDecisions("831", {MakeDecision("POLICE:R1", day), failing});
+  EXPECT_FALSE(d.ok());
+  EXPECT_TRUE(store_->ListUnsentReferrals(100)->empty());
+  EXPECT_FALSE(store_->GetContact("831", "POLICE:R1")->decision.has_value());
+}
+
+TEST_F(ContactStoreTest, OutboxRowsAreMarkedSentOrFailed) {
+  const absl::CivilDay day(2024, 3, 4);
+  std::vector<NewContact> contacts;
+  std::vector<NewDecision> decisions;
+  for (const char* id : {"R1", "R2", "R3"}) {
+    contacts.push_back(MakeContact(id, day));
+    decisions.push_back(MakeDecision(absl::StrCat("POLICE:", id), day));
+  }
+  ASSERT_TRUE(store_->InsertContacts("831", contacts).ok());
+  ASSERT_TRUE(store_->InsertDecisions("831", decisions).ok());
+  auto rows = store_->ListUnsentReferrals(100);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  const int64_t c1 = (*rows)[0].contact_id;
+  const int64_t c2 = (*rows)[1].contact_id;
+  const int64_t c3 = (*rows)[2].contact_id;
+  // The limit keeps the oldest.
+  EXPECT_THAT(RefIds(*store_->ListUnsentReferrals(2)),
+              ElementsAre(ContactIdString(c1), ContactIdString(c2)));
+
+  const absl::Time now = At(2024, 3, 5);
+  // A failed call: still unsent, with the attempt counted.
+  ASSERT_TRUE(
+      store_->RecordReferralFailure("831", {c1, c2}, "UNAVAILABLE", false, now)
+          .ok());
+  rows = store_->ListUnsentReferrals(100);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].attempts, 1);
+  EXPECT_EQ((*rows)[0].last_error, "UNAVAILABLE");
+  EXPECT_EQ((*rows)[2].attempts, 0);
+
+  // Another authority's ids change nothing.
+  ASSERT_TRUE(store_->MarkReferralsSent("892", {c1, c2, c3}, now).ok());
+  EXPECT_EQ(*store_->CountUnsentReferrals(), 3);
+
+  ASSERT_TRUE(store_->MarkReferralsSent("831", {c1}, now).ok());
+  ASSERT_TRUE(store_
+                  ->RecordReferralFailure("831", {c2}, "INVALID child_dob: x",
+                                          true, now)
+                  .ok());
+  EXPECT_THAT(RefIds(*store_->ListUnsentReferrals(100)),
+              ElementsAre(ContactIdString(c3)));
+  EXPECT_EQ(*store_->CountUnsentReferrals(), 1);
+
+  // The rejected row is kept with its reason.
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("intake.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT attempts, last_error, failed_at_us IS "
+                               "NOT NULL, sent_at_us IS NULL FROM "
+                               "referral_outbox WHERE contact_id = ?",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_int64(stmt, 1, c2);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(
+      std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))),
+      "INVALID child_dob: x");
+  EXPECT_EQ(sqlite3_column_int(stmt, 2), 1);
+  EXPECT_EQ(sqlite3_column_int(stmt, 3), 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+
+  // Reopened: the same state.
+  store_ = *SqliteContactStore::Open(dir_.File("intake.db"));
+  EXPECT_THAT(RefIds(*store_->ListUnsentReferrals(100)),
+              ElementsAre(ContactIdString(c3)));
+}
+
+TEST_F(ContactStoreTest, MigrationFromVersion1QueuesEarlierReferrals) {
+  const absl::CivilDay day(2024, 3, 4);
+  auto w = store_->InsertContacts(
+      "831", {MakeContact("R1", day), MakeContact("R2", day),
+              MakeContact("R3", day, "")});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(store_
+                  ->InsertDecisions(
+                      "831", {MakeDecision("POLICE:R1", day),
+                              MakeDecision("POLICE:R2", day, Outcome::kNfa),
+                              MakeDecision("POLICE:R3", day)})
+                  .ok());
+  store_.reset();
+  // Back to a version 1 file: the schema before the outbox.
+  ExecOnFile(dir_.File("intake.db"),
+             "DROP TABLE referral_outbox; PRAGMA user_version = 1;");
+
+  auto reopened = SqliteContactStore::Open(dir_.File("intake.db"));
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = *std::move(reopened);
+  auto rows = store_->ListUnsentReferrals(100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  const std::string c1 = ContactIdString(w->results[0].contact_id);
+  ASSERT_THAT(RefIds(*rows), ElementsAre(c1));
+  EXPECT_EQ((*rows)[0].event_id, "intake." + c1);
+  EXPECT_EQ((*rows)[0].child_id, "CH1");
+  EXPECT_EQ((*rows)[0].event_date, day);
+  EXPECT_EQ((*rows)[0].primary_need, "N1");
+
+  // Reopening again applies nothing twice.
+  store_.reset();
+  store_ = *SqliteContactStore::Open(dir_.File("intake.db"));
+  EXPECT_EQ(*store_->CountUnsentReferrals(), 1);
 }
 
 }  // namespace

@@ -56,7 +56,8 @@ ReferralTimeline Enquiry(const std::string& child_id, std::optional<Day> start,
   referral.referral_id = "R-" + child_id;
   referral.child_id = child_id;
   referral.s47s.push_back({"S47-" + child_id, start,
-                           std::move(strategy_discussions), std::move(icpcs)});
+                           std::move(strategy_discussions), std::move(icpcs),
+                           std::nullopt});
   return referral;
 }
 

@@ -1,0 +1,106 @@
+// Where the KPI service keeps case events, its per-authority generation and
+// its read-audit log. The interface is what a PostgreSQL implementation
+// would fill for scale-out; SqliteCaseEventStore is the embedded default.
+#ifndef SGM_SERVICES_KPI_CASE_EVENT_STORE_H_
+#define SGM_SERVICES_KPI_CASE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "common/sqlite_database.h"
+#include "services/kpi/case_event.h"
+
+namespace sgm::kpi {
+
+enum class EventWriteOutcome {
+  kAccepted,   // new, committed
+  kDuplicate,  // the same content is already stored under this event_id
+  kConflict,   // different content is stored under this event_id; unchanged
+};
+
+struct EventBatchResult {
+  std::vector<EventWriteOutcome> outcomes;  // one per input, in order
+  int64_t generation = 0;  // the authority's generation after the batch
+};
+
+// One child-level read, for the append-only audit log.
+struct KpiReadAudit {
+  absl::Time at;
+  std::string caller;
+  std::string role;
+  std::string authority;
+  std::string method;
+  // What was asked, without personal data, e.g.
+  // "indicator=cpp_visits_in_time month=2024-05 filter=OUT_OF_TIME".
+  std::string query;
+  std::vector<std::string> child_ids;
+  std::vector<std::string> ref_ids;
+};
+
+class CaseEventStore {
+ public:
+  virtual ~CaseEventStore() = default;
+
+  // Writes the batch in one durable transaction; the authority's generation
+  // is raised in it when anything was accepted. An event_id twice in one
+  // batch: the first is written, the second is a duplicate or conflict.
+  virtual absl::StatusOr<EventBatchResult> InsertEvents(
+      absl::string_view authority, absl::Span<const CaseEvent> events) = 0;
+  // Every event of the authority, in no particular order, with the
+  // generation they were read at (one read transaction).
+  struct Snapshot {
+    std::vector<CaseEvent> events;
+    int64_t generation = 0;
+  };
+  virtual absl::StatusOr<Snapshot> LoadEvents(absl::string_view authority) = 0;
+  // 0 for an authority never written.
+  virtual absl::StatusOr<int64_t> Generation(absl::string_view authority) = 0;
+
+  virtual absl::Status AppendReadAudit(const KpiReadAudit& entry) = 0;
+  // The newest `limit` entries of the authority, newest first.
+  virtual absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(
+      absl::string_view authority, int limit) = 0;
+
+  virtual absl::Status CheckHealth() = 0;
+};
+
+class SqliteCaseEventStore : public CaseEventStore {
+ public:
+  // Creates the file (and schema) when missing; refuses a newer schema.
+  static absl::StatusOr<std::unique_ptr<SqliteCaseEventStore>> Open(
+      const std::string& path);
+
+  absl::StatusOr<EventBatchResult> InsertEvents(
+      absl::string_view authority, absl::Span<const CaseEvent> events) override;
+  absl::StatusOr<Snapshot> LoadEvents(absl::string_view authority) override;
+  absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
+  absl::Status AppendReadAudit(const KpiReadAudit& entry) override;
+  absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(
+      absl::string_view authority, int limit) override;
+  absl::Status CheckHealth() override;
+
+ private:
+  SqliteCaseEventStore(std::unique_ptr<SqliteDatabase> writer,
+                       std::unique_ptr<SqliteDatabase> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  absl::Mutex write_mu_;
+  std::unique_ptr<SqliteDatabase> writer_ ABSL_GUARDED_BY(write_mu_);
+  absl::Mutex read_mu_;
+  std::unique_ptr<SqliteDatabase> reader_ ABSL_GUARDED_BY(read_mu_);
+};
+
+// A fingerprint of every field of an event, to tell a duplicate from a
+// conflicting re-send.
+uint64_t ContentHash(const CaseEvent& event);
+
+}  // namespace sgm::kpi
+
+#endif  // SGM_SERVICES_KPI_CASE_EVENT_STORE_H_

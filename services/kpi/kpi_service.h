@@ -1,0 +1,118 @@
+// gRPC handlers of sgm.kpi.v1.KpiService: proto <-> domain, status mapping,
+// the read audit, the cache; the rules live in the domain files.
+#ifndef SGM_SERVICES_KPI_KPI_SERVICE_H_
+#define SGM_SERVICES_KPI_KPI_SERVICE_H_
+
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/aggregate_cache.h"
+#include "common/caller_identity.h"
+#include "common/clock.h"
+#include "common/working_day_calendar.h"
+#include "services/kpi/case_event_store.h"
+#include "services/kpi/kpi_reference.h"
+#include "services/kpi/timeline_builder.h"
+#include "sgm/kpi/v1/kpi.grpc.pb.h"
+
+namespace sgm::kpi {
+
+class KpiServiceImpl final : public v1::KpiService::Service {
+ public:
+  struct Options {
+    int import_batch_size = 5000;  // records a transaction
+    int max_rejections_listed = 1000;
+    // Authorities whose timelines are kept in memory between reads (each
+    // is rebuilt from the store when its generation moves).
+    int timelines_kept = 4;
+  };
+
+  // Nothing is owned; all must outlive the service.
+  KpiServiceImpl(CaseEventStore* store, AggregateCache* cache,
+                 const Clock* clock, const WorkingDayCalendar* calendar,
+                 const KpiReference* reference, absl::TimeZone zone,
+                 Options options);
+
+  grpc::Status RecordCaseEvent(grpc::ServerContext* context,
+                               const v1::RecordCaseEventRequest* request,
+                               v1::RecordCaseEventResponse* response) override;
+  grpc::Status BatchRecordCaseEvents(
+      grpc::ServerContext* context,
+      const v1::BatchRecordCaseEventsRequest* request,
+      v1::BatchRecordCaseEventsResponse* response) override;
+  grpc::Status ImportCaseEvents(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportCaseEventsRequest>* reader,
+      v1::ImportCaseEventsResponse* response) override;
+  grpc::Status GetIndicators(grpc::ServerContext* context,
+                             const v1::GetIndicatorsRequest* request,
+                             v1::GetIndicatorsResponse* response) override;
+  grpc::Status GetIndicatorTrend(
+      grpc::ServerContext* context, const v1::GetIndicatorTrendRequest* request,
+      v1::GetIndicatorTrendResponse* response) override;
+  grpc::Status ListIndicatorCases(
+      grpc::ServerContext* context,
+      const v1::ListIndicatorCasesRequest* request,
+      v1::ListIndicatorCasesResponse* response) override;
+  grpc::Status GetCaseStatus(grpc::ServerContext* context,
+                             const v1::GetCaseStatusRequest* request,
+                             v1::GetCaseStatusResponse* response) override;
+  grpc::Status ListWatchlist(grpc::ServerContext* context,
+                             const v1::ListWatchlistRequest* request,
+                             v1::ListWatchlistResponse* response) override;
+  grpc::Status ListCaseloads(grpc::ServerContext* context,
+                             const v1::ListCaseloadsRequest* request,
+                             v1::ListCaseloadsResponse* response) override;
+  grpc::Status SampleCases(grpc::ServerContext* context,
+                           const v1::SampleCasesRequest* request,
+                           v1::SampleCasesResponse* response) override;
+
+  // The indicators for an authority and month (cache first); exposed for
+  // benchmarks.
+  absl::StatusOr<v1::GetIndicatorsResponse> IndicatorsFor(
+      const std::string& authority, absl::CivilMonth month);
+  // Drops the in-memory timelines, so the next read rebuilds them from the
+  // store (benchmarks measure that cold path).
+  void ForgetTimelines();
+
+ private:
+  // One authority's timelines at a generation.
+  struct Model {
+    int64_t generation = 0;
+    CaseTimelines timelines;
+  };
+
+  // The authority's timelines at the store's current generation.
+  absl::StatusOr<std::shared_ptr<const Model>> ModelFor(
+      const std::string& authority);
+  absl::Status Audit(const CallerIdentity& who, absl::string_view method,
+                     std::string query, std::vector<std::string> child_ids,
+                     std::vector<std::string> ref_ids);
+  void PublishGeneration(const std::string& authority, int64_t generation);
+  absl::CivilDay Today() const;
+  // The part of every cache key that names the settings the figures
+  // depend on (reference data and bank holidays).
+  std::string SettingsKey() const;
+
+  CaseEventStore* store_;
+  AggregateCache* cache_;
+  const Clock* clock_;
+  const WorkingDayCalendar* calendar_;
+  const KpiReference* reference_;
+  absl::TimeZone zone_;
+  Options options_;
+
+  absl::Mutex models_mu_;
+  // Most recently used first.
+  std::list<std::pair<std::string, std::shared_ptr<const Model>>> models_
+      ABSL_GUARDED_BY(models_mu_);
+};
+
+}  // namespace sgm::kpi
+
+#endif  // SGM_SERVICES_KPI_KPI_SERVICE_H_

@@ -1,0 +1,89 @@
+// Synthetic case activity (DESIGN section 5, case-events feed) for one
+// authority, for demonstrations, tests and benchmarks: referrals,
+// assessments, S47 enquiries and ICPCs, CP and CIN plans with their visits
+// and reviews, CLA episodes, early help, pre-proceedings, allocations and
+// closures, calibrated at scale 1 to a Derby-sized authority (about 60,000
+// children aged 0-17; data/seed-figures.json beside DESIGN.md):
+//   - about 4,500 referrals a year;
+//   - about 3,750 open cases at the end of the last month: about 590
+//     children looked after (~100 per 10,000), about 290 on CP plans
+//     (~48 per 10,000), the rest split about evenly between child in need
+//     (CIN plans and referrals still open) and early help (~38% each);
+//   - measured with the real indicator code at the last month (ten seeds):
+//     first assessments in time 83-89%, CP visits 87-91%, CP reviews
+//     91-96%, CIN reviews 94-97%, CLA visits 88-94%, CLA reviews 96-98%;
+//     over the year ICPCs within 15 working days 85-90% and repeat CP
+//     plans 13-22%; 18-40 under-1s on CP plans.
+//
+// Cases open during the window are generated with their whole history:
+// journeys are simulated from long before the first month (so a child who
+// came into care ten years ago is there, with ten years of visits and
+// reviews), and every journey with activity on or after the first day of
+// `first_month - lead_months` is emitted in full. Journeys that ended
+// before that are left out, except the start and end of an earlier CP plan
+// of a child who has a later one (so repeat plans are visible). No event is
+// dated after the last day of the last month.
+//
+// Pure and deterministic: the same options and calendar give byte-identical
+// output on every platform (std::mt19937_64, whose sequence the standard
+// fixes, with the generator's own distributions; no floating-point
+// functions beyond + - * /). Nothing generated describes a real person.
+#ifndef SGM_TOOLS_SYNTH_CASE_EVENT_SYNTHESIZER_H_
+#define SGM_TOOLS_SYNTH_CASE_EVENT_SYNTHESIZER_H_
+
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/types/span.h"
+#include "common/working_day_calendar.h"
+#include "services/kpi/case_event.h"
+
+namespace sgm::synth {
+
+struct CaseEventSynthOptions {
+  uint64_t seed = 1;
+  absl::CivilMonth first_month = absl::CivilMonth(2023, 1);  // 2000 to 2100
+  int months = 12;  // 1 to 240; the last month is first_month + months - 1
+  // Volume multiplier: referrals, children, workers and teams all scale.
+  int scale = 1;  // 1 to 100
+  // Months before first_month whose activity is complete, so that the
+  // first month's 6-month averages have their history; 0 to 60.
+  int lead_months = 5;
+};
+
+struct CaseEventSynthStats {
+  int64_t events = 0;
+  int64_t children = 0;  // distinct child_ids in the output
+  // REFERRAL events dated in first_month .. the last month.
+  int64_t referrals_in_window = 0;
+};
+
+// The events in date order (ties in generation order), event ids E0000001,
+// E0000002, ... in that order. INVALID_ARGUMENT for bad options.
+absl::StatusOr<std::vector<kpi::CaseEvent>> SynthesizeCaseEvents(
+    const CaseEventSynthOptions& options, const WorkingDayCalendar& calendar);
+
+// The canonical CSV header row of the case-events feed (the columns of
+// kpi::CaseEventFeedSchema() in order), ending in "\n".
+absl::string_view CaseEventsCsvHeader();
+
+// `events` as a case-events CSV file: the header row, then a row per event
+// in the given order. An error when the stream fails.
+absl::Status WriteCaseEventsCsv(absl::Span<const kpi::CaseEvent> events,
+                                std::ostream* out);
+
+// SynthesizeCaseEvents straight to CSV, without building a CaseEvent per
+// row first (a compact 40 bytes or so per event in memory; for large
+// scales). The bytes are those of WriteCaseEventsCsv(SynthesizeCaseEvents).
+absl::StatusOr<CaseEventSynthStats> SynthesizeCaseEventsCsv(
+    const CaseEventSynthOptions& options, const WorkingDayCalendar& calendar,
+    std::ostream* out);
+
+}  // namespace sgm::synth
+
+#endif  // SGM_TOOLS_SYNTH_CASE_EVENT_SYNTHESIZER_H_
