@@ -19,6 +19,7 @@
 #include "common/feed_reader.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
+#include "common/page_token.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
 #include "services/intake/contact_feed_parser.h"
@@ -116,44 +117,6 @@ absl::StatusOr<std::string> AgencyFor(const CallerIdentity& who,
         "contacts)");
   }
   return std::string(requested);
-}
-
-// --- page tokens -----------------------------------------------------------
-
-uint64_t FilterFingerprint(const v1::ListContactsRequest& r) {
-  v1::ListContactsRequest filter = r;
-  filter.clear_page_size();
-  filter.clear_page_token();
-  std::string bytes;
-  filter.SerializeToString(&bytes);
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string EncodePageToken(int64_t after_id, uint64_t fingerprint) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat("v1:", after_id, ":", fingerprint));
-}
-
-absl::StatusOr<int64_t> DecodePageToken(absl::string_view token,
-                                        uint64_t fingerprint) {
-  std::string raw;
-  const absl::Status bad = absl::InvalidArgumentError(
-      "page_token: not a token from a previous response to this request");
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
-  const std::vector<absl::string_view> parts = absl::StrSplit(raw, ':');
-  int64_t after_id = 0;
-  uint64_t fp = 0;
-  if (parts.size() != 3 || parts[0] != "v1" ||
-      !absl::SimpleAtoi(parts[1], &after_id) ||
-      !absl::SimpleAtoi(parts[2], &fp) || fp != fingerprint || after_id < 0) {
-    return bad;
-  }
-  return after_id;
 }
 
 // --- feed imports ---------------------------------------------------------
@@ -360,13 +323,10 @@ grpc::Status IntakeServiceImpl::ListContacts(
     }
     filter.outcome = static_cast<Outcome>(request->outcome());
   }
-  if (request->page_size() < 0) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("page_size: must not be negative"));
-  }
-  const int page_size = request->page_size() == 0
-                            ? kDefaultPageSize
-                            : std::min(request->page_size(), kMaxPageSize);
+  absl::StatusOr<int> page_size_or =
+      PageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+  if (!page_size_or.ok()) return ToGrpcStatus(page_size_or.status());
+  const int page_size = *page_size_or;
   const uint64_t fingerprint = FilterFingerprint(*request);
   int64_t after_id = 0;
   if (!request->page_token().empty()) {
