@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# The main job (./dev.sh demo): starts Redis and the services locally with
-# their data under ./var/, generates a synthetic authority's last two years
-# of contacts and decisions, imports them through the gateway, prints the
-# front-door figures for the last full month, and serves until Ctrl-C.
+# The main job (./dev.sh demo): starts Redis and the services (KPI, intake,
+# gateway) locally with their data under ./var/, generates a synthetic
+# authority's last two years of contacts and decisions and of case events
+# (referrals, assessments, plans, care episodes, visits, reviews,
+# allocations), imports them through the gateway, prints the front-door
+# figures, the eight indicators and the case status for the last full
+# month, and serves until Ctrl-C. Each phase prints how long it took.
 #
-# Ports (override with the environment): gateway 50051, intake 50052,
-# Redis 6390, metrics 9460 (gateway) and 9462 (intake).
+# Ports (override with the environment): gateway 50051
+# (SGM_DEMO_GATEWAY_PORT), intake 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053
+# (SGM_DEMO_KPI_PORT), Redis 6390 (SGM_DEMO_REDIS_PORT), metrics 9460
+# gateway (SGM_DEMO_GATEWAY_METRICS_PORT), 9462 intake
+# (SGM_DEMO_INTAKE_METRICS_PORT), 9463 KPI (SGM_DEMO_KPI_METRICS_PORT).
+# Data: ./var/ (SGM_VAR_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 VAR=${SGM_VAR_DIR:-./var}
 GATEWAY_PORT=${SGM_DEMO_GATEWAY_PORT:-50051}
 INTAKE_PORT=${SGM_DEMO_INTAKE_PORT:-50052}
+KPI_PORT=${SGM_DEMO_KPI_PORT:-50053}
 REDIS_PORT=${SGM_DEMO_REDIS_PORT:-6390}
+GATEWAY_METRICS_PORT=${SGM_DEMO_GATEWAY_METRICS_PORT:-9460}
+INTAKE_METRICS_PORT=${SGM_DEMO_INTAKE_METRICS_PORT:-9462}
+KPI_METRICS_PORT=${SGM_DEMO_KPI_METRICS_PORT:-9463}
 SGM="$BUILD/tools/sgm"
+
+# How long the phase since the last call took.
+phase_start=$(date +%s%3N)
+took() {
+  local now ms
+  now=$(date +%s%3N)
+  ms=$((now - phase_start))
+  printf '  (%s: %d.%d s)\n' "$1" $((ms / 1000)) $((ms % 1000 / 100))
+  phase_start=$now
+}
 
 mkdir -p "$VAR"/{data,logs,redis,synth}
 pids=()
@@ -42,15 +63,28 @@ echo "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" \
   --save "" --appendonly no --loglevel warning >"$VAR/logs/redis.log" 2>&1 &
 pids+=($!)
+# Intake is NOT pointed at the KPI service here (no --kpi_address): the
+# synthetic contacts and case events are generated independently, so the
+# referrals intake would open there (C<n>) would never see an assessment or
+# a closure and would stay open as children in need. With real feeds, where
+# the case-management system carries intake's referral id, set
+# --kpi_address (SGM_KPI_ADDRESS) on intake: see docs/operations.md.
+echo "starting sgm-kpi on 127.0.0.1:$KPI_PORT"
+"$BUILD/services/kpi/sgm-kpi" --listen "127.0.0.1:$KPI_PORT" \
+  --store_path "$VAR/data/kpi.db" --redis "127.0.0.1:$REDIS_PORT" \
+  --reference_data data/kpi-reference.json \
+  --metrics "127.0.0.1:$KPI_METRICS_PORT" >"$VAR/logs/kpi.log" 2>&1 &
+pids+=($!)
 echo "starting sgm-intake on 127.0.0.1:$INTAKE_PORT"
 "$BUILD/services/intake/sgm-intake" --listen "127.0.0.1:$INTAKE_PORT" \
   --store_path "$VAR/data/intake.db" --redis "127.0.0.1:$REDIS_PORT" \
-  --metrics 127.0.0.1:9462 >"$VAR/logs/intake.log" 2>&1 &
+  --metrics "127.0.0.1:$INTAKE_METRICS_PORT" >"$VAR/logs/intake.log" 2>&1 &
 pids+=($!)
 echo "starting sgm-gateway on 127.0.0.1:$GATEWAY_PORT"
 "$BUILD/services/gateway/sgm-gateway" --listen "127.0.0.1:$GATEWAY_PORT" \
   --tokens_file "$VAR/tokens.txt" --intake_address "127.0.0.1:$INTAKE_PORT" \
-  --metrics 127.0.0.1:9460 >"$VAR/logs/gateway.log" 2>&1 &
+  --kpi_address "127.0.0.1:$KPI_PORT" \
+  --metrics "127.0.0.1:$GATEWAY_METRICS_PORT" >"$VAR/logs/gateway.log" 2>&1 &
 pids+=($!)
 
 export SGM_GATEWAY="127.0.0.1:$GATEWAY_PORT" SGM_TOKEN="$ADMIN_TOKEN"
@@ -59,6 +93,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 "$SGM" whoami
+took "start"
 
 # The last 24 full months, so this year can be set beside last year.
 LAST_MONTH=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
@@ -66,6 +101,8 @@ START=$(date -d "$(date +%Y-%m-01) -24 months" +%Y-%m)
 echo "generating a synthetic authority (831): $START to $LAST_MONTH"
 rm -rf "$VAR/synth" && mkdir -p "$VAR/synth"
 "$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 24
+"$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 24
+took "generate"
 
 for f in "$VAR"/synth/contacts-*.csv; do
   agency=$(basename "$f" .csv); agency=${agency#contacts-}
@@ -74,16 +111,26 @@ for f in "$VAR"/synth/contacts-*.csv; do
 done
 echo "importing $VAR/synth/decisions.csv"
 "$SGM" import decisions "$VAR/synth/decisions.csv"
+took "import contacts and decisions"
+echo "importing $VAR/synth/case-events.csv"
+"$SGM" import events "$VAR/synth/case-events.csv"
+took "import case events"
 
 echo
 "$SGM" intake stats --month "$LAST_MONTH"
+echo
+"$SGM" kpi indicators --month "$LAST_MONTH"
+echo
+"$SGM" kpi status --month "$LAST_MONTH"
+took "first report"
 cat <<MSG
 
 The suite is serving:
   gateway (gRPC)      127.0.0.1:$GATEWAY_PORT   token: $VAR/admin.token
-  metrics             http://127.0.0.1:9460/metrics (gateway), :9462 (intake)
+  metrics             http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics (gateway), :$INTAKE_METRICS_PORT (intake), :$KPI_METRICS_PORT (KPI)
   logs                $VAR/logs/
 Try:  SGM_GATEWAY=127.0.0.1:$GATEWAY_PORT SGM_TOKEN=\$(cat $VAR/admin.token) $SGM intake stats --json
+      $SGM kpi indicators --month $LAST_MONTH   $SGM kpi caseloads
 Ctrl-C stops everything.
 MSG
 wait

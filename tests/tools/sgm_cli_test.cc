@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
 #include "tests/support/test_cluster.h"
+#include "tools/synth/case_event_synthesizer.h"
 
 namespace sgm {
 namespace {
@@ -194,6 +196,50 @@ TEST_F(SgmCliTest, AdminBackupOfALiveStoreAndVerify) {
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.out, HasSubstr("ALREADY_EXISTS"));
   EXPECT_EQ(Sgm("", "admin backup").exit_code, 2);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(SgmCliTest, SynthEventsWritesADeterministicFeed) {
+  const std::string args = " --seed=5 --start=2023-10 --months=3";
+  CliRun first =
+      Sgm("", absl::StrCat("synth events --out=", dir_.File("a"), args));
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_THAT(first.out, HasSubstr("2023-10 to 2023-12"));
+  EXPECT_THAT(first.out, HasSubstr("case-events.csv"));
+  const std::string csv = ReadFile(dir_.File("a/case-events.csv"));
+  ASSERT_GT(csv.size(), 100000u);
+  EXPECT_EQ(csv.substr(0, synth::CaseEventsCsvHeader().size()),
+            synth::CaseEventsCsvHeader());
+  EXPECT_EQ(csv.substr(0, 30), "event_id,event_type,child_id,c");
+  // The same seed gives the same bytes; another seed, others.
+  ASSERT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("b"), args))
+                .exit_code,
+            0);
+  EXPECT_EQ(ReadFile(dir_.File("b/case-events.csv")), csv);
+  ASSERT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("c"),
+                                 " --seed=6 --start=2023-10 --months=3"))
+                .exit_code,
+            0);
+  EXPECT_NE(ReadFile(dir_.File("c/case-events.csv")), csv);
+  // Bad usage exits 2.
+  EXPECT_EQ(Sgm("", "synth events").exit_code, 2);
+  EXPECT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("d"),
+                                 " --months=0"))
+                .exit_code,
+            2);
+  EXPECT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("d"),
+                                 " --scale=101"))
+                .exit_code,
+            2);
+  EXPECT_EQ(Sgm("", "synth nonsense").exit_code, 2);
+  CliRun help = Sgm("", "help");
+  EXPECT_THAT(help.out, HasSubstr("synth events --out=DIR"));
 }
 
 // Case events for May 2024 (the cluster's clock is 2024-06-15), worked by

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -32,6 +34,7 @@
 #include "common/grpc_status.h"
 #include "common/proto_convert.h"
 #include "common/tls_config.h"
+#include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
 #include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
@@ -42,6 +45,7 @@
 #include "tools/sgm/indicators_table.h"
 #include "tools/sgm/progress_bar.h"
 #include "tools/sgm/store_backup.h"
+#include "tools/synth/case_event_synthesizer.h"
 #include "tools/synth/contact_synthesizer.h"
 
 ABSL_FLAG(std::string, gateway, "localhost:50051",
@@ -72,17 +76,19 @@ ABSL_FLAG(std::string, as_of, "",
 ABSL_FLAG(std::string, team, "", "kpi caseloads: only this team");
 ABSL_FLAG(bool, json, false,
           "intake stats and kpi: print JSON instead of a table");
-ABSL_FLAG(std::string, out, "", "synth contacts: the output directory");
+ABSL_FLAG(std::string, out, "", "synth: the output directory");
 ABSL_FLAG(std::string, store, "",
           "admin backup: the live SQLite store to copy");
 ABSL_FLAG(std::string, to, "",
           "admin backup: the new file to write (must not exist)");
-ABSL_FLAG(uint64_t, seed, 1, "synth contacts: the random seed");
+ABSL_FLAG(uint64_t, seed, 1, "synth: the random seed");
 ABSL_FLAG(std::string, start, "",
-          "synth contacts: the first month, YYYY-MM; default --months before "
-          "the current month");
-ABSL_FLAG(int, months, 12, "synth contacts: how many months");
-ABSL_FLAG(int, scale, 1, "synth contacts: how many authorities");
+          "synth: the first month, YYYY-MM; default --months before the "
+          "current month");
+ABSL_FLAG(int, months, 12, "synth: how many months");
+ABSL_FLAG(int, scale, 1,
+          "synth contacts: how many authorities; synth events: the volume "
+          "multiplier (1 to 100)");
 ABSL_FLAG(std::string, first_authority, "831",
           "synth contacts: the first authority's code");
 
@@ -117,6 +123,10 @@ commands:
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
                  [--scale=N] [--first_authority=CODE]
       write synthetic contacts and decisions feeds (no gateway needed)
+  synth events --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
+               [--scale=N]
+      write a synthetic case-events feed, DIR/case-events.csv, for one
+      Derby-sized authority (times --scale); no gateway needed
   admin hash-token TOKEN
       the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
   admin new-token
@@ -166,8 +176,14 @@ constexpr absl::string_view kWhoAmIUsage = "usage: sgm whoami\n";
 constexpr absl::string_view kSynthUsage =
     R"(usage: sgm synth contacts --out=DIR [--seed=N] [--start=YYYY-MM]
                           [--months=N] [--scale=N] [--first_authority=CODE]
-Writes contacts-AGENCY.csv (one per agency) and decisions.csv, under DIR, or
-under DIR/CODE for each authority when --scale > 1.
+       sgm synth events --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
+                        [--scale=N]
+contacts: writes contacts-AGENCY.csv (one per agency) and decisions.csv,
+under DIR, or under DIR/CODE for each authority when --scale > 1.
+events: writes DIR/case-events.csv, the case activity of one authority
+(--scale multiplies its volume, 1 to 100) over the months, with the history
+of the cases open in them; the same seed gives the same bytes.
+--start defaults to --months before the current month.
 )";
 
 constexpr absl::string_view kAdminUsage =
@@ -560,7 +576,71 @@ int RunWhoAmI(const std::vector<std::string>& args) {
   return 0;
 }
 
+// sgm synth events: DIR/case-events.csv.
+int RunSynthEvents() {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) return UsageError(kSynthUsage, "--out is required");
+  synth::CaseEventSynthOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.months = absl::GetFlag(FLAGS_months);
+  options.scale = absl::GetFlag(FLAGS_scale);
+  if (options.months < 1 || options.months > 240) {
+    return UsageError(kSynthUsage, "--months must be 1 to 240");
+  }
+  if (options.scale < 1 || options.scale > 100) {
+    return UsageError(kSynthUsage, "--scale must be 1 to 100 for events");
+  }
+  const std::string start = absl::GetFlag(FLAGS_start);
+  if (start.empty()) {
+    options.first_month =
+        absl::ToCivilMonth(absl::Now(), absl::LocalTimeZone()) - options.months;
+  } else {
+    absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(start);
+    if (!parsed.ok()) {
+      return UsageError(kSynthUsage,
+                        absl::StrCat("--start: ", parsed.status().message()));
+    }
+    options.first_month = *parsed;
+  }
+  const absl::StatusOr<WorkingDayCalendar> calendar =
+      WorkingDayCalendar::EnglandAndWales();
+  if (!calendar.ok()) return Failed(calendar.status());
+  std::error_code error;
+  std::filesystem::create_directories(out, error);
+  if (error) {
+    return Failed(absl::UnavailableError(
+        absl::StrCat("cannot create ", out, ": ", error.message())));
+  }
+  const std::string path = absl::StrCat(out, "/case-events.csv");
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    return Failed(absl::UnavailableError(absl::StrCat("cannot write ", path)));
+  }
+  const absl::StatusOr<synth::CaseEventSynthStats> stats =
+      synth::SynthesizeCaseEventsCsv(options, *calendar, &file);
+  if (!stats.ok()) {
+    if (stats.status().code() == absl::StatusCode::kInvalidArgument) {
+      return UsageError(kSynthUsage, stats.status().message());
+    }
+    return Failed(stats.status());
+  }
+  file.close();
+  if (!file) {
+    return Failed(
+        absl::DataLossError(absl::StrCat("writing ", path, " failed")));
+  }
+  const absl::CivilMonth last = options.first_month + (options.months - 1);
+  std::cout << absl::StrFormat(
+      "%s case events (%s children, %s referrals %s to %s, with the history "
+      "of the cases open then) -> %s\n",
+      WithThousands(stats->events), WithThousands(stats->children),
+      WithThousands(stats->referrals_in_window),
+      FormatIsoMonth(options.first_month), FormatIsoMonth(last), path);
+  return 0;
+}
+
 int RunSynth(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[1] == "events") return RunSynthEvents();
   if (args.size() != 2 || args[1] != "contacts") return UsageError(kSynthUsage);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError(kSynthUsage, "--out is required");

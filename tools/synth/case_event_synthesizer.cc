@@ -167,22 +167,26 @@ constexpr absl::string_view kOutcomeCodes[] = {"ICPC_REQUIRED",
                                                "RC8",
                                                "RC9"};
 
-// Who holds a case: social work teams (W workers) and early help (H).
+// Who holds a case (the header's id scheme). Qualified social workers
+// (W ids) in assessment, child protection, children in care and disabled
+// children's teams hold assessments, CP plans and care episodes (and every
+// stage of a disabled child's case); unqualified family help practitioners
+// (P ids) in the early help teams hold early help and CIN plans, as under
+// the Families First reforms, so that each holds about 15 children.
 enum Pool : uint8_t {
   kAssessmentPool,
-  kSafeguardingPool,
+  kProtectionPool,
   kCarePool,
   kDisabledPool,
-  kEarlyHelpPool,
+  kFamilyHelpPool,
   kPoolCount
 };
 // Workers per pool at scale 1 (93 social workers, as the source reports'
-// 92.6 FTE) and per team.
-constexpr int kPoolWorkers[kPoolCount] = {24, 40, 20, 9, 50};
-constexpr int kWorkersPerTeam = 8;
-constexpr absl::string_view kPoolTeams[kPoolCount] = {
-    "MASH and Assessment", "Safeguarding", "Children in Care",
-    "Disabled Children", "Early Help"};
+// 92.6 FTE, sized to the open cases each pool holds) and per team.
+constexpr int kPoolWorkers[kPoolCount] = {36, 18, 35, 4, 150};
+constexpr int kTeamWorkers[kPoolCount] = {6, 6, 7, 4, 10};
+constexpr absl::string_view kPoolTeams[kPoolCount] = {"ASSESS", "CP", "CLA",
+                                                      "DISABLED", "EH"};
 
 enum Level : uint8_t { kEarlyHelp, kChildInNeed, kChildProtection, kInCare };
 
@@ -316,8 +320,8 @@ class Generator {
       case EventType::kAllocationStart:
       case EventType::kAllocationEnd:
         event.worker_id = WorkerId(row.code, row.worker);
-        event.team = absl::StrCat(kPoolTeams[row.code], " ",
-                                  row.worker / kWorkersPerTeam + 1);
+        event.team = absl::StrCat(kPoolTeams[row.code],
+                                  row.worker / kTeamWorkers[row.code] + 1);
         break;
       case EventType::kClaStart:
         event.long_term = (row.flags & kFlagLongTerm) != 0;
@@ -379,14 +383,15 @@ class Generator {
     return Id("X", number);
   }
 
-  // W001.. for social workers (the pools in order), H001.. for early help.
+  // W0001.. for social workers (the pools in order), P0001.. for family
+  // help practitioners.
   std::string WorkerId(uint8_t pool, uint32_t index) const {
-    if (pool == kEarlyHelpPool) return absl::StrFormat("H%03d", index + 1);
+    if (pool == kFamilyHelpPool) return absl::StrFormat("P%04d", index + 1);
     uint32_t offset = 0;
     for (uint8_t p = 0; p < pool; ++p) {
       offset += static_cast<uint32_t>(kPoolWorkers[p] * options_.scale);
     }
-    return absl::StrFormat("W%03d", offset + index + 1);
+    return absl::StrFormat("W%04d", offset + index + 1);
   }
 
   // ------------------------------------------------------------------------
@@ -889,20 +894,19 @@ class Generator {
   }
 
   Pool PoolFor(const Journey& journey, Level level) const {
+    const bool disabled = journey.need == kNeedDisability &&
+                          journey.has_referral && level != kEarlyHelp;
+    if (disabled) return kDisabledPool;
     switch (level) {
       case kEarlyHelp:
-        return kEarlyHelpPool;
       case kChildInNeed:
+        return kFamilyHelpPool;
       case kChildProtection:
-        return journey.need == kNeedDisability && journey.has_referral
-                   ? kDisabledPool
-                   : kSafeguardingPool;
+        return kProtectionPool;
       case kInCare:
-        return journey.need == kNeedDisability && journey.has_referral
-                   ? kDisabledPool
-                   : kCarePool;
+        return kCarePool;
     }
-    return kSafeguardingPool;
+    return kFamilyHelpPool;
   }
 
   void Allocate(const Journey& journey, Pool pool, absl::CivilDay start,

@@ -9,11 +9,36 @@
 //     children looked after (~100 per 10,000), about 290 on CP plans
 //     (~48 per 10,000), the rest split about evenly between child in need
 //     (CIN plans and referrals still open) and early help (~38% each);
-//   - measured with the real indicator code at the last month (ten seeds):
-//     first assessments in time 83-89%, CP visits 87-91%, CP reviews
-//     91-96%, CIN reviews 94-97%, CLA visits 88-94%, CLA reviews 96-98%;
-//     over the year ICPCs within 15 working days 85-90% and repeat CP
-//     plans 13-22%; 18-40 under-1s on CP plans.
+//   - measured with the real timeline, indicator and case-status code at
+//     the last month (2023, seeds 1-10): 3,610-3,840 open cases, 540-630
+//     children looked after, 270-320 on CP plans; first assessments in
+//     time 83-89%, CP visits 87-91%, CP reviews 91-96%, CIN reviews 94-97%,
+//     CLA visits 88-94%, CLA reviews 95-98%; over the year ICPCs within 15
+//     working days 85-90% and repeat CP plans 13-22%; 18-31 under-1s on CP
+//     plans;
+//   - caseloads (open allocations per worker at the last month): about 16
+//     per qualified social worker, about 15 per family help practitioner,
+//     15-16 over all case holders.
+//
+// Who holds the cases: every referral, plan and episode has an allocation
+// (ALLOCATION_START/_END) naming a worker and a team, ids a workforce feed
+// can share (the workforce synthesizer names the same staff):
+//   - qualified social workers "W0001" .. "W0093" at scale 1 (93 x scale,
+//     the reports' 92.6 FTE), numbered by team kind in this order:
+//     assessment 36 x scale, teams "ASSESS1".. of 6 (referrals from receipt
+//     until the case closes or its first plan or care episode starts); child
+//     protection 18 x scale, teams "CP1".. of 6 (CP plans); children in
+//     care 35 x scale, teams "CLA1".. of 7 (care episodes; a new worker
+//     every one to two years on a long episode); disabled children
+//     4 x scale, teams "DISABLED1".. of 4 (every plan and episode of a
+//     child referred for disability, N2);
+//   - unqualified family help practitioners "P0001" .. "P0150" at scale 1
+//     (150 x scale), teams "EH1".. of 10 (early help episodes and CIN
+//     plans, as family help under the Families First reforms).
+// Within a kind, worker k (0-based) is in team k / team size + 1, so at
+// scale 1: W0001-W0036 ASSESS1-6, W0037-W0054 CP1-3, W0055-W0089 CLA1-5,
+// W0090-W0093 DISABLED1, P0001-P0150 EH1-15. Every worker holds cases at
+// the last month.
 //
 // Cases open during the window are generated with their whole history:
 // journeys are simulated from long before the first month (so a child who
