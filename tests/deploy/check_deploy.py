@@ -2,13 +2,19 @@
 """Checks the deployment files in deploy/ against the binaries and dev.sh.
 
     check_deploy.py --repo . --intake build/services/intake/sgm-intake \
+        --kpi build/services/kpi/sgm-kpi \
         --gateway build/services/gateway/sgm-gateway [--cli build/tools/sgm]
 
 What it checks (each failure names the file and the key at fault):
 
   * every YAML document under deploy/ parses;
+  * every service binary (SERVICES: intake, kpi, gateway) is in every
+    artefact: a Dockerfile target, a compose service, a Kubernetes
+    Deployment with its ConfigMap, Service (port grpc), PodDisruptionBudget,
+    NetworkPolicy and kustomization image, and its settings table, its
+    ports and its manifest file in docs/operations.md;
   * Kubernetes (deploy/k8s) and compose (deploy/compose.yaml): for each
-    container of sgm-intake / sgm-gateway, every SGM_* variable (env,
+    container of an sgm service, every SGM_* variable (env,
     ConfigMaps in envFrom, compose environment) and every --flag in
     args/command names a flag the binary accepts (from `--helpfull`); the
     container ports, probe ports and Service targetPorts match the ports of
@@ -16,9 +22,19 @@ What it checks (each failure names the file and the key at fault):
     gRPC port; the grace period before SIGKILL exceeds --shutdown_grace;
     the security settings (non-root, read-only root filesystem, no
     capabilities); the store and the token table are on mounted volumes;
-    addresses that name a Service/compose service use one of its ports; and
-    the binary accepts the settings with --check_config (paths rewritten to
-    a temporary directory; the token table from the Secret when mounted);
+    a store on a PersistentVolumeClaim means replicas: 1, strategy
+    Recreate and a ReadWriteOnce claim; files the image ships (IMAGE_FILES,
+    e.g. the kpi's reference data) are set and found in the image or on a
+    volume; every --*_address names a Service/compose service (except
+    UNDEPLOYED_ADDRESSES), and addresses that name one use one of its
+    ports (and, in compose, the caller depends on it); the NetworkPolicies
+    admit every caller found that way on the callee's port (and admit no
+    pod that calls nothing there; only PUBLIC_SERVICES take gRPC from
+    anywhere), Prometheus on each metrics port, and any Egress policy lets
+    the caller out; and the binary accepts the settings with
+    --check_config (the image's ENV under the manifest's settings; paths
+    rewritten to a temporary directory; the token table from the Secret
+    when mounted, files the image ships from the repository);
   * Dockerfile: the build stage installs only packages of dev.sh's
     APT_PACKAGES and all those the top-level CMakeLists.txt needs, switches
     tests and benchmarks off; each runtime stage's packages provide
@@ -26,7 +42,9 @@ What it checks (each failure names the file and the key at fault):
     copied from the build), and every library `ldd` shows is provided by
     those packages, their dependencies (apt-cache depends) or the
     debian:bookworm-slim base; ENV names are flags, EXPOSEd ports match the
-    listen settings, the user is 10001.
+    listen settings, the user is 10001; every binary a runtime stage
+    copies is built by the build stage (--target); IMAGE_FILES are COPYd
+    from the repository and their flag's ENV points at them.
 
 Exits 1 on any failure; ends with "deploy check: N checks passed".
 """
@@ -96,8 +114,25 @@ SERVICE_UID = 10001
 WELL_KNOWN_PORTS = {"redis": [6379]}
 
 # Docker targets / k8s image names / compose build targets -> binary key.
-BINARY_NAMES = {"intake": "sgm-intake", "gateway": "sgm-gateway",
-                "cli": "sgm"}
+BINARY_NAMES = {"intake": "sgm-intake", "kpi": "sgm-kpi",
+                "gateway": "sgm-gateway", "cli": "sgm"}
+# The services (gRPC servers): each must be in every artefact.
+SERVICES = ["intake", "kpi", "gateway"]
+# Services whose gRPC port any pod may reach (the entry point); the others
+# admit only the pods found to call them.
+PUBLIC_SERVICES = {"gateway"}
+# Files the image of a service ships from the repository, by the flag that
+# reads them: the Dockerfile stage COPYs the repository file and points
+# the flag's ENV at it; every deployment sets the flag (empty would
+# silently fall back to built-in defaults).
+IMAGE_FILES = {"kpi": {"reference_data": "data/kpi-reference.json"}}
+# --*_address settings that need not name a deployed service (the service
+# they call is not in deploy/ yet). Every other one must name a Service /
+# compose service: a default such as 127.0.0.1:50053 would be called
+# inside the caller's own pod, and an empty --kpi_address sends nothing.
+UNDEPLOYED_ADDRESSES = {
+    "workforce_address": "the workforce service is not deployed yet",
+}
 
 
 class Checker:
@@ -313,6 +348,19 @@ def check_arg_flags(chk, where, binary, tokens):
                   "%s has no such flag" % binary.key)
 
 
+def check_addresses(chk, where, settings, hosts):
+    """Each *_address setting names one of HOSTS (Services / compose
+    services), except UNDEPLOYED_ADDRESSES."""
+    for flag, value in sorted(settings.items()):
+        if not flag.endswith("_address") or flag in UNDEPLOYED_ADDRESSES:
+            continue
+        host = host_of(value).split(".")[0] if value else ""
+        chk.check(host in hosts, where, env_name(flag),
+                  "%r names none of %s (a default would call the pod "
+                  "itself; empty calls nothing)" % (value, ", ".join(
+                      sorted(hosts))))
+
+
 def check_grace(chk, where, key, grace_seconds, settings):
     try:
         shutdown = parse_duration(settings.get("shutdown_grace", "20s"))
@@ -373,7 +421,7 @@ def labels_match(selector, labels):
     return all(labels.get(k) == v for k, v in (selector or {}).items())
 
 
-def check_k8s(chk, repo, docs, binaries):
+def check_k8s(chk, repo, docs, binaries, images):
     k8s_dir = os.path.join("deploy", "k8s")
     objects = []  # (file, doc)
     for rel, file_docs in docs.items():
@@ -414,9 +462,188 @@ def check_k8s(chk, repo, docs, binaries):
                   "%s/%s metadata.labels" % (d.get("kind"), meta.get("name")),
                   "app.kubernetes.io/part-of: safeguarding-monitor missing")
 
+    pvcs = {d["metadata"]["name"]: (rel, d)
+            for rel, d in by_kind.get("PersistentVolumeClaim", [])}
+    workloads = []
     for rel, d in by_kind.get("Deployment", []) + by_kind.get(
             "StatefulSet", []):
-        check_workload(chk, rel, d, binaries, configmaps, secrets, services)
+        workloads.append(check_workload(
+            chk, repo, rel, d, binaries, images, configmaps, secrets,
+            services, pvcs))
+
+    # Every service is deployed, with all its parts.
+    kimages = [str(i.get("name")) for i in
+               ((kdocs or [{}])[0].get("images") or [])]
+    for key in SERVICES:
+        bname = BINARY_NAMES[key]
+        mine = [w for w in workloads if w["key"] == key]
+        if not chk.check(len(mine) == 1, k8s_dir, bname,
+                         "%d Deployments run image %s, want 1" % (
+                             len(mine), bname)):
+            continue
+        w = mine[0]
+        where = "%s (%s)" % (w["rel"], w["name"])
+        chk.check(any(ef.startswith("configMapRef:") for ef in w["envFrom"]),
+                  where, "envFrom", "no ConfigMap with %s's settings" % bname)
+        chk.check(any(
+            labels_match(svc.get("spec", {}).get("selector"), w["labels"]) and
+            any(p.get("name") == "grpc" for p in
+                svc.get("spec", {}).get("ports", []))
+            for _, svc in services), k8s_dir, "Service " + bname,
+            "no Service with a grpc port selects the %s pods" % bname)
+        pdbs = [d for _, d in by_kind.get("PodDisruptionBudget", [])
+                if labels_match((d.get("spec", {}).get("selector") or {})
+                                .get("matchLabels"), w["labels"])]
+        chk.check(pdbs, k8s_dir, "PodDisruptionBudget " + bname,
+                  "none selects the %s pods" % bname)
+        if w["replicas"] == 1:
+            for pdb in pdbs:
+                chk.check("minAvailable" not in pdb.get("spec", {}),
+                          k8s_dir, "PodDisruptionBudget %s.minAvailable" %
+                          pdb["metadata"]["name"],
+                          "one replica: minAvailable would block every "
+                          "node drain (use maxUnavailable: 1)")
+        chk.check(bname in kimages, kust, "images",
+                  "%s is not listed (its registry/tag cannot be set)" %
+                  bname)
+    check_network_policies(chk, by_kind.get("NetworkPolicy", []), workloads,
+                           services)
+
+
+def rule_admits(rule_from, labels):
+    """An ingress rule's `from` (or an egress rule's `to`) admits pods of
+    this namespace with LABELS."""
+    if not rule_from:
+        return True
+    for peer in rule_from:
+        if "podSelector" in peer and "namespaceSelector" not in peer \
+                and "ipBlock" not in peer and labels_match(
+                    (peer["podSelector"] or {}).get("matchLabels"), labels):
+            return True
+    return False
+
+
+def rule_ports(rule, named):
+    """The port numbers a rule covers (None: every port); NAMED maps the
+    target pods' port names to numbers."""
+    if not rule.get("ports"):
+        return None
+    out = set()
+    for p in rule["ports"]:
+        port = p.get("port")
+        out.add(named.get(port) if isinstance(port, str) else port)
+    return out
+
+
+def check_network_policies(chk, policies, workloads, services):
+    rel = os.path.join("deploy", "k8s", "networkpolicy.yaml")
+
+    def selecting(w, kind):
+        return [(prel, np) for prel, np in policies
+                if labels_match((np.get("spec", {}).get("podSelector") or {})
+                                .get("matchLabels"), w["labels"])
+                and kind in (np.get("spec", {}).get("policyTypes") or
+                             ["Ingress"])]
+
+    def workload_of_service(host):
+        for _, svc in services:
+            if svc["metadata"]["name"] != host:
+                continue
+            for w in workloads:
+                if labels_match(svc.get("spec", {}).get("selector"),
+                                w["labels"]):
+                    return w
+        return None
+
+    # Callers: every address setting naming a Service of another workload.
+    calls = {}  # (callee name, port) -> [caller workloads]
+    for w in workloads:
+        for flag, value in w["settings"].items():
+            if flag in ("listen", "metrics") or not isinstance(value, str) \
+                    or not re.match(r"^[a-z0-9.-]+:\d+$", value):
+                continue
+            callee = workload_of_service(host_of(value).split(".")[0])
+            if callee is None or callee is w:
+                continue
+            # The Service port -> the container port it targets.
+            port = port_of(value)
+            for _, svc in services:
+                if svc["metadata"]["name"] == host_of(value).split(".")[0]:
+                    for p in svc.get("spec", {}).get("ports", []):
+                        if p.get("port") == port:
+                            t = p.get("targetPort", port)
+                            port = callee["ports"].get(t, t) \
+                                if isinstance(t, str) else t
+            calls.setdefault((callee["name"], port), []).append(w)
+            where = "%s (NetworkPolicy for %s)" % (rel, callee["name"])
+            ingress = selecting(callee, "Ingress")
+            if not chk.check(ingress, where, "podSelector",
+                             "no Ingress policy selects the %s pods" %
+                             callee["name"]):
+                continue
+            admitted = any(
+                rule_admits(r.get("from"), w["labels"]) and
+                (rule_ports(r, callee["ports"]) is None or
+                 port in rule_ports(r, callee["ports"]))
+                for _, np in ingress
+                for r in np.get("spec", {}).get("ingress") or [])
+            chk.check(admitted, where, "ingress",
+                      "%s calls %s (%s=%s) but no rule admits its pods on "
+                      "port %s" % (w["name"], callee["name"],
+                                   env_name(flag), value, port))
+            for erel, np in selecting(w, "Egress"):
+                out = any(
+                    rule_admits(r.get("to"), callee["labels"]) and
+                    (rule_ports(r, callee["ports"]) is None or
+                     port in rule_ports(r, callee["ports"]))
+                    for r in np.get("spec", {}).get("egress") or [])
+                chk.check(out, "%s (NetworkPolicy %s)" % (
+                    erel, np["metadata"]["name"]), "egress",
+                    "%s calls %s on %s but no egress rule lets it out" % (
+                        w["name"], callee["name"], port))
+
+    # Each sgm service: gRPC only from its callers (or from anywhere for
+    # the public ones), metrics from another namespace (Prometheus).
+    for w in workloads:
+        if w["key"] is None:
+            continue
+        where = "%s (NetworkPolicy for %s)" % (rel, w["name"])
+        ingress = selecting(w, "Ingress")
+        if not chk.check(ingress, where, "podSelector",
+                         "no Ingress policy selects the %s pods" % w["name"]):
+            continue
+        rules = [r for _, np in ingress
+                 for r in np.get("spec", {}).get("ingress") or []]
+        grpc = w["ports"].get("grpc")
+        metrics = w["ports"].get("metrics")
+        callers = calls.get((w["name"], grpc), [])
+        for r in rules:
+            ports = rule_ports(r, w["ports"])
+            if ports is not None and grpc not in ports:
+                continue
+            if w["key"] in PUBLIC_SERVICES:
+                continue
+            chk.check(r.get("from"), where, "ingress",
+                      "admits anyone on the gRPC port %s: %s trusts its "
+                      "callers' identity headers" % (grpc, w["name"]))
+            for peer in r.get("from") or []:
+                chk.check(
+                    "podSelector" in peer and "namespaceSelector" not in peer
+                    and any(labels_match((peer["podSelector"] or {}).get(
+                        "matchLabels"), c["labels"]) for c in callers),
+                    where, "ingress.from",
+                    "%s on the gRPC port: no deployed workload selected "
+                    "there calls %s (its callers: %s)" % (
+                        json.dumps(peer, sort_keys=True), w["name"],
+                        ", ".join(sorted(c["name"] for c in callers))
+                        or "none"))
+        if metrics is not None:
+            chk.check(any(
+                any("namespaceSelector" in peer for peer in r.get("from")
+                    or []) and metrics in (rule_ports(r, w["ports"]) or ())
+                for r in rules), where, "ingress",
+                "no rule admits Prometheus (a namespaceSelector) on the "
+                "metrics port %s" % metrics)
 
 
 def secret_files(secret):
@@ -428,7 +655,10 @@ def secret_files(secret):
     return out
 
 
-def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
+def check_workload(chk, repo, rel, d, binaries, images, configmaps, secrets,
+                   services, pvcs):
+    """Checks a Deployment/StatefulSet; returns what the cross-checks need:
+    its name, pod labels, container ports by name, settings, binary key."""
     name = d["metadata"]["name"]
     spec = d.get("spec", {})
     template = spec.get("template", {})
@@ -443,8 +673,14 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
 
     volumes = {v["name"]: v for v in pod.get("volumes", []) or []}
     grace = pod.get("terminationGracePeriodSeconds", 30)
+    info = {"rel": rel, "name": name, "labels": pod_labels, "ports": {},
+            "settings": {}, "key": None, "envFrom": [],
+            "replicas": spec.get("replicas", 1)}
 
     for c in pod.get("containers", []) or []:
+        for p in c.get("ports", []) or []:
+            if p.get("name"):
+                info["ports"][p["name"]] = p["containerPort"]
         cwhere = "%s container %s" % (where, c.get("name"))
         sc = c.get("securityContext", {}) or {}
         non_root = sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot"))
@@ -462,6 +698,12 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
         binary = binary_for_image(c.get("image", ""), binaries)
         if binary is None:
             continue
+        image = images.get(binary.key)
+        info["key"] = binary.key
+        info["envFrom"] = [
+            "configMapRef:%s" % (ef.get("configMapRef") or {}).get("name")
+            if "configMapRef" in ef else "other"
+            for ef in c.get("envFrom", []) or []]
         uid = sc.get("runAsUser", pod_sc.get("runAsUser"))
         chk.check(uid == SERVICE_UID, cwhere, "securityContext.runAsUser",
                   "must be %d (the image's user), got %r" % (SERVICE_UID, uid))
@@ -470,8 +712,9 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
                   "must be false: service links put SGM_<SERVICE>_* "
                   "variables into the settings' SGM_ namespace")
 
-        # Environment: envFrom ConfigMaps, then env (env wins).
-        env = {}
+        # Environment: the image's ENV, envFrom ConfigMaps, then env (env
+        # wins).
+        env = dict((image or {}).get("env", {}))
         for ef in c.get("envFrom", []) or []:
             ref = (ef.get("configMapRef") or {}).get("name")
             if ref is None:
@@ -498,6 +741,9 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
         args = list(c.get("command", []) or []) + list(c.get("args", []) or [])
         check_arg_flags(chk, cwhere + " args", binary, args)
         settings = effective_settings(binary, env, args)
+        info["settings"] = settings
+        check_addresses(chk, cwhere, settings,
+                        {svc["metadata"]["name"] for _, svc in services})
 
         # Ports.
         ports = setting_ports(chk, cwhere, settings)
@@ -553,7 +799,9 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
 
         chk.check(mount_for("/tmp") is not None, cwhere, "volumeMounts",
                   "/tmp must be a volume (emptyDir): the root is read-only")
-        files = {}
+        files = image_file_contents(repo, image, settings.values())
+        check_image_files(chk, cwhere, binary.key, binary, settings, image,
+                          lambda v: mount_for(v) is not None)
         for flag, value in settings.items():
             if not (isinstance(value, str) and value.startswith("/")):
                 continue
@@ -564,10 +812,16 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
                           "%s is not on a writable volume" % value)
                 if m is not None:
                     vol = volumes.get(m[1]["name"], {})
-                    chk.check("persistentVolumeClaim" in vol, cwhere,
-                              "volumes[%s]" % m[1]["name"],
-                              "the store must be on a PersistentVolumeClaim")
+                    if chk.check("persistentVolumeClaim" in vol, cwhere,
+                                 "volumes[%s]" % m[1]["name"],
+                                 "the store must be on a "
+                                 "PersistentVolumeClaim"):
+                        check_single_writer(
+                            chk, where, d, vol["persistentVolumeClaim"].get(
+                                "claimName"), pvcs)
                 continue
+            if m is None and value in files:
+                continue  # shipped in the image (IMAGE_FILES)
             if not chk.check(m is not None, cwhere, env_name(flag),
                              "%s is on no mounted volume" % value):
                 continue
@@ -628,6 +882,26 @@ def check_workload(chk, rel, d, binaries, configmaps, secrets, services):
                                                                     listen))
 
         run_check_config(chk, cwhere, binary, env, args, files)
+    return info
+
+
+def check_single_writer(chk, where, d, claim, pvcs):
+    """A SQLite store on a claim: one pod, never two (even in a rollout),
+    on a ReadWriteOnce claim that exists."""
+    spec = d.get("spec", {})
+    chk.check(d.get("kind") == "Deployment" and spec.get("replicas") == 1,
+              where, "spec.replicas", "must be 1 (SQLite allows one writer "
+              "and the claim is ReadWriteOnce), got %r" %
+              spec.get("replicas"))
+    chk.check((spec.get("strategy") or {}).get("type") == "Recreate", where,
+              "spec.strategy.type", "must be Recreate: a rolling update "
+              "would open the store from two pods")
+    if chk.check(claim in pvcs, where, "persistentVolumeClaim",
+                 "PersistentVolumeClaim %s not found" % claim):
+        modes = pvcs[claim][1].get("spec", {}).get("accessModes") or []
+        chk.check(modes == ["ReadWriteOnce"], "%s (PersistentVolumeClaim "
+                  "%s)" % (pvcs[claim][0], claim), "spec.accessModes",
+                  "must be [ReadWriteOnce], got %r" % modes)
 
 
 # --------------------------------------------------------------------------
@@ -659,13 +933,14 @@ def compose_container_port(spec):
     return int(spec.rsplit(":", 1)[-1])
 
 
-def check_compose(chk, repo, docs, binaries):
+def check_compose(chk, repo, docs, binaries, images):
     rel = os.path.join("deploy", "compose.yaml")
     if not chk.check(docs.get(rel), rel, "file", "missing or empty"):
         return
     compose = docs[rel][0]
     services = compose.get("services", {}) or {}
     listen_of = {}
+    binary_of = {}
     for sname, svc in services.items():
         target = (svc.get("build") or {}).get("target") if isinstance(
             svc.get("build"), dict) else None
@@ -673,8 +948,16 @@ def check_compose(chk, repo, docs, binaries):
         if binary is None:
             binary = binary_for_image(svc.get("image", ""), binaries)
         if binary is not None:
+            binary_of[sname] = binary
+            env = dict(images.get(binary.key, {}).get("env", {}))
+            env.update(compose_env(svc))
             listen_of[sname] = effective_settings(
-                binary, compose_env(svc), svc.get("command") or [])
+                binary, env, svc.get("command") or [])
+    for key in SERVICES:
+        mine = [n for n, b in binary_of.items() if b.key == key]
+        chk.check(len(mine) == 1, rel, "services",
+                  "%d services run %s, want 1" % (len(mine),
+                                                   BINARY_NAMES[key]))
 
     for sname, svc in services.items():
         where = "%s services.%s" % (rel, sname)
@@ -684,16 +967,18 @@ def check_compose(chk, repo, docs, binaries):
                   "must contain ALL")
         if sname not in listen_of:
             continue
-        target = (svc.get("build") or {}).get("target")
-        binary = binaries.get(target) or binary_for_image(
-            svc.get("image", ""), binaries)
-        env = compose_env(svc)
-        check_env_names(chk, where + ".environment", binary, env.keys())
+        binary = binary_of[sname]
+        img = images.get(binary.key)
+        check_env_names(chk, where + ".environment", binary,
+                        compose_env(svc).keys())
+        env = dict((img or {}).get("env", {}))
+        env.update(compose_env(svc))
         command = svc.get("command") or []
         if isinstance(command, str):
             command = shlex.split(command)
         check_arg_flags(chk, where + ".command", binary, command)
         settings = listen_of[sname]
+        check_addresses(chk, where, settings, set(services))
 
         user = str(svc.get("user", ""))
         chk.check(user.split(":")[0] == str(SERVICE_UID), where, "user",
@@ -767,7 +1052,7 @@ def check_compose(chk, repo, docs, binaries):
                 mounts[parts[1].rstrip("/")] = parts[0]
             else:
                 mounts[str(v.get("target")).rstrip("/")] = v.get("source")
-        files = {}
+        files = image_file_contents(repo, img, settings.values())
         for s in svc.get("secrets") or []:
             src = s if isinstance(s, str) else s.get("source")
             tgt = "/run/secrets/" + src if isinstance(s, str) else \
@@ -783,6 +1068,9 @@ def check_compose(chk, repo, docs, binaries):
                 path = os.path.join(repo, "deploy", interpolate(sfile))
                 if os.path.exists(path):
                     files[tgt] = open(path, encoding="utf-8").read()
+        check_image_files(
+            chk, where, binary.key, binary, settings, img,
+            lambda v: any(v == m or v.startswith(m + "/") for m in mounts))
         for flag in ("store_path", "tokens_file"):
             value = settings.get(flag)
             if not value:
@@ -840,6 +1128,7 @@ class Stage:
         self.runs = []
         self.copies_from = []
         self.copied = []  # basenames of files COPY --from another stage
+        self.context_files = {}  # image path -> repository path (COPY)
 
 
 def parse_dockerfile(path):
@@ -867,12 +1156,70 @@ def parse_dockerfile(path):
             stages[-1].user = rest
         elif word == "COPY":
             m = re.search(r"--from=(\S+)", rest)
+            words = [w for w in rest.split() if not w.startswith("--")]
             if m:
                 stages[-1].copies_from.append(m.group(1))
-                words = [w for w in rest.split() if not w.startswith("--")]
                 stages[-1].copied += [os.path.basename(w.rstrip("/"))
                                       for w in words[:-1]]
+            elif len(words) >= 2:
+                dest = words[-1]
+                for src in words[:-1]:
+                    target = dest + os.path.basename(src.rstrip("/")) \
+                        if dest.endswith("/") else dest
+                    stages[-1].context_files[target] = src.rstrip("/")
     return stages
+
+
+def images_of(repo):
+    """Dockerfile target -> {"env": image ENV, "files": {image path: repo
+    path}} of its stage chain (empty when the Dockerfile is missing)."""
+    path = os.path.join(repo, "deploy", "docker", "Dockerfile")
+    if not os.path.exists(path):
+        return {}
+    stages = parse_dockerfile(path)
+    out = {}
+    for stage in stages:
+        if not stage.name:
+            continue
+        env, files = {}, {}
+        for s in reversed(stage_chain(stages, stage)):
+            env.update(s.env)
+            files.update(s.context_files)
+        out[stage.name] = {"env": env, "files": files}
+    return out
+
+
+def image_file_contents(repo, image, flag_values):
+    """{image path: text} for the repository files the image ships that
+    FLAG_VALUES (settings) name, for --check_config."""
+    out = {}
+    for value in flag_values:
+        src = (image or {}).get("files", {}).get(value)
+        if src and os.path.isfile(os.path.join(repo, src)):
+            out[value] = open(os.path.join(repo, src),
+                              encoding="utf-8").read()
+    return out
+
+
+def check_image_files(chk, where, key, binary, settings, image, mounted):
+    """IMAGE_FILES of KEY: set, and in the image (the right file) or under
+    a mounted path (MOUNTED(path) -> bool)."""
+    for flag, src in IMAGE_FILES.get(key, {}).items():
+        value = settings.get(flag, "")
+        if not chk.check(value, where, env_name(flag),
+                         "empty: %s would run on built-in defaults instead "
+                         "of %s" % (binary.key, src)):
+            continue
+        shipped = (image or {}).get("files", {}).get(value)
+        if shipped is not None:
+            chk.check(shipped == src, where, env_name(flag),
+                      "%s is %s in the image, not %s" % (value, shipped,
+                                                         src))
+        else:
+            chk.check(mounted(value), where, env_name(flag),
+                      "%s is neither shipped in the image (%s) nor on a "
+                      "mounted volume" % (value, ", ".join(sorted(
+                          (image or {}).get("files", {}))) or "nothing"))
 
 
 def stage_chain(stages, stage):
@@ -1041,6 +1388,27 @@ def check_dockerfile(chk, repo, binaries):
             chk.check(p in packages, where, "apt-get install",
                       "%s is missing (%s)" % (p, DATA_PACKAGES[p]))
         check_env_names(chk, where + " ENV", binary, env.keys())
+        files = {}
+        for s in chain:
+            files.update(s.context_files)
+        for dest, src in files.items():
+            chk.check(os.path.isfile(os.path.join(repo, src)), where,
+                      "COPY " + src, "no such file in the repository")
+        for flag, src in IMAGE_FILES.get(target, {}).items():
+            value = env.get(env_name(flag), binary.default(flag))
+            if chk.check(src in files.values(), where, "COPY " + src,
+                         "missing: %s needs it (--%s)" % (bname, flag)):
+                chk.check(files.get(value) == src, where,
+                          "ENV " + env_name(flag),
+                          "must point at %s (where %s is copied), got %r" % (
+                              ", ".join(d for d, s_ in files.items()
+                                        if s_ == src), src, value))
+        build_runs = " ".join(r for b in builds for r in b.runs)
+        for n in dict.fromkeys(n for s in chain for n in s.copied):
+            chk.check(re.search(r"--target\b[^&;]*\s%s(\s|$)" %
+                                re.escape(n), build_runs), where,
+                      "COPY --from " + n, "the build stage does not build "
+                      "it (cmake --build ... --target %s)" % n)
         if target != "cli":
             settings = effective_settings(binary, env, [])
             ports = setting_ports(chk, where, settings)
@@ -1093,11 +1461,67 @@ def check_dockerfile(chk, repo, binaries):
 
 
 # --------------------------------------------------------------------------
+# docs/operations.md.
+
+def doc_section(text, heading):
+    """The text under the Markdown heading whose title starts with HEADING
+    (e.g. "sgm-kpi"), up to the next heading; None when there is none."""
+    m = re.search(r"^(#+) %s(\s[^\n]*)?$" % re.escape(heading), text, re.M)
+    if not m:
+        return None
+    rest = text[m.end():]
+    end = re.search(r"^#+ ", rest, re.M)
+    return rest[:end.start()] if end else rest
+
+
+def check_operations_doc(chk, repo, binaries):
+    rel = os.path.join("docs", "operations.md")
+    with open(os.path.join(repo, rel), encoding="utf-8") as f:
+        operations = f.read()
+    # Every setting of every binary, with its variable, in the binary's own
+    # section ("### sgm-kpi"; the CLI's is "### sgm (the CLI)").
+    for key, b in binaries.items():
+        bname = BINARY_NAMES[key]
+        section = doc_section(operations, bname)
+        if not chk.check(section is not None, rel, "### " + bname,
+                         "no section for %s's settings" % bname):
+            continue
+        for name, flag in sorted(b.flags.items()):
+            if flag["abseil"]:
+                continue
+            documented = ("`--%s`" % name) in section and (
+                key == "cli" and name not in (
+                    "gateway", "token", "deadline", "tls_ca",
+                    "tls_server_name") or env_name(name) in section)
+            chk.check(documented, "%s (### %s)" % (rel, bname), "--" + name,
+                      "setting of %s not documented with %s" % (
+                          bname, env_name(name)))
+    # The ports of every service (the "Processes" table).
+    for key in SERVICES:
+        if key not in binaries:
+            continue
+        b = binaries[key]
+        want = "| `%s` | gRPC `:%s`, metrics `:%s` |" % (
+            BINARY_NAMES[key], port_of(b.default("listen")),
+            port_of(b.default("metrics")))
+        chk.check(want in operations, rel, "Processes",
+                  "no row %r" % want)
+    # Every Kubernetes manifest in the table of files.
+    k8s = os.path.join(repo, "deploy", "k8s")
+    for name in sorted(os.listdir(k8s)) if os.path.isdir(k8s) else []:
+        if name.endswith((".yaml", ".yml")):
+            chk.check(re.search(r"^\| `%s` \|" % re.escape(name), operations,
+                                re.M), rel, "Kubernetes",
+                      "deploy/k8s/%s is not in the table of files" % name)
+
+
+# --------------------------------------------------------------------------
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repo", required=True)
     parser.add_argument("--intake", required=True)
+    parser.add_argument("--kpi", required=True)
     parser.add_argument("--gateway", required=True)
     parser.add_argument("--cli", help="the sgm binary (default: tools/sgm "
                         "in the build directory of --intake)")
@@ -1109,8 +1533,8 @@ def main():
 
     chk = Checker()
     binaries = {}
-    for key, path in (("intake", args.intake), ("gateway", args.gateway),
-                      ("cli", cli)):
+    for key, path in (("intake", args.intake), ("kpi", args.kpi),
+                      ("gateway", args.gateway), ("cli", cli)):
         if not chk.check(os.access(path, os.X_OK), path, "binary",
                          "not an executable file"):
             continue
@@ -1121,25 +1545,13 @@ def main():
                       "no --listen / --check_config found in its output")
         binaries[key] = b
 
-    # Every setting of every binary is documented with its variable.
-    with open(os.path.join(repo, "docs", "operations.md")) as f:
-        operations = f.read()
-    for key, b in binaries.items():
-        for name, flag in sorted(b.flags.items()):
-            if flag["abseil"]:
-                continue
-            documented = ("`--%s`" % name) in operations and (
-                key == "cli" and name not in (
-                    "gateway", "token", "deadline", "tls_ca",
-                    "tls_server_name") or env_name(name) in operations)
-            chk.check(documented, "docs/operations.md", "--" + name,
-                      "setting of %s not documented with %s" % (
-                          key, env_name(name)))
+    check_operations_doc(chk, repo, binaries)
 
     docs = check_yaml(chk, repo)
-    if "intake" in binaries and "gateway" in binaries:
-        check_k8s(chk, repo, docs, binaries)
-        check_compose(chk, repo, docs, binaries)
+    images = images_of(repo)
+    if all(k in binaries for k in SERVICES):
+        check_k8s(chk, repo, docs, binaries, images)
+        check_compose(chk, repo, docs, binaries, images)
     check_dockerfile(chk, repo, binaries)
 
     if chk.failures:
