@@ -102,6 +102,16 @@ constexpr char kLoadEventsSql[] =
     "outcome, worker_id, team, long_term, visit_mode, seen_alone "
     "FROM case_events WHERE authority = ?1";
 
+// Only what the timelines read (timeline_builder.h), in the order
+// ScanTimelineEvents reads it.
+constexpr char kScanEventsSql[] =
+    "SELECT event_id, event_type, child_id, child_dob, ref_id, "
+    "parent_ref_id, event_date, outcome, worker_id, team, long_term "
+    "FROM case_events WHERE authority = ?1";
+constexpr char kAuthoritiesSql[] =
+    "SELECT authority FROM event_counts WHERE events > 0 "
+    "ORDER BY events DESC, authority";
+
 const absl::CivilDay kEpochDay(1970, 1, 1);
 
 int64_t DayNumber(absl::CivilDay day) { return day - kEpochDay; }
@@ -324,8 +334,11 @@ absl::StatusOr<EventBatchResult> SqliteCaseEventStore::InsertEvents(
     if (accepted == 0) {
       // Nothing changed: the current generation, read in this transaction.
       SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(*writer_, authority));
+      out.previous_generation = out.generation;
       return absl::OkStatus();
     }
+    SGM_ASSIGN_OR_RETURN(out.previous_generation,
+                         ReadGeneration(*writer_, authority));
     SGM_ASSIGN_OR_RETURN(SqliteStatement * add, writer_->Prepare(kAddCountSql));
     add->Bind(1, authority).Bind(2, accepted);
     SGM_RETURN_IF_ERROR(add->Run());
@@ -350,6 +363,94 @@ absl::StatusOr<CaseEventStore::Snapshot> SqliteCaseEventStore::LoadEvents(
                                      "; and ROLLBACK failed: ", end.message()));
   }
   SGM_RETURN_IF_ERROR(end);
+  return out;
+}
+
+absl::StatusOr<int64_t> CaseEventStore::ScanTimelineEvents(
+    absl::string_view authority,
+    absl::FunctionRef<void(const TimelineEvent&)> sink) {
+  SGM_ASSIGN_OR_RETURN(Snapshot snapshot, LoadEvents(authority));
+  for (const CaseEvent& event : snapshot.events) sink(TimelineEventOf(event));
+  return snapshot.generation;
+}
+
+absl::StatusOr<std::vector<std::string>> CaseEventStore::Authorities() {
+  return std::vector<std::string>();
+}
+
+absl::StatusOr<int64_t> SqliteCaseEventStore::ScanTimelineEvents(
+    absl::string_view authority,
+    absl::FunctionRef<void(const TimelineEvent&)> sink) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_RETURN_IF_ERROR(reader_->Exec("BEGIN"));
+  const auto scan = [&]() -> absl::StatusOr<int64_t> {
+    SGM_ASSIGN_OR_RETURN(const int64_t generation,
+                         ReadGeneration(*reader_, authority));
+    SGM_ASSIGN_OR_RETURN(SqliteStatement * stmt,
+                         reader_->Prepare(kScanEventsSql));
+    stmt->Bind(1, authority);
+    TimelineEvent e;
+    while (true) {
+      absl::StatusOr<bool> row = stmt->Step();
+      if (!row.ok()) {
+        stmt->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      e.event_id = stmt->ColumnTextView(0);
+      const int64_t type = stmt->ColumnInt(1);
+      if (type < 0 || type > kLastEventType) {
+        const std::string id(e.event_id);
+        stmt->Reset();
+        return absl::DataLossError(absl::StrCat(
+            "case_events: event '", id, "' of authority '", authority,
+            "' has event_type ", type, ", which names no event type (0 to ",
+            kLastEventType, ")"));
+      }
+      e.type = static_cast<EventType>(type);
+      e.child_id = stmt->ColumnTextView(2);
+      e.child_dob.reset();
+      if (!stmt->IsNull(3)) e.child_dob = DayFromNumber(stmt->ColumnInt(3));
+      e.ref_id = stmt->ColumnTextView(4);
+      e.parent_ref_id = stmt->ColumnTextView(5);
+      e.event_date = DayFromNumber(stmt->ColumnInt(6));
+      e.outcome = stmt->ColumnTextView(7);
+      e.worker_id = stmt->ColumnTextView(8);
+      e.team = stmt->ColumnTextView(9);
+      e.long_term.reset();
+      if (!stmt->IsNull(10)) e.long_term = stmt->ColumnInt(10) != 0;
+      sink(e);
+    }
+    stmt->Reset();
+    return generation;
+  };
+  absl::StatusOr<int64_t> out = scan();
+  const absl::Status end = reader_->Exec(out.ok() ? "COMMIT" : "ROLLBACK");
+  if (!out.ok()) {
+    if (end.ok()) return out.status();
+    return absl::Status(out.status().code(),
+                        absl::StrCat(out.status().message(),
+                                     "; and ROLLBACK failed: ", end.message()));
+  }
+  SGM_RETURN_IF_ERROR(end);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteCaseEventStore::Authorities() {
+  absl::MutexLock lock(&read_mu_);
+  SGM_ASSIGN_OR_RETURN(SqliteStatement * stmt,
+                       reader_->Prepare(kAuthoritiesSql));
+  std::vector<std::string> out;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(stmt->ColumnText(0));
+  }
+  stmt->Reset();
   return out;
 }
 

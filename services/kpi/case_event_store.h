@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -16,6 +17,7 @@
 #include "absl/types/span.h"
 #include "common/sqlite_database.h"
 #include "services/kpi/case_event.h"
+#include "services/kpi/timeline_builder.h"
 
 namespace sgm::kpi {
 
@@ -28,6 +30,10 @@ enum class EventWriteOutcome {
 struct EventBatchResult {
   std::vector<EventWriteOutcome> outcomes;  // one per input, in order
   int64_t generation = 0;  // the authority's generation after the batch
+  // The authority's generation before the batch, read in its transaction:
+  // a model at this generation plus the accepted events is the store at
+  // `generation` (when this process is the store's only writer).
+  int64_t previous_generation = 0;
 };
 
 // One child-level read, for the append-only audit log.
@@ -60,6 +66,16 @@ class CaseEventStore {
     int64_t generation = 0;
   };
   virtual absl::StatusOr<Snapshot> LoadEvents(absl::string_view authority) = 0;
+  // Every event of the authority as the timelines read it, passed to `sink`
+  // one at a time (the views last only for the call), in no particular
+  // order; returns the generation they were read at (one read
+  // transaction). The default goes through LoadEvents.
+  virtual absl::StatusOr<int64_t> ScanTimelineEvents(
+      absl::string_view authority,
+      absl::FunctionRef<void(const TimelineEvent&)> sink);
+  // The authorities with events, the most events first. The default:
+  // none.
+  virtual absl::StatusOr<std::vector<std::string>> Authorities();
   // 0 for an authority never written.
   virtual absl::StatusOr<int64_t> Generation(absl::string_view authority) = 0;
 
@@ -80,6 +96,10 @@ class SqliteCaseEventStore : public CaseEventStore {
   absl::StatusOr<EventBatchResult> InsertEvents(
       absl::string_view authority, absl::Span<const CaseEvent> events) override;
   absl::StatusOr<Snapshot> LoadEvents(absl::string_view authority) override;
+  absl::StatusOr<int64_t> ScanTimelineEvents(
+      absl::string_view authority,
+      absl::FunctionRef<void(const TimelineEvent&)> sink) override;
+  absl::StatusOr<std::vector<std::string>> Authorities() override;
   absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
   absl::Status AppendReadAudit(const KpiReadAudit& entry) override;
   absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(

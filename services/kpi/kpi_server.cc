@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/civil_date.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "services/kpi/case_event_store.h"
 #include "services/kpi/kpi_service.h"
@@ -23,6 +24,11 @@ absl::StatusOr<std::unique_ptr<KpiServer>> KpiServer::Start(
   server->service_ = std::make_unique<KpiServiceImpl>(
       server->store_.get(), cache, clock, server->calendar_.get(),
       server->reference_.get(), zone, options);
+  // The models loaded before the port opens: the first reads find them.
+  // A failure only costs the first read its speed (it loads again).
+  if (absl::Status loaded = server->service_->Preload(); !loaded.ok()) {
+    LogWarn("preload_failed", {{"error", loaded.ToString()}});
+  }
   CaseEventStore* store = server->store_.get();
   SGM_ASSIGN_OR_RETURN(
       server->runner_,

@@ -283,28 +283,43 @@ void KpiServiceImpl::ForgetTimelines() {
 
 absl::StatusOr<std::shared_ptr<const KpiServiceImpl::Model>>
 KpiServiceImpl::ModelFor(const std::string& authority) {
-  SGM_ASSIGN_OR_RETURN(int64_t generation, store_->Generation(authority));
-  {
+  // The kept model at the store's generation, if any.
+  const auto kept = [&](int64_t generation) -> std::shared_ptr<const Model> {
     absl::MutexLock lock(&models_mu_);
     for (auto it = models_.begin(); it != models_.end(); ++it) {
       if (it->first != authority) continue;
-      if (it->second->generation == generation) {
-        models_.splice(models_.begin(), models_, it);
-        return models_.front().second;
-      }
-      models_.erase(it);
-      break;
+      if (it->second->generation != generation) return nullptr;
+      models_.splice(models_.begin(), models_, it);
+      return models_.front().second;
     }
+    return nullptr;
+  };
+  SGM_ASSIGN_OR_RETURN(int64_t generation, store_->Generation(authority));
+  if (std::shared_ptr<const Model> model = kept(generation)) return model;
+  {
+    // A write of this service may be between its commit and its update of
+    // the model: wait for it, then look again.
+    absl::MutexLock apply(&apply_mu_);
+    SGM_ASSIGN_OR_RETURN(generation, store_->Generation(authority));
+    if (std::shared_ptr<const Model> model = kept(generation)) return model;
   }
   // Built outside the lock: reads of other authorities go on meanwhile.
-  SGM_ASSIGN_OR_RETURN(CaseEventStore::Snapshot snapshot,
-                       store_->LoadEvents(authority));
+  CaseModel::Loader loader;
+  SGM_ASSIGN_OR_RETURN(
+      const int64_t loaded,
+      store_->ScanTimelineEvents(
+          authority, [&](const TimelineEvent& e) { loader.Add(e); }));
+  full_loads_.fetch_add(1);
   auto model = std::make_shared<Model>();
-  model->generation = snapshot.generation;
-  model->timelines = BuildTimelines(snapshot.events);
+  model->generation = loaded;
+  model->cases = std::move(loader).Finish();
   absl::MutexLock lock(&models_mu_);
   for (auto it = models_.begin(); it != models_.end(); ++it) {
     if (it->first == authority) {
+      // A newer model (a write applied meanwhile) stays.
+      if (it->second->generation > model->generation) {
+        return std::shared_ptr<const Model>(std::move(model));
+      }
       models_.erase(it);
       break;
     }
@@ -315,6 +330,70 @@ KpiServiceImpl::ModelFor(const std::string& authority) {
     models_.pop_back();
   }
   return std::shared_ptr<const Model>(std::move(model));
+}
+
+absl::Status KpiServiceImpl::Preload() {
+  SGM_ASSIGN_OR_RETURN(std::vector<std::string> authorities,
+                       store_->Authorities());
+  const size_t kept = static_cast<size_t>(std::max(1, options_.timelines_kept));
+  if (authorities.size() > kept) authorities.resize(kept);
+  // The largest last, so it is the most recently used.
+  for (auto it = authorities.rbegin(); it != authorities.rend(); ++it) {
+    SGM_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model, ModelFor(*it));
+    model->timelines();  // merged now, not on the first read
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EventBatchResult> KpiServiceImpl::WriteEvents(
+    const std::string& authority, absl::Span<const CaseEvent> events) {
+  EventBatchResult result;
+  {
+    // Commit and model update as one step for readers (ModelFor).
+    absl::MutexLock apply(&apply_mu_);
+    SGM_ASSIGN_OR_RETURN(result, store_->InsertEvents(authority, events));
+    if (result.generation != result.previous_generation) {
+      ApplyToModel(authority, events, result);
+    }
+  }
+  PublishGeneration(authority, result.generation);
+  return result;
+}
+
+void KpiServiceImpl::ApplyToModel(const std::string& authority,
+                                  absl::Span<const CaseEvent> events,
+                                  const EventBatchResult& result) {
+  std::vector<CaseEvent> accepted;
+  for (size_t i = 0; i < result.outcomes.size() && i < events.size(); ++i) {
+    if (result.outcomes[i] == EventWriteOutcome::kAccepted) {
+      accepted.push_back(events[i]);
+    }
+  }
+  std::shared_ptr<const Model> base;
+  {
+    absl::MutexLock lock(&models_mu_);
+    for (const auto& [name, model] : models_) {
+      if (name == authority) {
+        base = model;
+        break;
+      }
+    }
+  }
+  // No model, or one that is not the store just before this batch (another
+  // writer, a reload racing this write): the next read reloads.
+  if (base == nullptr || base->generation != result.previous_generation) {
+    return;
+  }
+  auto next = std::make_shared<Model>();
+  next->generation = result.generation;
+  next->cases = base->cases.With(accepted);
+  absl::MutexLock lock(&models_mu_);
+  for (auto& [name, model] : models_) {
+    if (name == authority && model == base) {
+      model = std::move(next);
+      break;
+    }
+  }
 }
 
 absl::Status KpiServiceImpl::Audit(const CallerIdentity& who,
@@ -352,9 +431,8 @@ grpc::Status KpiServiceImpl::RecordCaseEvent(
       FromProto(request->event(), "event", Today());
   if (!event.ok()) return ToGrpcStatus(event.status());
   absl::StatusOr<EventBatchResult> result =
-      store_->InsertEvents(who->authority, {*event});
+      WriteEvents(who->authority, {*event});
   if (!result.ok()) return ToGrpcStatus(result.status());
-  PublishGeneration(who->authority, result->generation);
   if (result->outcomes.front() == EventWriteOutcome::kConflict) {
     return ToGrpcStatus(absl::AlreadyExistsError(
         absl::StrCat("event.event_id: ", kConflictReason)));
@@ -399,12 +477,11 @@ grpc::Status KpiServiceImpl::BatchRecordCaseEvents(
   }
   if (!valid.empty()) {
     absl::StatusOr<EventBatchResult> written =
-        store_->InsertEvents(who->authority, valid);
+        WriteEvents(who->authority, valid);
     if (!written.ok()) {
       response->Clear();
       return ToGrpcStatus(written.status());
     }
-    PublishGeneration(who->authority, written->generation);
     for (size_t k = 0; k < written->outcomes.size(); ++k) {
       v1::BatchRecordCaseEventsResponse::Result* result =
           response->mutable_results(valid_index[k]);
@@ -451,8 +528,7 @@ grpc::Status KpiServiceImpl::ImportCaseEvents(
         events.reserve(batch.size());
         for (const auto& p : batch) events.push_back(p.parsed);
         SGM_ASSIGN_OR_RETURN(EventBatchResult result,
-                             store_->InsertEvents(authority, events));
-        PublishGeneration(authority, result.generation);
+                             WriteEvents(authority, events));
         std::vector<Verdict> verdicts;
         verdicts.reserve(result.outcomes.size());
         for (EventWriteOutcome outcome : result.outcomes) {
@@ -496,13 +572,13 @@ absl::StatusOr<v1::GetIndicatorsResponse> KpiServiceImpl::IndicatorsFor(
   *response.mutable_month_end() = ToProtoDate(LastDayOf(month));
   const std::vector<IndicatorDefinition> definitions = IndicatorDefinitions();
   const std::vector<IndicatorSummary> summaries =
-      SummariseIndicators(model->timelines, month, *calendar_, reference);
+      SummariseIndicators(model->timelines(), month, *calendar_, reference);
   for (size_t i = 0; i < summaries.size(); ++i) {
     ToProto(summaries[i], definitions[i], response.add_indicators());
   }
   ToProto(reference, response.mutable_rules());
   response.set_data_quality_findings(
-      static_cast<int64_t>(model->timelines.findings.size()));
+      static_cast<int64_t>(model->timelines().findings.size()));
   cache_->Put(authority, kService, model->generation, key,
               response.SerializeAsString());
   // A write made while Redis was unreachable could not publish its
@@ -579,7 +655,7 @@ grpc::Status KpiServiceImpl::GetIndicatorTrend(
     trend->set_id(id);
     for (absl::CivilMonth m = from; m <= *to; ++m) {
       const IndicatorMonth figures = *ComputeIndicatorMonth(
-          id, (*model)->timelines, m, *calendar_, reference);
+          id, (*model)->timelines(), m, *calendar_, reference);
       v1::TrendPoint* point = trend->add_points();
       *point->mutable_month() = ToProtoMonth(m);
       point->set_numerator(figures.numerator);
@@ -624,7 +700,7 @@ grpc::Status KpiServiceImpl::ListIndicatorCases(
   absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(who->authority);
   if (!model.ok()) return ToGrpcStatus(model.status());
   const IndicatorMonth figures = *ComputeIndicatorMonth(
-      request->indicator_id(), (*model)->timelines, *month, *calendar_,
+      request->indicator_id(), (*model)->timelines(), *month, *calendar_,
       reference_->For(who->authority));
   // For repeat_cp_plans the numerator holds the repeats (lower is better):
   // "out of time" there means a repeat plan.
@@ -685,7 +761,7 @@ grpc::Status KpiServiceImpl::GetCaseStatus(
   }
   absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
   if (!model.ok()) return ToGrpcStatus(model.status());
-  const CaseTimelines& t = (*model)->timelines;
+  const CaseTimelines& t = (*model)->timelines();
   const AuthorityReference& reference = reference_->For(authority);
   const absl::CivilDay e = LastDayOf(*month);
 
@@ -767,7 +843,7 @@ grpc::Status KpiServiceImpl::ListWatchlist(
 
   absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(who->authority);
   if (!model.ok()) return ToGrpcStatus(model.status());
-  const CaseTimelines& t = (*model)->timelines;
+  const CaseTimelines& t = (*model)->timelines();
   const std::vector<WatchlistEntry> entries =
       WatchlistAt(t, *kind, *as_of, *calendar_);
   auto [page, token] = Page(entries, *offset, *page_size, fingerprint);
@@ -841,7 +917,7 @@ grpc::Status KpiServiceImpl::ListCaseloads(
     all.Clear();
     absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
     if (!model.ok()) return ToGrpcStatus(model.status());
-    for (const WorkerCaseload& w : CaseloadsAt((*model)->timelines, *as_of)) {
+    for (const WorkerCaseload& w : CaseloadsAt((*model)->timelines(), *as_of)) {
       v1::WorkerCaseload* out = all.add_caseloads();
       out->set_worker_id(w.worker_id);
       out->set_team(w.team);
@@ -917,7 +993,7 @@ grpc::Status KpiServiceImpl::SampleCases(grpc::ServerContext* context,
   }
   absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(who->authority);
   if (!model.ok()) return ToGrpcStatus(model.status());
-  const CaseTimelines& t = (*model)->timelines;
+  const CaseTimelines& t = (*model)->timelines();
   // The population in a canonical order (child, then ref), so the same
   // seed draws the same cases whatever order the rules list them in.
   std::vector<std::pair<std::string, std::string>> population;

@@ -3,6 +3,8 @@
 #ifndef SGM_SERVICES_KPI_KPI_SERVICE_H_
 #define SGM_SERVICES_KPI_KPI_SERVICE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <string>
@@ -11,11 +13,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/aggregate_cache.h"
 #include "common/caller_identity.h"
 #include "common/clock.h"
 #include "common/working_day_calendar.h"
 #include "services/kpi/case_event_store.h"
+#include "services/kpi/case_model.h"
 #include "services/kpi/kpi_reference.h"
 #include "services/kpi/timeline_builder.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
@@ -27,8 +31,9 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   struct Options {
     int import_batch_size = 5000;  // records a transaction
     int max_rejections_listed = 1000;
-    // Authorities whose timelines are kept in memory between reads (each
-    // is rebuilt from the store when its generation moves).
+    // Authorities whose models (events and timelines) are kept in memory
+    // between reads: updated in place by this service's own writes,
+    // reloaded from the store when its generation moved otherwise.
     int timelines_kept = 4;
   };
 
@@ -76,20 +81,41 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   // benchmarks.
   absl::StatusOr<v1::GetIndicatorsResponse> IndicatorsFor(
       const std::string& authority, absl::CivilMonth month);
-  // Drops the in-memory timelines, so the next read rebuilds them from the
+  // Drops the in-memory models, so the next read rebuilds them from the
   // store (benchmarks measure that cold path).
   void ForgetTimelines();
+  // Writes the events (validated) for the authority, as the record and
+  // import calls do: one transaction, the generation published, and the
+  // accepted events applied to the authority's model in memory when it is
+  // at the generation the batch started from (else the next read reloads
+  // it). Exposed for benchmarks.
+  absl::StatusOr<EventBatchResult> WriteEvents(
+      const std::string& authority, absl::Span<const CaseEvent> events);
+  // Loads the models of the authorities with the most events (up to
+  // timelines_kept) from the store, so the first reads after a start do
+  // not pay for it.
+  absl::Status Preload();
+  // Models built from a full load of the store so far (start-up, first
+  // reads, reloads when the store moved under a model); for tests.
+  int64_t full_loads() const { return full_loads_.load(); }
 
  private:
-  // One authority's timelines at a generation.
+  // One authority's events and timelines at a generation.
   struct Model {
     int64_t generation = 0;
-    CaseTimelines timelines;
+    CaseModel cases;
+    const CaseTimelines& timelines() const { return cases.timelines(); }
   };
 
   // The authority's timelines at the store's current generation.
   absl::StatusOr<std::shared_ptr<const Model>> ModelFor(
       const std::string& authority);
+  // The accepted events of a written batch applied to the authority's
+  // model, copy-on-write, when it is at result.previous_generation.
+  void ApplyToModel(const std::string& authority,
+                    absl::Span<const CaseEvent> events,
+                    const EventBatchResult& result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   absl::Status Audit(const CallerIdentity& who, absl::string_view method,
                      std::string query, std::vector<std::string> child_ids,
                      std::vector<std::string> ref_ids);
@@ -107,6 +133,10 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   absl::TimeZone zone_;
   Options options_;
 
+  // Held by a write from its commit to its update of the model, so a read
+  // does not reload what the write is about to apply.
+  absl::Mutex apply_mu_ ABSL_ACQUIRED_BEFORE(models_mu_);
+  std::atomic<int64_t> full_loads_{0};
   absl::Mutex models_mu_;
   // Most recently used first.
   std::list<std::pair<std::string, std::shared_ptr<const Model>>> models_

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -113,57 +113,53 @@ absl::string_view EndName(Kind kind) {
   return "";
 }
 
-// The order every event is handled in, whatever order they came in: by
-// date, then by the feed key (then the rest, for keys sent twice).
-bool CanonicalLess(const CaseEvent* a, const CaseEvent* b) {
-  return std::forward_as_tuple(a->event_date, a->event_id,
-                               static_cast<int>(a->type), a->ref_id,
-                               a->parent_ref_id, a->child_id) <
-         std::forward_as_tuple(b->event_date, b->event_id,
-                               static_cast<int>(b->type), b->ref_id,
-                               b->parent_ref_id, b->child_id);
-}
-
 // Events of one ref_id, each list in canonical (date) order.
 struct EpisodeEvents {
-  std::vector<const CaseEvent*> starts, ends, visits, reviews, all;
+  std::vector<const TimelineEvent*> starts, ends, visits, reviews, all;
 };
 
 struct AssessmentEvents {
-  std::vector<const CaseEvent*> starts, ends;
+  std::vector<const TimelineEvent*> starts, ends;
 };
 
 struct S47Events {
-  std::vector<const CaseEvent*> starts, ends, strategy_discussions, icpcs;
+  std::vector<const TimelineEvent*> starts, ends, strategy_discussions, icpcs;
 };
 
 // Events of one allocation ref_id, each list in canonical (date) order.
 struct AllocationEvents {
-  std::vector<const CaseEvent*> starts, ends, all;
+  std::vector<const TimelineEvent*> starts, ends, all;
 };
 
 struct ReferralEvents {
-  const CaseEvent* first = nullptr;  // the earliest event naming it
-  std::vector<const CaseEvent*> referrals;
-  std::map<std::string, AssessmentEvents> assessments;
-  std::map<std::string, S47Events> s47s;
+  const TimelineEvent* first = nullptr;  // the earliest event naming it
+  std::vector<const TimelineEvent*> referrals;
+  std::map<absl::string_view, AssessmentEvents> assessments;
+  std::map<absl::string_view, S47Events> s47s;
 };
 
-std::vector<absl::CivilDay> Dates(const std::vector<const CaseEvent*>& list) {
+std::vector<absl::CivilDay> Dates(
+    const std::vector<const TimelineEvent*>& list) {
   std::vector<absl::CivilDay> dates;
   dates.reserve(list.size());
-  for (const CaseEvent* event : list) dates.push_back(event->event_date);
+  for (const TimelineEvent* event : list) dates.push_back(event->event_date);
   return dates;
+}
+
+bool FindingLess(const DataQualityFinding& a, const DataQualityFinding& b) {
+  return std::tie(a.child_id, a.ref_id, a.problem) <
+         std::tie(b.child_id, b.ref_id, b.problem);
+}
+
+void SortFindings(std::vector<DataQualityFinding>& findings) {
+  std::sort(findings.begin(), findings.end(), FindingLess);
 }
 
 class Builder {
  public:
-  CaseTimelines Build(absl::Span<const CaseEvent> events) {
-    std::vector<const CaseEvent*> sorted;
-    sorted.reserve(events.size());
-    for (const CaseEvent& event : events) sorted.push_back(&event);
-    std::sort(sorted.begin(), sorted.end(), CanonicalLess);
-    for (const CaseEvent* event : sorted) Add(event);
+  // `events`: one child's, in canonical order.
+  CaseTimelines Build(absl::Span<const TimelineEvent> events) {
+    for (const TimelineEvent& event : events) Add(&event);
 
     BuildEpisodes(Kind::kCp, &out_.cp_plans);
     BuildEpisodes(Kind::kCin, &out_.cin_plans);
@@ -171,20 +167,17 @@ class Builder {
     BuildEpisodes(Kind::kEh, &out_.eh_episodes);
     BuildEpisodes(Kind::kPre, &out_.pre_proceedings);
     BuildAllocations();
+    out_.referrals.reserve(referrals_.size());
     for (auto& [id, referral] : referrals_) {
       out_.referrals.push_back(BuildReferral(id, referral));
     }
     FindClosuresWithoutReferral();
-    std::sort(out_.findings.begin(), out_.findings.end(),
-              [](const DataQualityFinding& a, const DataQualityFinding& b) {
-                return std::tie(a.child_id, a.ref_id, a.problem) <
-                       std::tie(b.child_id, b.ref_id, b.problem);
-              });
+    SortFindings(out_.findings);
     return std::move(out_);
   }
 
  private:
-  void Add(const CaseEvent* event) {
+  void Add(const TimelineEvent* event) {
     AddDob(*event);
     if (const std::optional<EpisodeRole> role = RoleOf(event->type)) {
       EpisodeEvents& episode =
@@ -258,51 +251,40 @@ class Builder {
 
   // The child's date of birth from the first event (in canonical order)
   // that carries one; one finding per child whose events disagree.
-  void AddDob(const CaseEvent& event) {
+  void AddDob(const TimelineEvent& event) {
     if (!event.child_dob.has_value() || event.child_id.empty()) return;
     const auto [it, inserted] =
-        out_.child_dobs.emplace(event.child_id, *event.child_dob);
+        out_.child_dobs.emplace(std::string(event.child_id), *event.child_dob);
     if (inserted || it->second == *event.child_dob) return;
-    if (dob_conflicts_.insert(event.child_id).second) {
+    if (!dob_conflict_) {
+      dob_conflict_ = true;
       Finding(event.child_id, event.ref_id,
               "child_dob differs between events of this child; the one on "
               "the earliest event is used");
     }
   }
 
-  ReferralEvents& Referral(const std::string& id, const CaseEvent* event) {
+  ReferralEvents& Referral(absl::string_view id, const TimelineEvent* event) {
     ReferralEvents& referral = referrals_[id];
     if (referral.first == nullptr) referral.first = event;
     return referral;
   }
 
-  void Finding(const std::string& child_id, const std::string& ref_id,
+  void Finding(absl::string_view child_id, absl::string_view ref_id,
                std::string problem) {
-    out_.findings.push_back({child_id, ref_id, std::move(problem)});
-  }
-
-  // Warns when events of one ref_id name more than one child.
-  void CheckOneChild(const std::string& child_id, const std::string& ref_id,
-                     const std::vector<const CaseEvent*>& events) {
-    for (const CaseEvent* event : events) {
-      if (event->child_id != child_id) {
-        Finding(child_id, ref_id,
-                "events of this ref_id name more than one child_id; the "
-                "child of the first is used");
-        return;
-      }
-    }
+    out_.findings.push_back(
+        {std::string(child_id), std::string(ref_id), std::move(problem)});
   }
 
   // The earliest end on or after `start`, with findings for the others.
   std::optional<absl::CivilDay> PickEnd(
-      const std::vector<const CaseEvent*>& ends,
-      std::optional<absl::CivilDay> start, const std::string& child_id,
-      const std::string& ref_id, absl::string_view start_name,
+      const std::vector<const TimelineEvent*>& ends,
+      std::optional<absl::CivilDay> start, absl::string_view child_id,
+      absl::string_view ref_id, absl::string_view start_name,
       absl::string_view end_name) {
-    std::vector<const CaseEvent*> valid;
+    std::vector<const TimelineEvent*> valid;
     bool before_start = false;
-    for (const CaseEvent* end : ends) {
+    for (const TimelineEvent* end : ends) {
       if (start.has_value() && end->event_date < *start) {
         before_start = true;
       } else {
@@ -332,17 +314,16 @@ class Builder {
                              "; not counted"));
         continue;
       }
-      const CaseEvent& start = *events.starts.front();
+      const TimelineEvent& start = *events.starts.front();
       Episode episode;
-      episode.ref_id = ref_id;
-      episode.child_id = start.child_id;
+      episode.ref_id = std::string(ref_id);
+      episode.child_id = std::string(start.child_id);
       episode.start = start.event_date;
       if (events.starts.size() > 1) {
         Finding(episode.child_id, ref_id,
                 absl::StrCat("more than one ", start_name,
                              "; the earliest is used"));
       }
-      CheckOneChild(episode.child_id, ref_id, events.all);
       episode.end = PickEnd(events.ends, episode.start, episode.child_id,
                             ref_id, start_name, EndName(kind));
       episode.long_term = start.long_term.value_or(false);
@@ -390,19 +371,18 @@ class Builder {
                 "ALLOCATION_END without an ALLOCATION_START; not counted");
         continue;
       }
-      const CaseEvent& start = *events.starts.front();
+      const TimelineEvent& start = *events.starts.front();
       Allocation allocation;
-      allocation.ref_id = ref_id;
-      allocation.child_id = start.child_id;
-      allocation.worker_id = start.worker_id;
-      allocation.team = start.team;
+      allocation.ref_id = std::string(ref_id);
+      allocation.child_id = std::string(start.child_id);
+      allocation.worker_id = std::string(start.worker_id);
+      allocation.team = std::string(start.team);
       allocation.start = start.event_date;
       if (events.starts.size() > 1) {
         Finding(allocation.child_id, ref_id,
                 "more than one ALLOCATION_START; the earliest is used");
       }
-      CheckOneChild(allocation.child_id, ref_id, events.all);
-      for (const CaseEvent* event : events.all) {
+      for (const TimelineEvent* event : events.all) {
         if (event->worker_id != allocation.worker_id) {
           Finding(allocation.child_id, ref_id,
                   "events of this allocation name more than one worker_id; "
@@ -429,14 +409,14 @@ class Builder {
     }
   }
 
-  ReferralTimeline BuildReferral(const std::string& id,
+  ReferralTimeline BuildReferral(absl::string_view id,
                                  const ReferralEvents& events) {
     ReferralTimeline timeline;
-    timeline.referral_id = id;
-    const CaseEvent* referral =
+    timeline.referral_id = std::string(id);
+    const TimelineEvent* referral =
         events.referrals.empty() ? nullptr : events.referrals.front();
-    timeline.child_id =
-        referral != nullptr ? referral->child_id : events.first->child_id;
+    timeline.child_id = std::string(
+        referral != nullptr ? referral->child_id : events.first->child_id);
     timeline.first_event_date = events.first->event_date;
     if (referral != nullptr) {
       timeline.referral_date = referral->event_date;
@@ -446,7 +426,6 @@ class Builder {
       }
     }
     if (const auto closures = closures_.find(id); closures != closures_.end()) {
-      CheckOneChild(timeline.child_id, id, closures->second);
       // The referral opens at its REFERRAL, else at its earliest event.
       const absl::CivilDay opened =
           timeline.referral_date.value_or(timeline.first_event_date);
@@ -457,9 +436,9 @@ class Builder {
           "CASE_CLOSED");
       if (closed.has_value()) {
         timeline.closed = closed;
-        for (const CaseEvent* closure : closures->second) {
+        for (const TimelineEvent* closure : closures->second) {
           if (closure->event_date == *closed) {
-            timeline.closure_reason = closure->outcome;
+            timeline.closure_reason = std::string(closure->outcome);
             break;
           }
         }
@@ -467,7 +446,7 @@ class Builder {
     }
     for (const auto& [ref_id, assessment_events] : events.assessments) {
       ReferralTimeline::Assessment assessment;
-      assessment.ref_id = ref_id;
+      assessment.ref_id = std::string(ref_id);
       if (!assessment_events.starts.empty()) {
         assessment.start = assessment_events.starts.front()->event_date;
         if (assessment_events.starts.size() > 1) {
@@ -482,7 +461,7 @@ class Builder {
     }
     for (const auto& [ref_id, s47_events] : events.s47s) {
       ReferralTimeline::S47 s47;
-      s47.ref_id = ref_id;
+      s47.ref_id = std::string(ref_id);
       if (!s47_events.starts.empty()) {
         s47.start = s47_events.starts.front()->event_date;
         if (s47_events.starts.size() > 1) {
@@ -500,20 +479,154 @@ class Builder {
   }
 
   // Episode events by kind, then by ref_id.
-  std::map<std::string, EpisodeEvents> episodes_[kKindCount];
-  std::map<std::string, ReferralEvents> referrals_;
-  std::map<std::string, AllocationEvents> allocations_;
+  std::map<absl::string_view, EpisodeEvents> episodes_[kKindCount];
+  std::map<absl::string_view, ReferralEvents> referrals_;
+  std::map<absl::string_view, AllocationEvents> allocations_;
   // CASE_CLOSED events by the referral's id.
-  std::map<std::string, std::vector<const CaseEvent*>> closures_;
-  // Children whose events disagree on the date of birth.
-  std::set<std::string> dob_conflicts_;
+  std::map<absl::string_view, std::vector<const TimelineEvent*>> closures_;
+  // Whether the child's events disagree on the date of birth.
+  bool dob_conflict_ = false;
   CaseTimelines out_;
 };
 
+// The start an item is ranked by when children share its ref_id: the
+// earliest keeps it.
+absl::CivilDay RankDate(const Episode& e) { return e.start; }
+absl::CivilDay RankDate(const Allocation& a) { return a.start; }
+absl::CivilDay RankDate(const ReferralTimeline& r) {
+  return r.first_event_date;
+}
+const std::string& RefOf(const Episode& e) { return e.ref_id; }
+const std::string& RefOf(const Allocation& a) { return a.ref_id; }
+const std::string& RefOf(const ReferralTimeline& r) { return r.referral_id; }
+
+// Every child's items of one list, sorted by ref_id; a ref_id that more
+// than one child uses is kept for the child with the earliest start (then
+// the lowest child_id), with a finding for each of the others.
+template <typename T>
+void MergeList(absl::Span<const CaseTimelines* const> children,
+               std::vector<T> CaseTimelines::*list, absl::string_view what,
+               CaseTimelines& out) {
+  std::vector<const T*> items;
+  size_t total = 0;
+  for (const CaseTimelines* child : children) total += (child->*list).size();
+  items.reserve(total);
+  for (const CaseTimelines* child : children) {
+    for (const T& item : child->*list) items.push_back(&item);
+  }
+  std::sort(items.begin(), items.end(), [](const T* a, const T* b) {
+    const int by_ref = RefOf(*a).compare(RefOf(*b));
+    if (by_ref != 0) return by_ref < 0;
+    const absl::CivilDay a_date = RankDate(*a);
+    const absl::CivilDay b_date = RankDate(*b);
+    if (a_date != b_date) return a_date < b_date;
+    return a->child_id < b->child_id;
+  });
+  std::vector<T>& merged = out.*list;
+  merged.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0 && RefOf(*items[i]) == RefOf(*items[i - 1])) {
+      const T& kept = merged.back();
+      out.findings.push_back(
+          {items[i]->child_id, RefOf(*items[i]),
+           absl::StrCat(what, " ref_id already used by child ", kept.child_id,
+                        "; not counted for this child")});
+      continue;
+    }
+    merged.push_back(*items[i]);
+  }
+}
+
 }  // namespace
 
-CaseTimelines BuildTimelines(absl::Span<const CaseEvent> events) {
+TimelineEvent TimelineEventOf(const CaseEvent& e) {
+  TimelineEvent v;
+  v.event_id = e.event_id;
+  v.child_id = e.child_id;
+  v.ref_id = e.ref_id;
+  v.parent_ref_id = e.parent_ref_id;
+  v.outcome = e.outcome;
+  v.worker_id = e.worker_id;
+  v.team = e.team;
+  v.event_date = e.event_date;
+  v.child_dob = e.child_dob;
+  v.type = e.type;
+  v.long_term = e.long_term;
+  return v;
+}
+
+bool CanonicalLess(const TimelineEvent& a, const TimelineEvent& b) {
+  if (a.event_date != b.event_date) return a.event_date < b.event_date;
+  return std::forward_as_tuple(a.event_id, static_cast<int>(a.type), a.ref_id,
+                               a.parent_ref_id, a.child_id) <
+         std::forward_as_tuple(b.event_id, static_cast<int>(b.type), b.ref_id,
+                               b.parent_ref_id, b.child_id);
+}
+
+std::vector<std::vector<TimelineEvent>> GroupByChild(
+    absl::Span<const TimelineEvent> events) {
+  absl::flat_hash_map<absl::string_view, size_t> index;
+  std::vector<std::vector<TimelineEvent>> groups;
+  for (const TimelineEvent& event : events) {
+    const auto [it, inserted] = index.emplace(event.child_id, groups.size());
+    if (inserted) groups.emplace_back();
+    groups[it->second].push_back(event);
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const std::vector<TimelineEvent>& a,
+               const std::vector<TimelineEvent>& b) {
+              return a.front().child_id < b.front().child_id;
+            });
+  for (std::vector<TimelineEvent>& group : groups) {
+    std::sort(group.begin(), group.end(), CanonicalLess);
+  }
+  return groups;
+}
+
+CaseTimelines BuildChildTimelines(absl::Span<const TimelineEvent> events) {
   return Builder().Build(events);
+}
+
+CaseTimelines MergeChildTimelines(
+    absl::Span<const CaseTimelines* const> children) {
+  CaseTimelines out;
+  size_t findings = 0;
+  for (const CaseTimelines* child : children) {
+    findings += child->findings.size();
+  }
+  out.findings.reserve(findings);
+  for (const CaseTimelines* child : children) {
+    out.findings.insert(out.findings.end(), child->findings.begin(),
+                        child->findings.end());
+    for (const auto& [child_id, dob] : child->child_dobs) {
+      out.child_dobs.emplace_hint(out.child_dobs.end(), child_id, dob);
+    }
+  }
+  MergeList(children, &CaseTimelines::cp_plans, "CP plan", out);
+  MergeList(children, &CaseTimelines::cin_plans, "CIN plan", out);
+  MergeList(children, &CaseTimelines::cla_episodes, "CLA episode", out);
+  MergeList(children, &CaseTimelines::eh_episodes, "Early Help episode", out);
+  MergeList(children, &CaseTimelines::pre_proceedings, "pre-proceedings", out);
+  MergeList(children, &CaseTimelines::allocations, "allocation", out);
+  MergeList(children, &CaseTimelines::referrals, "referral", out);
+  SortFindings(out.findings);
+  return out;
+}
+
+CaseTimelines BuildTimelines(absl::Span<const CaseEvent> events) {
+  std::vector<TimelineEvent> views;
+  views.reserve(events.size());
+  for (const CaseEvent& event : events) views.push_back(TimelineEventOf(event));
+  const std::vector<std::vector<TimelineEvent>> groups = GroupByChild(views);
+  std::vector<CaseTimelines> built;
+  built.reserve(groups.size());
+  for (const std::vector<TimelineEvent>& group : groups) {
+    built.push_back(BuildChildTimelines(group));
+  }
+  std::vector<const CaseTimelines*> children;
+  children.reserve(built.size());
+  for (const CaseTimelines& child : built) children.push_back(&child);
+  return MergeChildTimelines(children);
 }
 
 }  // namespace sgm::kpi

@@ -1,13 +1,19 @@
 // Pure: validated case events, in any order -> the CP plans, CIN plans, CLA
 // episodes and referral timelines the indicator rules read (DESIGN section
-// 3), with the data-quality findings met on the way.
+// 3), with the data-quality findings met on the way. Built child by child
+// (each child's timelines depend on that child's events only) and merged,
+// so a model can rebuild only the children a new batch touches
+// (services/kpi/case_model.h) and get what a full build gives.
 #ifndef SGM_SERVICES_KPI_TIMELINE_BUILDER_H_
 #define SGM_SERVICES_KPI_TIMELINE_BUILDER_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/types/span.h"
 #include "services/kpi/case_event.h"
 
@@ -35,7 +41,9 @@ struct CaseTimelines {
   std::vector<DataQualityFinding> findings;
 };
 
-// The same events in any order give the same result.
+// The same events in any order give the same result. The events are
+// grouped by child_id and each child's timelines are built from its own
+// events only, then merged (MergeChildTimelines):
 //  - An episode per CP plan / CIN plan / CLA episode ref_id: start from its
 //    *_START (more than one: the earliest, and a finding), end from its
 //    *_END (before the start: ignored, and a finding; more than one: the
@@ -60,11 +68,59 @@ struct CaseTimelines {
 //    on or after its REFERRAL (else its first_event_date) wins, with its
 //    outcome as closure_reason; one before that: ignored, and a finding;
 //    more than one: a finding. A CASE_CLOSED of a referral no other event
-//    names gives a finding and no timeline.
+//    of the same child names gives a finding and no timeline.
 //  - child_dobs: per child_id, child_dob of the earliest event carrying
 //    one (canonical order: event_date, then event_id); another event of the
 //    child with a different child_dob gives one finding per child.
+//  - One ref_id, several children: events are never merged across
+//    children. When the same ref_id names an item of one list (CP plans,
+//    CIN plans, CLA episodes, Early Help episodes, pre-proceedings,
+//    allocations, referrals) for more than one child, the child whose item
+//    starts first (episode or allocation start; referral first_event_date;
+//    then the lowest child_id) keeps it, and each other child's item is
+//    left out with a finding ("... ref_id already used by child X; not
+//    counted for this child"), so every list has one item per ref_id.
 CaseTimelines BuildTimelines(absl::Span<const CaseEvent> events);
+
+// The parts of a case event the timelines read. The views must outlive the
+// call they are passed to (they point into CaseEvents, or into a model's
+// interned strings).
+struct TimelineEvent {
+  absl::string_view event_id;
+  absl::string_view child_id;
+  absl::string_view ref_id;
+  absl::string_view parent_ref_id;
+  absl::string_view outcome;
+  absl::string_view worker_id;
+  absl::string_view team;
+  absl::CivilDay event_date;
+  std::optional<absl::CivilDay> child_dob;
+  EventType type = EventType::kReferral;
+  std::optional<bool> long_term;
+};
+
+TimelineEvent TimelineEventOf(const CaseEvent& event);
+
+// The order every event is handled in, whatever order they came in: by
+// date, then by the feed key (then the rest, for keys sent twice).
+bool CanonicalLess(const TimelineEvent& a, const TimelineEvent& b);
+
+// The events grouped by child_id: the groups in child_id order, each in
+// canonical order. (The building blocks of BuildTimelines, for models that
+// keep each child's events and timelines.)
+std::vector<std::vector<TimelineEvent>> GroupByChild(
+    absl::Span<const TimelineEvent> events);
+
+// One child's timelines from all of that child's events, in canonical
+// order. Its lists are sorted by ref_id and its findings as in
+// CaseTimelines.
+CaseTimelines BuildChildTimelines(absl::Span<const TimelineEvent> events);
+
+// The children's timelines (from BuildChildTimelines, one per child, in
+// child_id order) as one CaseTimelines, by the rules above (a ref_id used
+// by more than one child included).
+CaseTimelines MergeChildTimelines(
+    absl::Span<const CaseTimelines* const> children);
 
 }  // namespace sgm::kpi
 

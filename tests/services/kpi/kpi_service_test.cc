@@ -3,6 +3,8 @@
 // service, from the cache, after a cold restart and with Redis gone; the
 // child-level lists with their role checks and audit rows. A real
 // redis-server and real SQLite files, started and created by the test.
+#include "services/kpi/kpi_service.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -336,6 +338,78 @@ TEST_F(KpiServiceTest, ResendingTheFileChangesNothingAndAWriteIsSeenNext) {
               &recorded)
           .ok());
   EXPECT_TRUE(recorded.duplicate());
+}
+
+// The file in two imports with a read between: the second import is
+// applied to the model in memory (no reload from the store) and the read
+// after it is what a read of the whole file gives.
+TEST_F(KpiServiceTest, ImportReadImportMoreReadIsFreshWithoutAReload) {
+  const std::string feed(kEvents);
+  const size_t header_end = feed.find('\n') + 1;
+  // The first 20 events, then the rest (with the header again).
+  size_t split = header_end;
+  for (int i = 0; i < 20; ++i) split = feed.find('\n', split) + 1;
+  v1::ImportCaseEventsResponse first;
+  ASSERT_TRUE(
+      Import(testing::kPractitionerToken, feed.substr(0, split), &first).ok());
+  EXPECT_EQ(first.summary().accepted(), 20);
+  const v1::GetIndicatorsResponse partial =
+      Indicators(testing::kAnalystToken, 2024, 5);
+  kpi::KpiServiceImpl* service = cluster_->kpi_service();
+  ASSERT_NE(service, nullptr);
+  const int64_t loads = service->full_loads();
+  v1::ImportCaseEventsResponse rest;
+  ASSERT_TRUE(Import(testing::kPractitionerToken,
+                     feed.substr(0, header_end) + feed.substr(split), &rest)
+                  .ok());
+  EXPECT_EQ(rest.summary().accepted(), 22);
+  ExpectMay2024(Indicators(testing::kAnalystToken, 2024, 5));
+  EXPECT_NE(Indicators(testing::kAnalystToken, 2024, 5).SerializeAsString(),
+            partial.SerializeAsString());
+  EXPECT_EQ(service->full_loads(), loads);
+}
+
+// Another writer moves the store's generation under the model: the next
+// read reloads everything, and later writes of the service are applied to
+// the reloaded model again.
+TEST_F(KpiServiceTest, AStoreMovedUnderTheModelIsReloaded) {
+  ImportTheFile();
+  ExpectMay2024(Indicators(testing::kAnalystToken, 2024, 5));
+  kpi::KpiServiceImpl* service = cluster_->kpi_service();
+  ASSERT_NE(service, nullptr);
+  const int64_t loads = service->full_loads();
+  {
+    // CP2's late visit is followed by one on 20 May: now in time.
+    auto other = SqliteCaseEventStore::Open(cluster_->dir() + "/kpi.db");
+    ASSERT_TRUE(other.ok()) << other.status();
+    CaseEvent visit;
+    visit.event_id = "e44";
+    visit.type = EventType::kCpVisit;
+    visit.child_id = "K5";
+    visit.ref_id = "CP2";
+    visit.event_date = absl::CivilDay(2024, 5, 20);
+    auto written = (*other)->InsertEvents("831", {visit});
+    ASSERT_TRUE(written.ok()) << written.status();
+    ASSERT_EQ(written->outcomes[0], EventWriteOutcome::kAccepted);
+  }
+  EXPECT_EQ(
+      Find(Indicators(testing::kAnalystToken, 2024, 5), "cpp_visits_in_time")
+          .numerator(),
+      4);
+  EXPECT_EQ(service->full_loads(), loads + 1);
+  // A write through the service now goes into the reloaded model.
+  v1::ImportCaseEventsResponse more;
+  ASSERT_TRUE(Import(testing::kPractitionerToken,
+                     "event_id,event_type,child_id,ref_id,event_date\n"
+                     "e45,CP_VISIT,K4,CP1,2024-04-01\n",
+                     &more)
+                  .ok());
+  EXPECT_EQ(more.summary().accepted(), 1);
+  EXPECT_EQ(
+      Find(Indicators(testing::kAnalystToken, 2024, 5), "cpp_visits_in_time")
+          .numerator(),
+      4);
+  EXPECT_EQ(service->full_loads(), loads + 1);
 }
 
 TEST_F(KpiServiceTest, RedisDownEveryCallStillAnswersCorrectly) {

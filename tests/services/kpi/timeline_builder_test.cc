@@ -761,5 +761,53 @@ TEST(TimelineBuilderTest, AnyOrderGivesTheSameNewTimelines) {
   }
 }
 
+// Events are never merged across children: a ref_id that names an item
+// of one list for two children is kept for the child whose item starts
+// first (then the lowest child_id), with a finding for the other.
+TEST(TimelineBuilderTest, ARefIdOfTwoChildrenIsKeptForOneWithAFinding) {
+  const std::vector<CaseEvent> events = {
+      Ev("1", EventType::kCpPlanStart, "C1", "CP1", D(2, 10)),
+      Ev("2", EventType::kCpVisit, "C1", "CP1", D(2, 12)),
+      Ev("3", EventType::kCpPlanStart, "C2", "CP1", D(2, 1)),
+      Ev("4", EventType::kReferral, "C1", "R1", D(3, 1)),
+      Ev("5", EventType::kAssessmentStart, "C2", "A1", D(3, 3), "R1"),
+      // Another child's CASE_CLOSED does not close C1's referral.
+      Closed("6", "C3", "R1", D(4, 1), "RC1"),
+      Allocate("7", EventType::kAllocationStart, "C5", "AL1", D(1, 5), "W1"),
+      Allocate("8", EventType::kAllocationStart, "C4", "AL1", D(1, 5), "W2"),
+  };
+  const CaseTimelines t = BuildTimelines(events);
+  ASSERT_THAT(t.cp_plans, SizeIs(1));
+  EXPECT_EQ(t.cp_plans[0].child_id, "C2");
+  EXPECT_EQ(t.cp_plans[0].start, D(2, 1));
+  EXPECT_THAT(t.cp_plans[0].visits, IsEmpty());
+  ASSERT_THAT(t.referrals, SizeIs(1));
+  EXPECT_EQ(t.referrals[0].child_id, "C1");
+  EXPECT_THAT(t.referrals[0].assessments, IsEmpty());
+  EXPECT_EQ(t.referrals[0].closed, std::nullopt);
+  ASSERT_THAT(t.allocations, SizeIs(1));
+  EXPECT_EQ(t.allocations[0].child_id, "C4");
+  EXPECT_EQ(t.allocations[0].worker_id, "W2");
+  ASSERT_THAT(t.findings, SizeIs(4));
+  EXPECT_EQ(t.findings[0].child_id, "C1");
+  EXPECT_EQ(t.findings[0].ref_id, "CP1");
+  EXPECT_EQ(t.findings[0].problem,
+            "CP plan ref_id already used by child C2; not counted for this "
+            "child");
+  EXPECT_EQ(t.findings[1].child_id, "C2");
+  EXPECT_EQ(t.findings[1].ref_id, "R1");
+  EXPECT_EQ(t.findings[1].problem,
+            "referral ref_id already used by child C1; not counted for this "
+            "child");
+  EXPECT_EQ(t.findings[2].child_id, "C3");
+  EXPECT_EQ(t.findings[2].problem,
+            "CASE_CLOSED of a referral with no REFERRAL, assessment or S47 "
+            "events; not counted");
+  EXPECT_EQ(t.findings[3].child_id, "C5");
+  EXPECT_EQ(t.findings[3].problem,
+            "allocation ref_id already used by child C4; not counted for "
+            "this child");
+}
+
 }  // namespace
 }  // namespace sgm::kpi
