@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The main job (./dev.sh demo): starts Redis and the services (KPI, intake,
-# gateway) locally with their data under ./var/, generates a synthetic
-# authority's last two years of contacts and decisions and of case events
-# (referrals, assessments, plans, care episodes, visits, reviews,
-# allocations), imports them through the gateway, prints the front-door
-# figures, the eight indicators and the case status for the last full
-# month, and serves until Ctrl-C. Each phase prints how long it took.
+# The main job (./dev.sh demo): starts Redis and the services (KPI,
+# workforce, intake, gateway) locally with their data under ./var/,
+# generates a synthetic authority's last two years of contacts and
+# decisions, of case events (referrals, assessments, plans, care episodes,
+# visits, reviews, allocations) and of its workforce (staff, absences,
+# establishment), imports them through the gateway, prints the front-door
+# figures, the eight indicators, the case status and the workforce for the
+# last full month, and serves until Ctrl-C. Each phase prints how long it
+# took.
 #
 # Ports (override with the environment): gateway 50051
 # (SGM_DEMO_GATEWAY_PORT), intake 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053
-# (SGM_DEMO_KPI_PORT), Redis 6390 (SGM_DEMO_REDIS_PORT), metrics 9460
-# gateway (SGM_DEMO_GATEWAY_METRICS_PORT), 9462 intake
-# (SGM_DEMO_INTAKE_METRICS_PORT), 9463 KPI (SGM_DEMO_KPI_METRICS_PORT).
+# (SGM_DEMO_KPI_PORT), workforce 50054 (SGM_DEMO_WORKFORCE_PORT), Redis
+# 6390 (SGM_DEMO_REDIS_PORT), metrics 9460 gateway
+# (SGM_DEMO_GATEWAY_METRICS_PORT), 9462 intake
+# (SGM_DEMO_INTAKE_METRICS_PORT), 9463 KPI (SGM_DEMO_KPI_METRICS_PORT), 9464
+# workforce (SGM_DEMO_WORKFORCE_METRICS_PORT).
 # Data: ./var/ (SGM_VAR_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +24,12 @@ VAR=${SGM_VAR_DIR:-./var}
 GATEWAY_PORT=${SGM_DEMO_GATEWAY_PORT:-50051}
 INTAKE_PORT=${SGM_DEMO_INTAKE_PORT:-50052}
 KPI_PORT=${SGM_DEMO_KPI_PORT:-50053}
+WORKFORCE_PORT=${SGM_DEMO_WORKFORCE_PORT:-50054}
 REDIS_PORT=${SGM_DEMO_REDIS_PORT:-6390}
 GATEWAY_METRICS_PORT=${SGM_DEMO_GATEWAY_METRICS_PORT:-9460}
 INTAKE_METRICS_PORT=${SGM_DEMO_INTAKE_METRICS_PORT:-9462}
 KPI_METRICS_PORT=${SGM_DEMO_KPI_METRICS_PORT:-9463}
+WORKFORCE_METRICS_PORT=${SGM_DEMO_WORKFORCE_METRICS_PORT:-9464}
 SGM="$BUILD/tools/sgm"
 
 # How long the phase since the last call took.
@@ -75,6 +81,13 @@ echo "starting sgm-kpi on 127.0.0.1:$KPI_PORT"
   --reference_data data/kpi-reference.json \
   --metrics "127.0.0.1:$KPI_METRICS_PORT" >"$VAR/logs/kpi.log" 2>&1 &
 pids+=($!)
+# Workforce reads caseloads from the KPI service's open allocations.
+echo "starting sgm-workforce on 127.0.0.1:$WORKFORCE_PORT"
+"$BUILD/services/workforce/sgm-workforce" --listen "127.0.0.1:$WORKFORCE_PORT" \
+  --store_path "$VAR/data/workforce.db" --redis "127.0.0.1:$REDIS_PORT" \
+  --kpi_address "127.0.0.1:$KPI_PORT" \
+  --metrics "127.0.0.1:$WORKFORCE_METRICS_PORT" >"$VAR/logs/workforce.log" 2>&1 &
+pids+=($!)
 echo "starting sgm-intake on 127.0.0.1:$INTAKE_PORT"
 "$BUILD/services/intake/sgm-intake" --listen "127.0.0.1:$INTAKE_PORT" \
   --store_path "$VAR/data/intake.db" --redis "127.0.0.1:$REDIS_PORT" \
@@ -84,6 +97,7 @@ echo "starting sgm-gateway on 127.0.0.1:$GATEWAY_PORT"
 "$BUILD/services/gateway/sgm-gateway" --listen "127.0.0.1:$GATEWAY_PORT" \
   --tokens_file "$VAR/tokens.txt" --intake_address "127.0.0.1:$INTAKE_PORT" \
   --kpi_address "127.0.0.1:$KPI_PORT" \
+  --workforce_address "127.0.0.1:$WORKFORCE_PORT" \
   --metrics "127.0.0.1:$GATEWAY_METRICS_PORT" >"$VAR/logs/gateway.log" 2>&1 &
 pids+=($!)
 
@@ -102,6 +116,7 @@ echo "generating a synthetic authority (831): $START to $LAST_MONTH"
 rm -rf "$VAR/synth" && mkdir -p "$VAR/synth"
 "$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 24
 "$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 24
+"$SGM" synth workforce --out "$VAR/synth" --seed 1 --start "$START" --months 24
 took "generate"
 
 for f in "$VAR"/synth/contacts-*.csv; do
@@ -115,6 +130,11 @@ took "import contacts and decisions"
 echo "importing $VAR/synth/case-events.csv"
 "$SGM" import events "$VAR/synth/case-events.csv"
 took "import case events"
+for feed in staff absences establishment; do
+  echo "importing $VAR/synth/$feed.csv"
+  "$SGM" import "$feed" "$VAR/synth/$feed.csv"
+done
+took "import workforce"
 
 echo
 "$SGM" intake stats --month "$LAST_MONTH"
@@ -122,15 +142,19 @@ echo
 "$SGM" kpi indicators --month "$LAST_MONTH"
 echo
 "$SGM" kpi status --month "$LAST_MONTH"
+echo
+"$SGM" workforce summary --as-of "$(date -d "$LAST_MONTH-01 +1 month -1 day" +%Y-%m-%d)"
 took "first report"
 cat <<MSG
 
 The suite is serving:
   gateway (gRPC)      127.0.0.1:$GATEWAY_PORT   token: $VAR/admin.token
-  metrics             http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics (gateway), :$INTAKE_METRICS_PORT (intake), :$KPI_METRICS_PORT (KPI)
+  metrics             http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics (gateway), :$INTAKE_METRICS_PORT (intake),
+                      :$KPI_METRICS_PORT (KPI), :$WORKFORCE_METRICS_PORT (workforce)
   logs                $VAR/logs/
 Try:  SGM_GATEWAY=127.0.0.1:$GATEWAY_PORT SGM_TOKEN=\$(cat $VAR/admin.token) $SGM intake stats --json
       $SGM kpi indicators --month $LAST_MONTH   $SGM kpi caseloads
+      $SGM workforce summary --json
 Ctrl-C stops everything.
 MSG
 wait

@@ -12,6 +12,7 @@ namespace {
 
 constexpr absl::string_view kIntake = "/sgm.intake.v1.IntakeService/";
 constexpr absl::string_view kKpi = "/sgm.kpi.v1.KpiService/";
+constexpr absl::string_view kWorkforce = "/sgm.workforce.v1.WorkforceService/";
 
 MethodRule Rule(absl::string_view method, std::vector<Role> roles,
                 bool child_level, bool streaming) {
@@ -33,6 +34,7 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
                                    Role::kAdmin};
   const std::vector<Role> staff_and_partners = {
       Role::kPartner, Role::kPractitioner, Role::kManager, Role::kAdmin};
+  const std::vector<Role> managers = {Role::kManager, Role::kAdmin};
   const std::vector<Role> aggregate_readers = {
       Role::kAnalyst, Role::kPractitioner, Role::kManager, Role::kAdmin};
   constexpr bool kChildLevel = true;
@@ -80,6 +82,41 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
            !kStreaming),
       Rule(absl::StrCat(kKpi, "ListCaseloads"), aggregate_readers, !kChildLevel,
            !kStreaming),
+      // Workforce: staff records and absences are personal data about
+      // employees (absence reasons are health data), not child-level:
+      // writes, imports and staff-level reads are for managers and admins,
+      // and the backend audits every staff-level read.
+      Rule(absl::StrCat(kWorkforce, "CreateStaff"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "UpdateStaff"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "EndStaff"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "RecordAbsence"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "SetEstablishment"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ImportStaff"), managers, !kChildLevel,
+           kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ImportAbsences"), managers, !kChildLevel,
+           kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ImportEstablishment"), managers,
+           !kChildLevel, kStreaming),
+      Rule(absl::StrCat(kWorkforce, "GetStaff"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ListStaff"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ListAbsences"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ListStaffCaseloads"), managers,
+           !kChildLevel, !kStreaming),
+      // Workforce aggregates.
+      Rule(absl::StrCat(kWorkforce, "GetWorkforceFigures"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "GetWorkforceTrend"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ListEstablishment"), aggregate_readers,
+           !kChildLevel, !kStreaming),
   };
 }
 

@@ -27,6 +27,8 @@ ABSL_FLAG(std::string, intake_address, "127.0.0.1:50052",
           "address of the intake service (sgm.intake.v1)");
 ABSL_FLAG(std::string, kpi_address, "127.0.0.1:50053",
           "address of the KPI service (sgm.kpi.v1)");
+ABSL_FLAG(std::string, workforce_address, "127.0.0.1:50054",
+          "address of the workforce service (sgm.workforce.v1)");
 ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
           "deadline of a proxied unary call when the caller's is later");
 ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
@@ -92,6 +94,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   settings.streaming_deadline = absl::GetFlag(FLAGS_streaming_deadline);
   std::string intake = absl::GetFlag(FLAGS_intake_address);
   std::string kpi = absl::GetFlag(FLAGS_kpi_address);
+  std::string workforce = absl::GetFlag(FLAGS_workforce_address);
 
   absl::Status status =
       ValidateAddress("listen", settings.server.listen_address, false);
@@ -100,6 +103,9 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   }
   if (status.ok()) status = ValidateAddress("intake_address", intake, false);
   if (status.ok()) status = ValidateAddress("kpi_address", kpi, false);
+  if (status.ok()) {
+    status = ValidateAddress("workforce_address", workforce, false);
+  }
   if (status.ok()) {
     status = ValidateDeadline("unary_deadline", settings.unary_deadline);
   }
@@ -118,6 +124,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   if (!status.ok()) return status;
   settings.backends.emplace("sgm.intake.v1", intake);
   settings.backends.emplace("sgm.kpi.v1", kpi);
+  settings.backends.emplace("sgm.workforce.v1", workforce);
 
   ServerTlsFiles server_tls;
   server_tls.cert = absl::GetFlag(FLAGS_tls_cert);

@@ -12,8 +12,8 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/logging.h"
-#include "common/redis_cache.h"
 #include "common/server_runner.h"
+#include "common/service_setup.h"
 #include "common/tls_config.h"
 #include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
@@ -142,36 +142,16 @@ int main(int argc, char** argv) {
       !s.ok()) {
     return Fail(sgm::InvalidSetting("log_level", s.message()));
   }
-  const std::string override_file = absl::GetFlag(FLAGS_bank_holidays_override);
   absl::StatusOr<sgm::WorkingDayCalendar> calendar =
-      override_file.empty()
-          ? sgm::WorkingDayCalendar::EnglandAndWales()
-          : sgm::WorkingDayCalendar::EnglandAndWalesWithOverrideFile(
-                override_file);
-  if (!calendar.ok()) {
-    return Fail(sgm::InvalidSetting("bank_holidays_override",
-                                    calendar.status().message()));
-  }
+      sgm::CalendarFromSettings(absl::GetFlag(FLAGS_bank_holidays_override));
+  if (!calendar.ok()) return Fail(calendar.status());
 
   sgm::SystemClock clock;
-  std::unique_ptr<sgm::AggregateCache> cache;
-  const std::string redis = absl::GetFlag(FLAGS_redis);
-  if (redis.empty()) {
-    cache = std::make_unique<sgm::NoCache>();
-  } else {
-    sgm::RedisCache::Options options;
-    if (absl::Status s =
-            sgm::ParseHostPort("redis", redis, &options.host, &options.port);
-        !s.ok()) {
-      return Fail(s);
-    }
-    if (options.port == 0) {
-      return Fail(sgm::InvalidSetting("redis", "must be host:port"));
-    }
-    options.password = absl::GetFlag(FLAGS_redis_password);
-    options.ttl = absl::GetFlag(FLAGS_cache_ttl);
-    cache = std::make_unique<sgm::RedisCache>(options, &clock);
-  }
+  absl::StatusOr<std::unique_ptr<sgm::AggregateCache>> cache =
+      sgm::CacheFromSettings(absl::GetFlag(FLAGS_redis),
+                             absl::GetFlag(FLAGS_redis_password),
+                             absl::GetFlag(FLAGS_cache_ttl), &clock);
+  if (!cache.ok()) return Fail(cache.status());
   if (absl::GetFlag(FLAGS_check_config)) {
     std::printf("config ok\n");
     return 0;
@@ -179,7 +159,7 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<sgm::intake::IntakeServer>> server =
       sgm::intake::IntakeServer::Start(settings, *std::move(calendar),
-                                       cache.get(), &clock);
+                                       cache->get(), &clock);
   if (!server.ok()) {
     sgm::LogError("start_failed", {{"error", server.status().ToString()}});
     return Fail(server.status());

@@ -3,13 +3,14 @@
 
     check_deploy.py --repo . --intake build/services/intake/sgm-intake \
         --kpi build/services/kpi/sgm-kpi \
+        --workforce build/services/workforce/sgm-workforce \
         --gateway build/services/gateway/sgm-gateway [--cli build/tools/sgm]
 
 What it checks (each failure names the file and the key at fault):
 
   * every YAML document under deploy/ parses;
-  * every service binary (SERVICES: intake, kpi, gateway) is in every
-    artefact: a Dockerfile target, a compose service, a Kubernetes
+  * every service binary (SERVICES: intake, kpi, workforce, gateway) is
+    in every artefact: a Dockerfile target, a compose service, a Kubernetes
     Deployment with its ConfigMap, Service (port grpc), PodDisruptionBudget,
     NetworkPolicy and kustomization image, and its settings table, its
     ports and its manifest file in docs/operations.md;
@@ -20,6 +21,8 @@ What it checks (each failure names the file and the key at fault):
     container ports, probe ports and Service targetPorts match the ports of
     the listen/metrics settings in effect; probes are gRPC probes on the
     gRPC port; the grace period before SIGKILL exceeds --shutdown_grace;
+    --listen and --metrics are not on loopback (127.0.0.1 would be
+    unreachable from outside the container; the Dockerfile's ENV too);
     the security settings (non-root, read-only root filesystem, no
     capabilities); the store and the token table are on mounted volumes;
     a store on a PersistentVolumeClaim means replicas: 1, strategy
@@ -115,9 +118,10 @@ WELL_KNOWN_PORTS = {"redis": [6379]}
 
 # Docker targets / k8s image names / compose build targets -> binary key.
 BINARY_NAMES = {"intake": "sgm-intake", "kpi": "sgm-kpi",
-                "gateway": "sgm-gateway", "cli": "sgm"}
+                "workforce": "sgm-workforce", "gateway": "sgm-gateway",
+                "cli": "sgm"}
 # The services (gRPC servers): each must be in every artefact.
-SERVICES = ["intake", "kpi", "gateway"]
+SERVICES = ["intake", "kpi", "workforce", "gateway"]
 # Services whose gRPC port any pod may reach (the entry point); the others
 # admit only the pods found to call them.
 PUBLIC_SERVICES = {"gateway"}
@@ -126,13 +130,12 @@ PUBLIC_SERVICES = {"gateway"}
 # the flag's ENV at it; every deployment sets the flag (empty would
 # silently fall back to built-in defaults).
 IMAGE_FILES = {"kpi": {"reference_data": "data/kpi-reference.json"}}
-# --*_address settings that need not name a deployed service (the service
-# they call is not in deploy/ yet). Every other one must name a Service /
-# compose service: a default such as 127.0.0.1:50053 would be called
-# inside the caller's own pod, and an empty --kpi_address sends nothing.
-UNDEPLOYED_ADDRESSES = {
-    "workforce_address": "the workforce service is not deployed yet",
-}
+# --*_address settings that need not name a deployed service (flag name ->
+# why: the service they call is not in deploy/ yet). None at present: every
+# one must name a Service / compose service: a default such as
+# 127.0.0.1:50053 would be called inside the caller's own pod, and an empty
+# --kpi_address sends nothing.
+UNDEPLOYED_ADDRESSES = {}
 
 
 class Checker:
@@ -372,7 +375,13 @@ def check_grace(chk, where, key, grace_seconds, settings):
               "would be killed" % (grace_seconds, shutdown))
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
 def setting_ports(chk, where, settings):
+    """The ports of --listen / --metrics in effect; each must listen on an
+    address other containers reach (not loopback: e.g. the workforce's own
+    defaults are 127.0.0.1, which the image and the manifests override)."""
     ports = {}
     for flag in ("listen", "metrics"):
         try:
@@ -382,6 +391,12 @@ def setting_ports(chk, where, settings):
             continue
         if p is not None:
             ports[flag] = p
+            host = host_of(settings[flag])
+            chk.check(host not in LOOPBACK_HOSTS and
+                      not host.startswith("127."), where, env_name(flag),
+                      "%s listens on loopback: unreachable from outside "
+                      "the container (probes, callers, Prometheus)" %
+                      settings[flag])
     return ports
 
 
@@ -1522,6 +1537,7 @@ def main():
     parser.add_argument("--repo", required=True)
     parser.add_argument("--intake", required=True)
     parser.add_argument("--kpi", required=True)
+    parser.add_argument("--workforce", required=True)
     parser.add_argument("--gateway", required=True)
     parser.add_argument("--cli", help="the sgm binary (default: tools/sgm "
                         "in the build directory of --intake)")
@@ -1534,6 +1550,7 @@ def main():
     chk = Checker()
     binaries = {}
     for key, path in (("intake", args.intake), ("kpi", args.kpi),
+                      ("workforce", args.workforce),
                       ("gateway", args.gateway), ("cli", cli)):
         if not chk.check(os.access(path, os.X_OK), path, "binary",
                          "not an executable file"):

@@ -12,6 +12,7 @@
 #include "services/intake/intake_server.h"
 #include "services/kpi/kpi_reference.h"
 #include "services/kpi/kpi_server.h"
+#include "services/workforce/workforce_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
@@ -24,6 +25,8 @@ struct TestCluster::Impl {
   std::unique_ptr<intake::IntakeServer> intake;
   std::unique_ptr<kpi::KpiServer> kpi;
   int kpi_port = 0;
+  std::unique_ptr<workforce::WorkforceServer> workforce;
+  int workforce_port = 0;
   std::unique_ptr<gateway::GatewayServer> gateway;
   int intake_port = 0;
   std::shared_ptr<grpc::Channel> channel;
@@ -40,6 +43,7 @@ TestCluster::TestCluster(Options options)
 TestCluster::~TestCluster() {
   if (impl_->gateway) impl_->gateway->Shutdown(absl::ZeroDuration());
   StopIntake();
+  StopWorkforce();
   StopKpi();
 }
 
@@ -83,6 +87,7 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   }
   SGM_RETURN_IF_ERROR(cluster->RestartKpi());
   SGM_RETURN_IF_ERROR(cluster->RestartIntake());
+  SGM_RETURN_IF_ERROR(cluster->RestartWorkforce());
 
   const std::string tokens = absl::StrCat(
       TokenLine(kAdminToken, "admin", "831", "test-admin"),
@@ -100,6 +105,8 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   settings.backends["sgm.intake.v1"] =
       absl::StrCat("127.0.0.1:", impl.intake_port);
   settings.backends["sgm.kpi.v1"] = absl::StrCat("127.0.0.1:", impl.kpi_port);
+  settings.backends["sgm.workforce.v1"] =
+      absl::StrCat("127.0.0.1:", impl.workforce_port);
   std::shared_ptr<grpc::ChannelCredentials> client_credentials =
       grpc::InsecureChannelCredentials();
   if (impl.certificates != nullptr) {
@@ -137,6 +144,14 @@ std::string TestCluster::intake_address() const {
 
 std::string TestCluster::kpi_address() const {
   return absl::StrCat("127.0.0.1:", impl_->kpi_port);
+}
+
+std::string TestCluster::workforce_address() const {
+  return absl::StrCat("127.0.0.1:", impl_->workforce_port);
+}
+
+workforce::WorkforceServiceImpl* TestCluster::workforce_service() {
+  return impl_->workforce ? impl_->workforce->service() : nullptr;
 }
 
 kpi::KpiServiceImpl* TestCluster::kpi_service() {
@@ -222,6 +237,45 @@ absl::Status TestCluster::RestartKpi() {
       kpi::KpiServer::Start(settings, std::move(calendar), std::move(reference),
                             impl_->cache.get(), &clock_));
   impl_->kpi_port = impl_->kpi->port();
+  return absl::OkStatus();
+}
+
+void TestCluster::StopWorkforce() {
+  if (impl_->workforce) {
+    impl_->workforce->Shutdown(absl::ZeroDuration());
+    impl_->workforce.reset();
+  }
+}
+
+absl::Status TestCluster::RestartWorkforce() {
+  StopWorkforce();
+  SGM_ASSIGN_OR_RETURN(WorkingDayCalendar calendar,
+                       WorkingDayCalendar::EnglandAndWales());
+  workforce::WorkforceServerSettings settings;
+  settings.server.service_name = "workforce";
+  settings.server.listen_address =
+      absl::StrCat("127.0.0.1:", impl_->workforce_port);
+  settings.store_path = dir_->File("workforce.db");
+  // Caseloads come from the cluster's KPI service (started first); a short
+  // deadline keeps the tests with the KPI service stopped quick.
+  settings.kpi.address = absl::StrCat("127.0.0.1:", impl_->kpi_port);
+  settings.kpi.deadline = absl::Seconds(2);
+  if (impl_->certificates != nullptr) {
+    const TestCertificates& files = *impl_->certificates;
+    SGM_ASSIGN_OR_RETURN(
+        settings.server.credentials,
+        MakeServerCredentials(ServerTlsFiles{files.server_cert,
+                                             files.server_key, files.ca_cert}));
+    SGM_ASSIGN_OR_RETURN(
+        settings.kpi.credentials,
+        MakeChannelCredentials(ClientTlsFiles{files.ca_cert, files.client_cert,
+                                              files.client_key, ""},
+                               "kpi_tls"));
+  }
+  SGM_ASSIGN_OR_RETURN(impl_->workforce, workforce::WorkforceServer::Start(
+                                             settings, std::move(calendar),
+                                             impl_->cache.get(), &clock_));
+  impl_->workforce_port = impl_->workforce->port();
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 // In-process services on free loopback ports for integration tests: a real
-// redis-server, real SQLite files in a temporary directory, the intake and
-// KPI services and the gateway (port 0), and tokens for every role.
+// redis-server, real SQLite files in a temporary directory, the intake, KPI
+// and workforce services and the gateway (port 0), and tokens for every
+// role.
 #ifndef SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 #define SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 
@@ -15,6 +16,10 @@
 namespace sgm::kpi {
 class KpiServiceImpl;
 }  // namespace sgm::kpi
+
+namespace sgm::workforce {
+class WorkforceServiceImpl;
+}  // namespace sgm::workforce
 
 namespace sgm::testing {
 
@@ -37,10 +42,11 @@ class TestCluster {
  public:
   struct Options {
     bool with_redis = true;
-    // TLS on the gateway's port, and mutual TLS from the gateway to intake
-    // (intake requires a client certificate), with certificates from a
+    // TLS on the gateway's port, and mutual TLS from the gateway to the
+    // backends and between them (intake -> KPI, workforce -> KPI; each
+    // backend requires a client certificate), with certificates from a
     // test CA under dir(). gateway_channel() then verifies the gateway
-    // with that CA; intake takes no plaintext calls.
+    // with that CA; the backends take no plaintext calls.
     bool tls = false;
     // The clock the services see; default 2024-06-15 12:00 UTC.
     absl::Time start_time = absl::FromUnixSeconds(1718452800);
@@ -59,6 +65,7 @@ class TestCluster {
   std::shared_ptr<grpc::Channel> gateway_channel();
   std::string intake_address() const;
   std::string kpi_address() const;
+  std::string workforce_address() const;
   // A context with "authorization: Bearer <token>" and a 30 s deadline.
   static std::unique_ptr<grpc::ClientContext> ContextFor(
       absl::string_view token);
@@ -78,6 +85,11 @@ class TestCluster {
   void StopKpi();
   // The running KPI service's handlers (null while stopped).
   kpi::KpiServiceImpl* kpi_service();
+  // The same for the workforce service, which reads caseloads from the
+  // cluster's KPI service.
+  absl::Status RestartWorkforce();
+  void StopWorkforce();
+  workforce::WorkforceServiceImpl* workforce_service();
 
  private:
   TestCluster(Options options);

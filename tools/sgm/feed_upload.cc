@@ -14,6 +14,7 @@
 #include "common/grpc_status.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/workforce/v1/workforce.grpc.pb.h"
 
 namespace sgm::cli {
 namespace {
@@ -244,6 +245,50 @@ absl::StatusOr<ImportSummary> UploadCaseEvents(
         return stub->ImportCaseEvents(context, response);
       },
       [](ImportCaseEventsRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadStaff(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::workforce::v1::ImportStaffRequest;
+  using ::sgm::workforce::v1::ImportStaffResponse;
+  auto stub = sgm::workforce::v1::WorkforceService::NewStub(channel);
+  return Upload<ImportStaffRequest, ImportStaffResponse>(
+      [&stub](grpc::ClientContext* context, ImportStaffResponse* response) {
+        return stub->ImportStaff(context, response);
+      },
+      [](ImportStaffRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadAbsences(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::workforce::v1::ImportAbsencesRequest;
+  using ::sgm::workforce::v1::ImportAbsencesResponse;
+  auto stub = sgm::workforce::v1::WorkforceService::NewStub(channel);
+  return Upload<ImportAbsencesRequest, ImportAbsencesResponse>(
+      [&stub](grpc::ClientContext* context, ImportAbsencesResponse* response) {
+        return stub->ImportAbsences(context, response);
+      },
+      [](ImportAbsencesRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadEstablishment(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::workforce::v1::ImportEstablishmentRequest;
+  using ::sgm::workforce::v1::ImportEstablishmentResponse;
+  auto stub = sgm::workforce::v1::WorkforceService::NewStub(channel);
+  return Upload<ImportEstablishmentRequest, ImportEstablishmentResponse>(
+      [&stub](grpc::ClientContext* context,
+              ImportEstablishmentResponse* response) {
+        return stub->ImportEstablishment(context, response);
+      },
+      [](ImportEstablishmentRequest*) {}, token, path, format, deadline,
+      progress);
 }
 
 std::string FormatSummary(const ImportSummary& summary, int max_rejections) {

@@ -1,4 +1,4 @@
-// Sends a feed file (DESIGN section 5) to intake or the KPI service through
+// Sends a feed file (DESIGN section 5) to intake, KPI or workforce through
 // the gateway as a stream of chunks, and formats the import summary that comes
 // back.
 #ifndef SGM_TOOLS_SGM_FEED_UPLOAD_H_
@@ -65,6 +65,22 @@ absl::StatusOr<sgm::feed::v1::ImportSummary> UploadDecisions(
 // The same for a case-events file (DESIGN section 5) and
 // KpiService.ImportCaseEvents.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadCaseEvents(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+
+// The same for the workforce feeds (DESIGN section 5: staff, absences,
+// establishment) and WorkforceService.ImportStaff / ImportAbsences /
+// ImportEstablishment.
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadStaff(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadAbsences(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadEstablishment(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::Duration deadline, ProgressBar* progress);

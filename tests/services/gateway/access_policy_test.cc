@@ -36,6 +36,8 @@ struct Row {
 std::vector<Row> ExpectedTable() {
   const std::string intake = "/sgm.intake.v1.IntakeService/";
   const std::string kpi = "/sgm.kpi.v1.KpiService/";
+  const std::string workforce = "/sgm.workforce.v1.WorkforceService/";
+  const std::set<Role> managers = {Role::kManager, Role::kAdmin};
   const std::set<Role> staff = {Role::kPractitioner, Role::kManager,
                                 Role::kAdmin};
   std::set<Role> staff_and_partners = staff;
@@ -64,6 +66,21 @@ std::vector<Row> ExpectedTable() {
       {kpi + "GetIndicatorTrend", aggregates, false, false},
       {kpi + "GetCaseStatus", aggregates, false, false},
       {kpi + "ListCaseloads", aggregates, false, false},
+      {workforce + "CreateStaff", managers, false, false},
+      {workforce + "UpdateStaff", managers, false, false},
+      {workforce + "EndStaff", managers, false, false},
+      {workforce + "RecordAbsence", managers, false, false},
+      {workforce + "SetEstablishment", managers, false, false},
+      {workforce + "ImportStaff", managers, false, true},
+      {workforce + "ImportAbsences", managers, false, true},
+      {workforce + "ImportEstablishment", managers, false, true},
+      {workforce + "GetStaff", managers, false, false},
+      {workforce + "ListStaff", managers, false, false},
+      {workforce + "ListAbsences", managers, false, false},
+      {workforce + "ListStaffCaseloads", managers, false, false},
+      {workforce + "GetWorkforceFigures", aggregates, false, false},
+      {workforce + "GetWorkforceTrend", aggregates, false, false},
+      {workforce + "ListEstablishment", aggregates, false, false},
   };
 }
 
