@@ -109,14 +109,15 @@ done
 "$SGM" whoami
 took "start"
 
-# The last 24 full months, so this year can be set beside last year.
+# The last 25 full months: this year beside last year, and the 13-month
+# trend with each month's same month a year before.
 LAST_MONTH=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
-START=$(date -d "$(date +%Y-%m-01) -24 months" +%Y-%m)
+START=$(date -d "$(date +%Y-%m-01) -25 months" +%Y-%m)
 echo "generating a synthetic authority (831): $START to $LAST_MONTH"
 rm -rf "$VAR/synth" && mkdir -p "$VAR/synth"
-"$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 24
-"$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 24
-"$SGM" synth workforce --out "$VAR/synth" --seed 1 --start "$START" --months 24
+"$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 25
+"$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 25
+"$SGM" synth workforce --out "$VAR/synth" --seed 1 --start "$START" --months 25
 took "generate"
 
 for f in "$VAR"/synth/contacts-*.csv; do

@@ -17,8 +17,8 @@
 #include "grpcpp/grpcpp.h"
 #include "services/workforce/workforce_server.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "gRPC address to serve on");
-ABSL_FLAG(std::string, metrics, "127.0.0.1:9464",
+ABSL_FLAG(std::string, listen, "0.0.0.0:50054", "gRPC address to serve on");
+ABSL_FLAG(std::string, metrics, "0.0.0.0:9464",
           "address of the Prometheus /metrics endpoint; empty disables it");
 ABSL_FLAG(std::string, store_path, "",
           "SQLite file of the workforce store (required; created when "

@@ -41,9 +41,9 @@ int64_t AnnualCostPounds(const std::string& role, Employment employment) {
 }
 
 // Calibration (per member of staff employed, per month).
-constexpr double kShortSicknessPerMonth = 0.10;  // 1-5 working days
-constexpr double kLongSicknessPerMonth = 0.014;  // 28-75 days
-constexpr double kMaternityPerMonth = 0.0021;    // 39 weeks
+constexpr double kShortSicknessPerMonth = 0.08;  // 1-5 working days
+constexpr double kLongSicknessPerMonth = 0.011;  // 28-75 days
+constexpr double kMaternityPerMonth = 0.0025;    // 39 weeks
 constexpr double kTrainingPerMonth = 0.15;       // 1-2 days
 // Sickness at the first month against the last: 16.03 -> 9.33 days/FTE.
 constexpr double kFirstMonthSicknessFactor = 1.7;

@@ -12,11 +12,12 @@
 //     a year, as case holders stay for the case events' whole window);
 //   - agency social workers falling from about 10 FTE at the first month to
 //     1.5 FTE at the last (two case holders stay agency throughout);
-//   - sickness falling from about 16 to about 9 days lost per FTE a year,
-//     a few long-term episodes (a month or more) and maternity leave open
-//     at any time (about 4 and 3.5 FTE);
+//   - sickness falling from about 14-16 to about 8-10 days lost per FTE a
+//     year (the reports: 16.03 -> 9.33), a few long-term episodes (a month
+//     or more) and maternity leave open at any time (a few FTE each, for a
+//     workforce of about 300 with the family-help practitioners);
 //   - an establishment a little above the staff employed (vacancy rate
-//     about 5%), with one dated change at the last April in the window;
+//     about 5-12%), with one dated change at the last April in the window;
 //   - costs with on-costs: social workers about £58,000 per FTE, agency
 //     social workers about £85,000.
 //
