@@ -59,7 +59,9 @@ pids+=($!)
 "$BUILD/tools/sgm" synth events --out "$DIR" --seed 1 --start 2023-06 --months 12 >/dev/null
 export SGM_GATEWAY="127.0.0.1:$GATEWAY_PORT" SGM_TOKEN="$TOKEN"
 for _ in $(seq 1 100); do "$BUILD/tools/sgm" whoami >/dev/null 2>&1 && break; sleep 0.1; done
-"$BUILD/tools/sgm" import events "$DIR/case-events.csv" 2>/dev/null | head -1
+"$BUILD/tools/sgm" import events "$DIR/case-events.csv" >"$DIR/import.out" 2>&1 ||
+  { cat "$DIR/import.out"; exit 1; }
+head -1 "$DIR/import.out"
 kill -TERM "$kpi_pid"; wait "$kpi_pid" || true
 start_kpi
 for _ in $(seq 1 300); do
