@@ -2,10 +2,11 @@
 # safeguarding-monitor: the two things a developer or operator runs here.
 #
 #   ./dev.sh demo   install what is missing, build, start Redis and the
-#                   services (KPI, intake, gateway) under ./var/, load two
-#                   synthetic years of contacts, decisions and case events,
-#                   print the front-door figures, the indicators and the
-#                   case status for the last full month, and keep serving
+#                   services (KPI, workforce, intake, gateway) under ./var/,
+#                   load two synthetic years of contacts, decisions, case
+#                   events and workforce feeds, print the front-door
+#                   figures, the indicators, the case status and the
+#                   workforce for the last full month, and keep serving
 #                   until Ctrl-C (tools/demo.sh)
 #   ./dev.sh test   install what is missing, build, check formatting and the
 #                   protos (buf lint), run every test (ctest)
