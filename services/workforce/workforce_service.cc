@@ -790,101 +790,73 @@ grpc::Status WorkforceServiceImpl::ListEstablishment(
 
 // --- imports -----------------------------------------------------------------
 
-grpc::Status WorkforceServiceImpl::ImportStaff(
-    grpc::ServerContext* context,
-    grpc::ServerReader<v1::ImportStaffRequest>* reader,
-    v1::ImportStaffResponse* response) {
+template <typename Parsed, typename Request, typename Parse, typename KeyOf,
+          typename Insert>
+grpc::Status WorkforceServiceImpl::RunImport(
+    grpc::ServerContext* context, grpc::ServerReader<Request>* reader,
+    const FeedSchema& schema, Parse parse, absl::string_view key_column,
+    KeyOf key_of, Insert insert, absl::string_view conflict_field,
+    absl::string_view conflict_reason, absl::string_view feed,
+    sgm::feed::v1::ImportSummary* summary) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  v1::ImportStaffRequest first;
+  Request first;
   absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
   if (!format.ok()) return ToGrpcStatus(format.status());
   const absl::CivilDay today = Today();
   const std::string authority = who->authority;
   const int id_column =
-      FeedReader(*format, StaffFeedSchema()).ColumnIndex("staff_id");
-  FeedImport<StaffMember> import(
-      *format, StaffFeedSchema(),
-      [&](const FeedRecord& r) { return ParseStaffRecord(r, today); },
-      [&](const FeedRecord& r) { return CodeKey(r, id_column); },
-      [](const StaffMember& m) { return m.staff_id; },
-      [&](const std::vector<Pending<StaffMember>>& batch)
+      key_column.empty() ? -1
+                         : FeedReader(*format, schema).ColumnIndex(key_column);
+  FeedImport<Parsed> import(
+      *format, schema, [&](const FeedRecord& r) { return parse(r, today); },
+      [&](const FeedRecord& r) { return CodeKey(r, id_column); }, key_of,
+      [&](const std::vector<Pending<Parsed>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {
-        std::vector<StaffMember> staff;
-        staff.reserve(batch.size());
-        for (const auto& p : batch) staff.push_back(p.parsed);
+        std::vector<Parsed> values;
+        values.reserve(batch.size());
+        for (const auto& p : batch) values.push_back(p.parsed);
         SGM_ASSIGN_OR_RETURN(WriteResult result,
-                             store_->InsertStaff(authority, staff));
+                             (store_->*insert)(authority, values));
         PublishGeneration(authority, result.generation);
-        return Verdicts(result, "staff_id", kStaffConflict);
+        return Verdicts(result, conflict_field, conflict_reason);
       },
       options_.import_batch_size, options_.max_rejections_listed);
-  return EndImport(PumpChunks(context, reader, first, import), "staff", "",
-                   import, response->mutable_summary());
+  return EndImport(PumpChunks(context, reader, first, import),
+                   std::string(feed), "", import, summary);
+}
+
+grpc::Status WorkforceServiceImpl::ImportStaff(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportStaffRequest>* reader,
+    v1::ImportStaffResponse* response) {
+  return RunImport<StaffMember>(
+      context, reader, StaffFeedSchema(), ParseStaffRecord, "staff_id",
+      [](const StaffMember& m) { return m.staff_id; },
+      &WorkforceStore::InsertStaff, "staff_id", kStaffConflict, "staff",
+      response->mutable_summary());
 }
 
 grpc::Status WorkforceServiceImpl::ImportAbsences(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportAbsencesRequest>* reader,
     v1::ImportAbsencesResponse* response) {
-  absl::StatusOr<CallerIdentity> who = Caller(context);
-  if (!who.ok()) return ToGrpcStatus(who.status());
-  v1::ImportAbsencesRequest first;
-  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
-  if (!format.ok()) return ToGrpcStatus(format.status());
-  const absl::CivilDay today = Today();
-  const std::string authority = who->authority;
-  const int id_column =
-      FeedReader(*format, AbsenceFeedSchema()).ColumnIndex("staff_id");
-  FeedImport<AbsenceEpisode> import(
-      *format, AbsenceFeedSchema(),
-      [&](const FeedRecord& r) { return ParseAbsenceRecord(r, today); },
-      [&](const FeedRecord& r) { return CodeKey(r, id_column); },
+  return RunImport<AbsenceEpisode>(
+      context, reader, AbsenceFeedSchema(), ParseAbsenceRecord, "staff_id",
       [](const AbsenceEpisode& a) { return AbsenceKey(a); },
-      [&](const std::vector<Pending<AbsenceEpisode>>& batch)
-          -> absl::StatusOr<std::vector<Verdict>> {
-        std::vector<AbsenceEpisode> absences;
-        absences.reserve(batch.size());
-        for (const auto& p : batch) absences.push_back(p.parsed);
-        SGM_ASSIGN_OR_RETURN(WriteResult result,
-                             store_->InsertAbsences(authority, absences));
-        PublishGeneration(authority, result.generation);
-        return Verdicts(result, "start_date", kAbsenceConflict);
-      },
-      options_.import_batch_size, options_.max_rejections_listed);
-  return EndImport(PumpChunks(context, reader, first, import), "absences", "",
-                   import, response->mutable_summary());
+      &WorkforceStore::InsertAbsences, "start_date", kAbsenceConflict,
+      "absences", response->mutable_summary());
 }
 
 grpc::Status WorkforceServiceImpl::ImportEstablishment(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportEstablishmentRequest>* reader,
     v1::ImportEstablishmentResponse* response) {
-  absl::StatusOr<CallerIdentity> who = Caller(context);
-  if (!who.ok()) return ToGrpcStatus(who.status());
-  v1::ImportEstablishmentRequest first;
-  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
-  if (!format.ok()) return ToGrpcStatus(format.status());
-  const absl::CivilDay today = Today();
-  const std::string authority = who->authority;
-  FeedImport<EstablishmentRow> import(
-      *format, EstablishmentFeedSchema(),
-      [&](const FeedRecord& r) { return ParseEstablishmentRecord(r, today); },
-      [](const FeedRecord&) { return std::string(); },
+  return RunImport<EstablishmentRow>(
+      context, reader, EstablishmentFeedSchema(), ParseEstablishmentRecord, "",
       [](const EstablishmentRow& row) { return EstablishmentKey(row); },
-      [&](const std::vector<Pending<EstablishmentRow>>& batch)
-          -> absl::StatusOr<std::vector<Verdict>> {
-        std::vector<EstablishmentRow> rows;
-        rows.reserve(batch.size());
-        for (const auto& p : batch) rows.push_back(p.parsed);
-        SGM_ASSIGN_OR_RETURN(WriteResult result,
-                             store_->InsertEstablishment(authority, rows));
-        PublishGeneration(authority, result.generation);
-        return Verdicts(result, "fte", kEstablishmentConflict);
-      },
-      options_.import_batch_size, options_.max_rejections_listed);
-  return EndImport(PumpChunks(context, reader, first, import), "establishment",
-                   "", import, response->mutable_summary());
+      &WorkforceStore::InsertEstablishment, "fte", kEstablishmentConflict,
+      "establishment", response->mutable_summary());
 }
 
 // --- figures

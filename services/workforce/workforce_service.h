@@ -14,10 +14,12 @@
 #include "common/aggregate_cache.h"
 #include "common/caller_identity.h"
 #include "common/clock.h"
+#include "common/feed_reader.h"
 #include "common/working_day_calendar.h"
 #include "services/workforce/caseload_source.h"
 #include "services/workforce/workforce_figures.h"
 #include "services/workforce/workforce_store.h"
+#include "sgm/feed/v1/feed.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 
 namespace sgm::workforce {
@@ -92,6 +94,22 @@ class WorkforceServiceImpl final : public v1::WorkforceService::Service {
                      std::string query, std::vector<std::string> staff_ids);
   void PublishGeneration(const std::string& authority, int64_t generation);
   absl::CivilDay Today() const;
+
+  // One feed import (DESIGN section 5): `parse` validates a record,
+  // `key_column` names the column shown with a rejected record ("" for
+  // none), `key_of` keys a valid one, `insert` writes a batch to the store;
+  // a conflicting record is rejected on `conflict_field` with
+  // `conflict_reason`. `feed` names the import in logs.
+  template <typename Parsed, typename Request, typename Parse, typename KeyOf,
+            typename Insert>
+  grpc::Status RunImport(grpc::ServerContext* context,
+                         grpc::ServerReader<Request>* reader,
+                         const FeedSchema& schema, Parse parse,
+                         absl::string_view key_column, KeyOf key_of,
+                         Insert insert, absl::string_view conflict_field,
+                         absl::string_view conflict_reason,
+                         absl::string_view feed,
+                         sgm::feed::v1::ImportSummary* summary);
   // The part of every cache key that names the settings the figures depend
   // on (bank holidays, counted reasons, roles, threshold).
   std::string SettingsKey() const;
