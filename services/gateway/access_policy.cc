@@ -42,6 +42,9 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
   return {
       Rule("/sgm.gateway.v1.GatewayService/WhoAmI", everyone, !kChildLevel,
            !kStreaming),
+      // The monthly report: aggregates from every backend.
+      Rule("/sgm.gateway.v1.GatewayService/GetPracticeReport",
+           aggregate_readers, !kChildLevel, !kStreaming),
       // Feeds and writes of child-level records.
       Rule(absl::StrCat(kIntake, "ImportContacts"), staff_and_partners,
            kChildLevel, kStreaming),

@@ -12,6 +12,7 @@
 #include "services/gateway/access_policy.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/generic_proxy.h"
+#include "services/gateway/practice_report.h"
 #include "services/gateway/token_authenticator.h"
 
 namespace sgm::gateway {
@@ -47,12 +48,14 @@ std::shared_ptr<grpc::Channel> BackendChannel(const std::string& address,
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const GatewaySettings& settings,
-    std::unique_ptr<TokenAuthenticator> authenticator) {
+    std::unique_ptr<TokenAuthenticator> authenticator, AggregateCache* cache,
+    const Clock* clock) {
   if (authenticator == nullptr) {
     return absl::InvalidArgumentError("gateway: no token table");
   }
   if (settings.unary_deadline <= absl::ZeroDuration() ||
-      settings.streaming_deadline <= absl::ZeroDuration()) {
+      settings.streaming_deadline <= absl::ZeroDuration() ||
+      settings.report_deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("gateway: deadlines must be positive");
   }
   if (!settings.backend_server_name.empty() &&
@@ -72,8 +75,21 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   std::unique_ptr<GatewayServer> server(new GatewayServer());
   server->authenticator_ = std::move(authenticator);
   server->policy_ = std::make_unique<AccessPolicy>();
-  server->service_ =
-      std::make_unique<GatewayServiceImpl>(server->authenticator_.get());
+  if (cache == nullptr) {
+    server->own_cache_ = std::make_unique<NoCache>();
+    cache = server->own_cache_.get();
+  }
+  if (clock == nullptr) {
+    server->own_clock_ = std::make_unique<SystemClock>();
+    clock = server->own_clock_.get();
+  }
+  ComposerOptions composer_options;
+  composer_options.deadline = settings.report_deadline;
+  server->composer_ = std::make_unique<PracticeReportComposer>(
+      MakeGrpcReportSources(channels), cache, clock, composer_options);
+  server->service_ = std::make_unique<GatewayServiceImpl>(
+      server->authenticator_.get(), server->policy_.get(),
+      server->composer_.get());
   ProxyOptions proxy_options;
   proxy_options.unary_deadline = settings.unary_deadline;
   proxy_options.streaming_deadline = settings.streaming_deadline;

@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/aggregate_cache.h"
+#include "common/clock.h"
 #include "common/server_runner.h"
 #include "grpcpp/grpcpp.h"
 
@@ -20,6 +22,7 @@ class TokenAuthenticator;
 class AccessPolicy;
 class GenericProxy;
 class GatewayServiceImpl;
+class PracticeReportComposer;
 
 struct GatewaySettings {
   ServerOptions server;  // service_name "gateway"
@@ -36,13 +39,21 @@ struct GatewaySettings {
   // When set, the name checked in the backends' certificates instead of
   // the host of their addresses (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG).
   std::string backend_server_name;
+  // GetPracticeReport: the whole composition (every backend at once) ends
+  // within this; a backend slower than that leaves its section unavailable.
+  absl::Duration report_deadline = absl::Seconds(5);
 };
 
 class GatewayServer {
  public:
+  // `cache` (the backends' published generations and the cached reports)
+  // and `clock` (the report's default month) are not owned and must outlive
+  // the server; when null, the server runs without a cache (NoCache) and on
+  // the system clock.
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const GatewaySettings& settings,
-      std::unique_ptr<TokenAuthenticator> authenticator);
+      std::unique_ptr<TokenAuthenticator> authenticator,
+      AggregateCache* cache = nullptr, const Clock* clock = nullptr);
   ~GatewayServer();
 
   int port() const;
@@ -51,8 +62,12 @@ class GatewayServer {
 
  private:
   GatewayServer() = default;
+  // Stand-ins when Start was given no cache or clock.
+  std::unique_ptr<AggregateCache> own_cache_;
+  std::unique_ptr<Clock> own_clock_;
   std::unique_ptr<TokenAuthenticator> authenticator_;
   std::unique_ptr<AccessPolicy> policy_;
+  std::unique_ptr<PracticeReportComposer> composer_;
   std::unique_ptr<GatewayServiceImpl> service_;
   std::unique_ptr<GenericProxy> proxy_;
   std::unique_ptr<ServerRunner> runner_;

@@ -1,16 +1,32 @@
 #include "services/gateway/gateway_service.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "common/caller_identity.h"
 #include "common/grpc_status.h"
+#include "common/proto_convert.h"
+#include "services/gateway/access_policy.h"
+#include "services/gateway/practice_report.h"
 #include "services/gateway/token_authenticator.h"
 
 namespace sgm::gateway {
 
-GatewayServiceImpl::GatewayServiceImpl(const TokenAuthenticator* authenticator)
-    : authenticator_(authenticator) {}
+namespace {
+
+constexpr char kGetPracticeReport[] =
+    "/sgm.gateway.v1.GatewayService/GetPracticeReport";
+
+}  // namespace
+
+GatewayServiceImpl::GatewayServiceImpl(const TokenAuthenticator* authenticator,
+                                       const AccessPolicy* policy,
+                                       PracticeReportComposer* composer)
+    : authenticator_(authenticator), policy_(policy), composer_(composer) {}
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::WhoAmI(
     grpc::CallbackServerContext* context,
@@ -29,6 +45,51 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::WhoAmI(
   response->set_authority(identity->authority);
   response->set_agency(identity->agency);
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetPracticeReport(
+    grpc::CallbackServerContext* context,
+    const sgm::gateway::v1::GetPracticeReportRequest* request,
+    sgm::gateway::v1::GetPracticeReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<CallerIdentity> identity =
+      authenticator_->Authenticate(context->client_metadata());
+  if (!identity.ok()) {
+    reactor->Finish(ToGrpcStatus(identity.status()));
+    return reactor;
+  }
+  if (absl::Status allowed = policy_->Check(kGetPracticeReport, *identity);
+      !allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  std::optional<absl::CivilMonth> month;
+  if (request->has_month()) {
+    absl::StatusOr<absl::CivilMonth> parsed =
+        FromProtoMonth(request->month(), "month");
+    if (!parsed.ok()) {
+      reactor->Finish(ToGrpcStatus(parsed.status()));
+      return reactor;
+    }
+    month = *parsed;
+  }
+  if (composer_ == nullptr) {
+    reactor->Finish(ToGrpcStatus(
+        absl::UnimplementedError("GetPracticeReport: no report composer")));
+    return reactor;
+  }
+  composer_->ComposeInBackground(
+      *identity, month,
+      [reactor,
+       response](absl::StatusOr<sgm::gateway::v1::PracticeReport> report) {
+        if (!report.ok()) {
+          reactor->Finish(ToGrpcStatus(report.status()));
+          return;
+        }
+        *response->mutable_report() = *std::move(report);
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 

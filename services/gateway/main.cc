@@ -9,9 +9,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/server_runner.h"
+#include "common/service_setup.h"
 #include "common/tls_config.h"
 #include "grpcpp/grpcpp.h"
 #include "services/gateway/gateway_server.h"
@@ -24,11 +26,14 @@ ABSL_FLAG(std::string, tokens_file, "",
           "token table: <sha256-hex> <role> <authority> <caller> [agency] "
           "per line (required)");
 ABSL_FLAG(std::string, intake_address, "127.0.0.1:50052",
-          "address of the intake service (sgm.intake.v1)");
+          "address of the intake service (sgm.intake.v1); empty: not "
+          "deployed (its calls are UNIMPLEMENTED, its report section "
+          "NOT_DEPLOYED)");
 ABSL_FLAG(std::string, kpi_address, "127.0.0.1:50053",
-          "address of the KPI service (sgm.kpi.v1)");
+          "address of the KPI service (sgm.kpi.v1); empty: not deployed");
 ABSL_FLAG(std::string, workforce_address, "127.0.0.1:50054",
-          "address of the workforce service (sgm.workforce.v1)");
+          "address of the workforce service (sgm.workforce.v1); empty: not "
+          "deployed");
 ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
           "deadline of a proxied unary call when the caller's is later");
 ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
@@ -51,6 +56,15 @@ ABSL_FLAG(std::string, backend_tls_key, "",
 ABSL_FLAG(std::string, backend_tls_server_name, "",
           "name checked in the backends' certificates instead of the host of "
           "their addresses");
+ABSL_FLAG(std::string, redis, "127.0.0.1:6379",
+          "Redis host:port: the services' published generations and the "
+          "cached practice reports; empty runs without a cache");
+ABSL_FLAG(std::string, redis_password, "", "Redis AUTH password, if any");
+ABSL_FLAG(absl::Duration, cache_ttl, absl::Minutes(10),
+          "time-to-live of a cached practice report");
+ABSL_FLAG(absl::Duration, report_deadline, absl::Seconds(5),
+          "GetPracticeReport: every backend must answer within this, else "
+          "its section is marked unavailable");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
@@ -92,6 +106,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   settings.server.metrics_address = absl::GetFlag(FLAGS_metrics);
   settings.unary_deadline = absl::GetFlag(FLAGS_unary_deadline);
   settings.streaming_deadline = absl::GetFlag(FLAGS_streaming_deadline);
+  settings.report_deadline = absl::GetFlag(FLAGS_report_deadline);
   std::string intake = absl::GetFlag(FLAGS_intake_address);
   std::string kpi = absl::GetFlag(FLAGS_kpi_address);
   std::string workforce = absl::GetFlag(FLAGS_workforce_address);
@@ -101,10 +116,10 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   if (status.ok()) {
     status = ValidateAddress("metrics", settings.server.metrics_address, true);
   }
-  if (status.ok()) status = ValidateAddress("intake_address", intake, false);
-  if (status.ok()) status = ValidateAddress("kpi_address", kpi, false);
+  if (status.ok()) status = ValidateAddress("intake_address", intake, true);
+  if (status.ok()) status = ValidateAddress("kpi_address", kpi, true);
   if (status.ok()) {
-    status = ValidateAddress("workforce_address", workforce, false);
+    status = ValidateAddress("workforce_address", workforce, true);
   }
   if (status.ok()) {
     status = ValidateDeadline("unary_deadline", settings.unary_deadline);
@@ -112,6 +127,12 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   if (status.ok()) {
     status =
         ValidateDeadline("streaming_deadline", settings.streaming_deadline);
+  }
+  if (status.ok()) {
+    status = ValidateDeadline("report_deadline", settings.report_deadline);
+  }
+  if (status.ok()) {
+    status = ValidateDeadline("cache_ttl", absl::GetFlag(FLAGS_cache_ttl));
   }
   if (status.ok() &&
       absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
@@ -122,9 +143,12 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
         InvalidSetting("tokens_file", "required: the path of the token table");
   }
   if (!status.ok()) return status;
-  settings.backends.emplace("sgm.intake.v1", intake);
-  settings.backends.emplace("sgm.kpi.v1", kpi);
-  settings.backends.emplace("sgm.workforce.v1", workforce);
+  // A backend without an address is not deployed.
+  if (!intake.empty()) settings.backends.emplace("sgm.intake.v1", intake);
+  if (!kpi.empty()) settings.backends.emplace("sgm.kpi.v1", kpi);
+  if (!workforce.empty()) {
+    settings.backends.emplace("sgm.workforce.v1", workforce);
+  }
 
   ServerTlsFiles server_tls;
   server_tls.cert = absl::GetFlag(FLAGS_tls_cert);
@@ -176,14 +200,23 @@ int Run(int argc, char** argv) {
                      .c_str());
     return 2;
   }
+  // The clock and the cache outlive the server (declared before it).
+  SystemClock clock;
+  absl::StatusOr<std::unique_ptr<AggregateCache>> cache = CacheFromSettings(
+      absl::GetFlag(FLAGS_redis), absl::GetFlag(FLAGS_redis_password),
+      absl::GetFlag(FLAGS_cache_ttl), &clock);
+  if (!cache.ok()) {
+    std::fprintf(stderr, "%s\n", cache.status().ToString().c_str());
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_check_config)) {
     std::printf("config ok\n");
     return 0;
   }
 
   size_t tokens = (*authenticator)->size();
-  absl::StatusOr<std::unique_ptr<GatewayServer>> server =
-      GatewayServer::Start(*settings, std::move(authenticator).value());
+  absl::StatusOr<std::unique_ptr<GatewayServer>> server = GatewayServer::Start(
+      *settings, std::move(authenticator).value(), cache->get(), &clock);
   if (!server.ok()) {
     LogError("start_failed", {{"error", server.status().ToString()}});
     return 1;
@@ -191,6 +224,10 @@ int Run(int argc, char** argv) {
   LogInfo("started",
           {{"port", (*server)->port()},
            {"tokens", static_cast<long long>(tokens)},
+           {"cache", absl::GetFlag(FLAGS_redis).empty() ? std::string("off")
+                                                        : std::string("redis")},
+           {"report_deadline",
+            absl::FormatDuration(absl::GetFlag(FLAGS_report_deadline))},
            {"tls", TlsMode(absl::GetFlag(FLAGS_tls_cert),
                            absl::GetFlag(FLAGS_tls_client_ca))},
            {"backend_tls", TlsMode(absl::GetFlag(FLAGS_backend_tls_ca),

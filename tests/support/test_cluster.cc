@@ -123,8 +123,12 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
                          MakeChannelCredentials(
                              ClientTlsFiles{files.ca_cert, "", "", ""}, "tls"));
   }
+  // The gateway reads the services' generations and caches its reports in
+  // the same Redis, and takes its default report month from the cluster's
+  // clock.
   SGM_ASSIGN_OR_RETURN(impl.gateway, gateway::GatewayServer::Start(
-                                         settings, std::move(authenticator)));
+                                         settings, std::move(authenticator),
+                                         impl.cache.get(), &cluster->clock_));
   impl.channel =
       grpc::CreateChannel(cluster->gateway_address(), client_credentials);
   return cluster;

@@ -1,7 +1,7 @@
 // In-process services on free loopback ports for integration tests: a real
 // redis-server, real SQLite files in a temporary directory, the intake, KPI
 // and workforce services and the gateway (port 0), and tokens for every
-// role.
+// role. The gateway shares the services' cache and clock.
 #ifndef SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 #define SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 

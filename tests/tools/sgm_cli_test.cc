@@ -242,6 +242,40 @@ TEST_F(SgmCliTest, SynthEventsWritesADeterministicFeed) {
   EXPECT_THAT(help.out, HasSubstr("synth events --out=DIR"));
 }
 
+TEST_F(SgmCliTest, SynthWorkforceWritesItsThreeFeedsForTheEventsWorkers) {
+  const std::string args = " --seed=5 --start=2023-10 --months=3";
+  CliRun run =
+      Sgm("", absl::StrCat("synth workforce --out=", dir_.File("w"), args));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("staff"));
+  const std::string staff = ReadFile(dir_.File("w/staff.csv"));
+  EXPECT_EQ(staff.substr(0, staff.find('\n')),
+            "staff_id,role,qualified,service_area,team,employment,fte,"
+            "start_date,end_date,annual_cost");
+  EXPECT_EQ(ReadFile(dir_.File("w/absences.csv")).substr(0, 45),
+            "staff_id,reason,start_date,end_date,days_lost");
+  EXPECT_EQ(ReadFile(dir_.File("w/establishment.csv")).substr(0, 41),
+            "service_area,team,role,fte,effective_from");
+  // The workers the case events of the same options allocate cases to.
+  ASSERT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("w"), args))
+                .exit_code,
+            0);
+  const std::string events = ReadFile(dir_.File("w/case-events.csv"));
+  for (const std::string worker : {"W0001", "W0093", "P0001"}) {
+    EXPECT_THAT(events, HasSubstr(absl::StrCat(",", worker, ",")));
+    EXPECT_THAT(staff, HasSubstr(absl::StrCat("\n", worker, ",")));
+  }
+  // Deterministic.
+  ASSERT_EQ(
+      Sgm("", absl::StrCat("synth workforce --out=", dir_.File("v"), args))
+          .exit_code,
+      0);
+  EXPECT_EQ(ReadFile(dir_.File("v/staff.csv")), staff);
+  EXPECT_EQ(Sgm("", "synth workforce").exit_code, 2);
+  EXPECT_EQ(Sgm("", "workforce").exit_code, 2);
+  EXPECT_EQ(Sgm("", "workforce summary --as-of=2024-13-01").exit_code, 2);
+}
+
 // Case events for May 2024 (the cluster's clock is 2024-06-15), worked by
 // hand at E = 2024-05-31:
 //   cpp_visits_in_time: CP1 last visited 10 May, due by 24 May: late; CP2
@@ -367,6 +401,127 @@ TEST_F(SgmCliTest, KpiErrors) {
   const std::string file = Write("events.csv", kCaseEvents);
   CliRun partner =
       Sgm(testing::kPartnerToken, absl::StrCat("import events ", file));
+  EXPECT_EQ(partner.exit_code, 1) << partner.out;
+  EXPECT_THAT(partner.out, HasSubstr("PERMISSION_DENIED"));
+}
+
+// Two social workers in Children's Safeguarding, one full time and one
+// agency at 0.5, with an establishment of 3 FTE: on 2024-05-31 the total
+// row shows 2 staff, 1.5 FTE in post, 0.5 agency, vacancy (3 - 1) / 3 =
+// 66.7%, agency share 0.5 / 1.5 = 33.3%. W2 is on maternity leave.
+TEST_F(SgmCliTest, WorkforceImportsAndSummary) {
+  const std::string staff = Write(
+      "staff.csv",
+      "staff_id,role,qualified,service_area,team,employment,fte,start_date,"
+      "end_date,annual_cost\n"
+      "W1,SOCIAL_WORKER,Y,Children's Safeguarding,CP1,PERMANENT,1,"
+      "2020-01-01,,56000\n"
+      "W2,SOCIAL_WORKER,Y,Children's Safeguarding,CP1,AGENCY,0.5,"
+      "2024-01-01,,42500\n");
+  const std::string absences =
+      Write("absences.csv",
+            "staff_id,reason,start_date,end_date,days_lost\n"
+            "W2,MAT,2024-05-01,,10\n"
+            "W9,SIC,2024-05-01,2024-05-02,2\n");  // line 3: unknown staff
+  const std::string establishment =
+      Write("establishment.csv",
+            "service_area,team,role,fte\n"
+            "Children's Safeguarding,CP1,SOCIAL_WORKER,3\n");
+  CliRun imported =
+      Sgm(testing::kManagerToken, absl::StrCat("import staff ", staff));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 2, duplicates 0, rejected 0"));
+  imported =
+      Sgm(testing::kManagerToken, absl::StrCat("import absences ", absences));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 1, duplicates 0, rejected 1"));
+  EXPECT_THAT(imported.out, HasSubstr("line 3, field staff_id"));
+  imported = Sgm(testing::kManagerToken,
+                 absl::StrCat("import establishment ", establishment));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 1"));
+
+  // An analyst reads the aggregate; --date is --as-of.
+  CliRun summary =
+      Sgm(testing::kAnalystToken, "workforce summary --date 2024-05-31");
+  ASSERT_EQ(summary.exit_code, 0) << summary.out;
+  EXPECT_THAT(summary.out, HasSubstr("Workforce on 2024-05-31"));
+  EXPECT_THAT(summary.out, ::testing::ContainsRegex(
+                               "Total +2 +1.5 +1.5 +0.5 +0.5 +0.0 +3.0 +66.7% "
+                               "+33.3%"));
+  CliRun json = Sgm(testing::kAnalystToken,
+                    "workforce summary --as-of 2024-05-31 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"agency_share_percent\": 33.3"));
+  // Staff records are for managers: an analyst cannot import them.
+  CliRun denied =
+      Sgm(testing::kAnalystToken, absl::StrCat("import staff ", staff));
+  EXPECT_EQ(denied.exit_code, 1) << denied.out;
+  EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
+}
+
+TEST_F(SgmCliTest, ReportAsMarkdownAndJson) {
+  const std::string contacts =
+      Write("report-police.csv",
+            "source_record_id,received_at,child_id,source_code,primary_need\n"
+            "P1,2024-05-03T09:00:00+01:00,CH1,6,N1\n"
+            "P2,2024-05-04T09:00:00+01:00,CH2,6,N1\n"
+            "P3,2024-05-05T09:00:00+01:00,CH3,2A,N6\n");
+  ASSERT_EQ(Sgm(testing::kPractitionerToken,
+                absl::StrCat("import contacts ", contacts, " --agency POLICE"))
+                .exit_code,
+            0);
+  const std::string events = Write("report-events.csv", kCaseEvents);
+  ASSERT_EQ(
+      Sgm(testing::kPractitionerToken, absl::StrCat("import events ", events))
+          .exit_code,
+      0);
+
+  CliRun md = Sgm(testing::kAnalystToken, "report --month 2024-05");
+  ASSERT_EQ(md.exit_code, 0) << md.out;
+  EXPECT_THAT(md.out,
+              HasSubstr("# Monitoring safeguarding practice: May 2024"));
+  EXPECT_THAT(md.out, HasSubstr("Contacts in May 2024: **3**"));
+  EXPECT_THAT(md.out, HasSubstr("| Child protection visits in time | 66.7% "
+                                "(2/3) |"));
+  EXPECT_THAT(md.out, HasSubstr("> **Not deployed:** no quality-assurance "
+                                "service is deployed."));
+
+  const std::string path = dir_.File("report.json");
+  CliRun json =
+      Sgm(testing::kAnalystToken,
+          absl::StrCat("report --month=2024-05 --format=json -o ", path));
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out,
+              HasSubstr(absl::StrCat("report for 2024-05 -> ", path)));
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  const nlohmann::json parsed =
+      nlohmann::json::parse(text.str(), nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << text.str();
+  EXPECT_EQ(parsed["authority"], "831");
+  EXPECT_EQ(parsed["month"]["month"], 5);
+  EXPECT_EQ(parsed["front_door"]["status"]["state"], "SECTION_STATE_AVAILABLE");
+  EXPECT_EQ(parsed["front_door"]["figures"]["this_month"]["contacts"], "3");
+  EXPECT_EQ(parsed["performance"]["indicators"]["indicators"][2]["numerator"],
+            "2");
+  EXPECT_EQ(parsed["quality"]["status"]["state"], "SECTION_STATE_NOT_DEPLOYED");
+
+  CliRun out_flag = Sgm(testing::kAnalystToken,
+                        absl::StrCat("report --month 2024-05 --out=", path));
+  ASSERT_EQ(out_flag.exit_code, 0) << out_flag.out;
+  std::ifstream md_file(path);
+  std::stringstream md_text;
+  md_text << md_file.rdbuf();
+  EXPECT_THAT(md_text.str(), HasSubstr("## Workforce"));
+
+  CliRun html = Sgm(testing::kAnalystToken, "report --format html");
+  EXPECT_EQ(html.exit_code, 2) << html.out;
+  EXPECT_THAT(html.out, HasSubstr("--format: 'html' is not md or json"));
+  CliRun bad_month = Sgm(testing::kAnalystToken, "report --month 2024-5");
+  EXPECT_EQ(bad_month.exit_code, 2) << bad_month.out;
+  CliRun partner = Sgm(testing::kPartnerToken, "report --month 2024-05");
   EXPECT_EQ(partner.exit_code, 1) << partner.out;
   EXPECT_THAT(partner.out, HasSubstr("PERMISSION_DENIED"));
 }

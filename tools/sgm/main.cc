@@ -22,6 +22,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -36,17 +37,21 @@
 #include "common/tls_config.h"
 #include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
+#include "services/gateway/report_markdown.h"
 #include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/workforce/v1/workforce.grpc.pb.h"
 #include "tools/sgm/feed_upload.h"
 #include "tools/sgm/figures_table.h"
 #include "tools/sgm/indicators_table.h"
 #include "tools/sgm/progress_bar.h"
 #include "tools/sgm/store_backup.h"
+#include "tools/sgm/workforce_table.h"
 #include "tools/synth/case_event_synthesizer.h"
 #include "tools/synth/contact_synthesizer.h"
+#include "tools/synth/workforce_synthesizer.h"
 
 ABSL_FLAG(std::string, gateway, "localhost:50051",
           "the gateway's address, host:port (SGM_GATEWAY)");
@@ -65,10 +70,12 @@ ABSL_FLAG(std::string, agency, "",
           "import contacts: the agency that sent the file (internal callers; "
           "a partner's agency comes from its token)");
 ABSL_FLAG(std::string, format, "",
-          "import: csv or jsonl; default from the file's extension");
+          "import: csv or jsonl, default from the file's extension; report: "
+          "md or json, default md");
 ABSL_FLAG(std::string, month, "",
           "intake stats: the month, YYYY-MM, default the current month; kpi "
-          "indicators and kpi status: the month (required)");
+          "indicators and kpi status: the month (required); report: the "
+          "month, default the last full month");
 ABSL_FLAG(std::string, as_of, "",
           "intake stats: as-of date of the per-week figures, YYYY-MM-DD, "
           "default the month's last day; kpi watchlist and kpi caseloads: "
@@ -76,7 +83,9 @@ ABSL_FLAG(std::string, as_of, "",
 ABSL_FLAG(std::string, team, "", "kpi caseloads: only this team");
 ABSL_FLAG(bool, json, false,
           "intake stats and kpi: print JSON instead of a table");
-ABSL_FLAG(std::string, out, "", "synth: the output directory");
+ABSL_FLAG(std::string, out, "",
+          "synth: the output directory; report: the file to write (also -o "
+          "FILE), default standard output");
 ABSL_FLAG(std::string, store, "",
           "admin backup: the live SQLite store to copy");
 ABSL_FLAG(std::string, to, "",
@@ -106,6 +115,8 @@ commands:
       send a decisions feed to intake
   import events FILE [--format=csv|jsonl]
       send a case-events feed (case-management system) to the KPI service
+  import staff|absences|establishment FILE [--format=csv|jsonl]
+      send a workforce feed (HR system) to the workforce service
   intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
       front-door figures for a month (default: the current month)
   kpi indicators --month=YYYY-MM [--json]
@@ -118,6 +129,13 @@ commands:
       pre-proceedings-12-weeks, under-1-cp); child-level, staff only
   kpi caseloads [--as-of=YYYY-MM-DD] [--team=TEAM] [--json]
       open cases per worker
+  workforce summary [--as-of=YYYY-MM-DD | --date=YYYY-MM-DD] [--json]
+      staffing by service area (maternity, agency, long-term absence),
+      vacancy, turnover, absence, caseloads and costs
+  report [--month=YYYY-MM] [--format=md|json] [-o FILE | --out=FILE]
+      the monthly practice report (front door, indicators, case status,
+      watchlists, workforce) for the caller's authority, as Markdown or
+      JSON; default the last full month, to standard output
   whoami
       who the token says the caller is
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
@@ -127,6 +145,10 @@ commands:
                [--scale=N]
       write a synthetic case-events feed, DIR/case-events.csv, for one
       Derby-sized authority (times --scale); no gateway needed
+  synth workforce --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
+                  [--scale=N]
+      write synthetic staff.csv, absences.csv and establishment.csv naming
+      the workers of `synth events` with the same options
   admin hash-token TOKEN
       the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
   admin new-token
@@ -154,6 +176,7 @@ constexpr absl::string_view kImportUsage =
     R"(usage: sgm import contacts FILE [--agency=AGENCY] [--format=csv|jsonl]
        sgm import decisions FILE [--format=csv|jsonl]
        sgm import events FILE [--format=csv|jsonl]
+       sgm import staff|absences|establishment FILE [--format=csv|jsonl]
 FILE is CSV with a header row or JSON Lines (DESIGN section 5); the format
 comes from the extension (.csv, .jsonl, .ndjson) unless --format is given.
 )";
@@ -173,16 +196,36 @@ KIND: cp-2-years, s47-over-10wd, pre-proceedings-12-weeks, under-1-cp.
 
 constexpr absl::string_view kWhoAmIUsage = "usage: sgm whoami\n";
 
+constexpr absl::string_view kReportUsage =
+    R"(usage: sgm report [--month=YYYY-MM] [--format=md|json] [-o FILE | --out=FILE]
+The monthly practice report for the token's authority, composed by the
+gateway from the services' figures: --month defaults to the last full month
+(the authority's local date); --format md (default) is Markdown in the shape
+of the scrutiny reports, json the protobuf JSON mapping; written to FILE, or
+to standard output. A section whose service is down or not deployed is
+marked so in the report (and named on standard error).
+)";
+
+constexpr absl::string_view kWorkforceUsage =
+    R"(usage: sgm workforce summary [--as-of=YYYY-MM-DD | --date=YYYY-MM-DD] [--json]
+--as-of (or --date) defaults to today (the authority's local date); the costs are for
+the financial year (April to March) containing it.
+)";
+
 constexpr absl::string_view kSynthUsage =
     R"(usage: sgm synth contacts --out=DIR [--seed=N] [--start=YYYY-MM]
                           [--months=N] [--scale=N] [--first_authority=CODE]
        sgm synth events --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
                         [--scale=N]
+       sgm synth workforce --out=DIR [--seed=N] [--start=YYYY-MM]
+                           [--months=N] [--scale=N]
 contacts: writes contacts-AGENCY.csv (one per agency) and decisions.csv,
 under DIR, or under DIR/CODE for each authority when --scale > 1.
 events: writes DIR/case-events.csv, the case activity of one authority
 (--scale multiplies its volume, 1 to 100) over the months, with the history
 of the cases open in them; the same seed gives the same bytes.
+workforce: writes DIR/staff.csv, DIR/absences.csv and DIR/establishment.csv
+for the workers the case events of the same options allocate cases to.
 --start defaults to --months before the current month.
 )";
 
@@ -251,8 +294,10 @@ absl::string_view Basename(absl::string_view path) {
 }
 
 int RunImport(const std::vector<std::string>& args) {
-  if (args.size() != 3 || (args[1] != "contacts" && args[1] != "decisions" &&
-                           args[1] != "events")) {
+  static constexpr absl::string_view kKinds[] = {
+      "contacts", "decisions", "events", "staff", "absences", "establishment"};
+  if (args.size() != 3 || std::find(std::begin(kKinds), std::end(kKinds),
+                                    args[1]) == std::end(kKinds)) {
     return UsageError(kImportUsage);
   }
   if (!HaveToken()) {
@@ -294,6 +339,15 @@ int RunImport(const std::vector<std::string>& args) {
   } else if (events) {
     summary = UploadCaseEvents(*channel, token, path, format_text, deadline,
                                progress.get());
+  } else if (args[1] == "staff") {
+    summary = UploadStaff(*channel, token, path, format_text, deadline,
+                          progress.get());
+  } else if (args[1] == "absences") {
+    summary = UploadAbsences(*channel, token, path, format_text, deadline,
+                             progress.get());
+  } else if (args[1] == "establishment") {
+    summary = UploadEstablishment(*channel, token, path, format_text, deadline,
+                                  progress.get());
   } else {
     summary = UploadDecisions(*channel, token, path, format_text, deadline,
                               progress.get());
@@ -550,6 +604,122 @@ int RunKpi(const std::vector<std::string>& args) {
       all, [&] { return RenderCaseloadsTable(as_of, request.team(), all); });
 }
 
+int RunWorkforce(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[1] != "summary") {
+    return UsageError(kWorkforceUsage);
+  }
+  sgm::workforce::v1::GetWorkforceFiguresRequest request;
+  const std::string as_of = absl::GetFlag(FLAGS_as_of);
+  if (!as_of.empty()) {
+    const absl::StatusOr<absl::CivilDay> parsed = ParseIsoDate(as_of);
+    if (!parsed.ok()) {
+      return UsageError(kWorkforceUsage,
+                        absl::StrCat("--as-of: ", parsed.status().message()));
+    }
+    *request.mutable_as_of() = ToProtoDate(*parsed);
+  }
+  if (!HaveToken()) {
+    return UsageError(kWorkforceUsage,
+                      "no token: give --token or set SGM_TOKEN");
+  }
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::workforce::v1::WorkforceService::NewStub(*channel);
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::workforce::v1::GetWorkforceFiguresResponse response;
+  const grpc::Status status =
+      stub->GetWorkforceFigures(&context, request, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  return PrintKpi(response.figures(),
+                  [&] { return RenderWorkforceTable(response.figures()); });
+}
+
+// "front door", "performance", "quality", "workforce".
+void WarnUnavailable(absl::string_view section,
+                     const sgm::gateway::v1::SectionStatus& status) {
+  if (status.state() == sgm::gateway::v1::SECTION_STATE_AVAILABLE) return;
+  const bool not_deployed =
+      status.state() == sgm::gateway::v1::SECTION_STATE_NOT_DEPLOYED;
+  std::cerr << "sgm: report: " << section << " section "
+            << (not_deployed ? "not deployed" : "unavailable")
+            << (status.reason().empty() ? "" : ": ") << status.reason() << "\n";
+}
+
+int RunReport(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    return UsageError(kReportUsage, "report takes no arguments");
+  }
+  std::string format = absl::GetFlag(FLAGS_format);
+  if (format.empty()) format = "md";
+  if (format != "md" && format != "json") {
+    return UsageError(kReportUsage, absl::StrCat("--format: '", format,
+                                                 "' is not md or json"));
+  }
+  if (absl::GetFlag(FLAGS_json)) {
+    return UsageError(kReportUsage, "use --format=json for JSON");
+  }
+  if (!absl::GetFlag(FLAGS_as_of).empty()) {
+    return UsageError(kReportUsage, "--as-of is not for report (give --month)");
+  }
+  sgm::gateway::v1::GetPracticeReportRequest request;
+  const std::string month_text = absl::GetFlag(FLAGS_month);
+  if (!month_text.empty()) {
+    const absl::StatusOr<absl::CivilMonth> month = ParseIsoMonth(month_text);
+    if (!month.ok()) {
+      return UsageError(kReportUsage,
+                        absl::StrCat("--month: ", month.status().message()));
+    }
+    *request.mutable_month() = ToProtoMonth(*month);
+  }
+  if (!HaveToken()) {
+    return UsageError(kReportUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::gateway::v1::GatewayService::NewStub(*channel);
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::gateway::v1::GetPracticeReportResponse response;
+  const grpc::Status status =
+      stub->GetPracticeReport(&context, request, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  const sgm::gateway::v1::PracticeReport& report = response.report();
+  std::string text;
+  if (format == "json") {
+    absl::StatusOr<std::string> json = RenderMessageJson(report);
+    if (!json.ok()) return Failed(json.status());
+    text = *std::move(json);
+  } else {
+    text = sgm::gateway::RenderPracticeReportMarkdown(report);
+  }
+  WarnUnavailable("front door", report.front_door().status());
+  WarnUnavailable("performance", report.performance().status());
+  WarnUnavailable("workforce", report.workforce().status());
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    return Failed(absl::UnavailableError(absl::StrCat("cannot write ", out)));
+  }
+  file << text;
+  file.close();
+  if (!file) {
+    return Failed(
+        absl::DataLossError(absl::StrCat("writing ", out, " failed")));
+  }
+  std::cout << "report for "
+            << absl::StrFormat("%04d-%02d", report.month().year(),
+                               report.month().month())
+            << " -> " << out << "\n";
+  return 0;
+}
+
 int RunWhoAmI(const std::vector<std::string>& args) {
   if (args.size() != 1) return UsageError(kWhoAmIUsage);
   if (!HaveToken()) {
@@ -577,7 +747,73 @@ int RunWhoAmI(const std::vector<std::string>& args) {
 }
 
 // sgm synth events: DIR/case-events.csv.
-int RunSynthEvents() {
+// `write` into DIR/NAME; 0, or the exit status of the failure.
+template <typename Write>
+int WriteFeedFile(const std::string& dir, absl::string_view name, Write write) {
+  const std::string path = absl::StrCat(dir, "/", name);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    return Failed(absl::UnavailableError(absl::StrCat("cannot write ", path)));
+  }
+  if (absl::Status s = write(&file); !s.ok()) return Failed(s);
+  file.close();
+  if (!file) {
+    return Failed(
+        absl::DataLossError(absl::StrCat("writing ", path, " failed")));
+  }
+  return 0;
+}
+
+// The workforce that holds the cases of the case events of `options`.
+int WriteSyntheticWorkforce(const synth::CaseEventSynthOptions& options,
+                            const WorkingDayCalendar& calendar,
+                            const std::string& out) {
+  const absl::StatusOr<std::vector<kpi::CaseEvent>> events =
+      synth::SynthesizeCaseEvents(options, calendar);
+  if (!events.ok()) return Failed(events.status());
+  synth::WorkforceSynthOptions workforce_options;
+  workforce_options.seed = options.seed;
+  workforce_options.first_month = options.first_month;
+  workforce_options.months = options.months;
+  workforce_options.scale = options.scale;
+  const absl::StatusOr<synth::WorkforceFeeds> feeds =
+      synth::SynthesizeWorkforce(workforce_options,
+                                 synth::CaseHoldersOf(*events), calendar);
+  if (!feeds.ok()) return Failed(feeds.status());
+  if (int code = WriteFeedFile(out, "staff.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteStaffCsv(feeds->staff,
+                                                             file);
+                               });
+      code != 0) {
+    return code;
+  }
+  if (int code = WriteFeedFile(out, "absences.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteAbsencesCsv(feeds->absences,
+                                                                file);
+                               });
+      code != 0) {
+    return code;
+  }
+  if (int code = WriteFeedFile(out, "establishment.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteEstablishmentCsv(
+                                     feeds->establishment, file);
+                               });
+      code != 0) {
+    return code;
+  }
+  std::cout << absl::StrFormat(
+      "%s staff, %s absence episodes, %s establishment rows -> "
+      "%s/{staff,absences,establishment}.csv\n",
+      WithThousands(static_cast<int64_t>(feeds->staff.size())),
+      WithThousands(static_cast<int64_t>(feeds->absences.size())),
+      WithThousands(static_cast<int64_t>(feeds->establishment.size())), out);
+  return 0;
+}
+
+int RunSynthEvents(bool workforce) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError(kSynthUsage, "--out is required");
   synth::CaseEventSynthOptions options;
@@ -611,6 +847,7 @@ int RunSynthEvents() {
     return Failed(absl::UnavailableError(
         absl::StrCat("cannot create ", out, ": ", error.message())));
   }
+  if (workforce) return WriteSyntheticWorkforce(options, *calendar, out);
   const std::string path = absl::StrCat(out, "/case-events.csv");
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) {
@@ -640,7 +877,8 @@ int RunSynthEvents() {
 }
 
 int RunSynth(const std::vector<std::string>& args) {
-  if (args.size() == 2 && args[1] == "events") return RunSynthEvents();
+  if (args.size() == 2 && args[1] == "events") return RunSynthEvents(false);
+  if (args.size() == 2 && args[1] == "workforce") return RunSynthEvents(true);
   if (args.size() != 2 || args[1] != "contacts") return UsageError(kSynthUsage);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError(kSynthUsage, "--out is required");
@@ -770,7 +1008,9 @@ int Run(const std::vector<std::string>& args) {
   if (command == "import") return RunImport(args);
   if (command == "intake") return RunIntake(args);
   if (command == "kpi") return RunKpi(args);
+  if (command == "workforce") return RunWorkforce(args);
   if (command == "whoami") return RunWhoAmI(args);
+  if (command == "report") return RunReport(args);
   if (command == "synth") return RunSynth(args);
   if (command == "admin") return RunAdmin(args);
   if (command == "help") {
@@ -786,7 +1026,23 @@ int Run(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   // "--as-of" is "--as_of" (flag names are identifiers): a dash in the name
   // of a known flag reads as an underscore.
-  std::vector<std::string> spelt(argv, argv + argc);
+  // "-o FILE" and "-o=FILE" are "--out=FILE"; "--date" (workforce
+  // summary) is "--as_of".
+  std::vector<std::string> spelt;
+  for (int i = 0; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (i > 0 && arg == "--date" && i + 1 < argc) {
+      spelt.push_back(absl::StrCat("--as_of=", argv[++i]));
+    } else if (i > 0 && absl::StartsWith(arg, "--date=")) {
+      spelt.push_back(absl::StrCat("--as_of=", arg.substr(7)));
+    } else if (i > 0 && arg == "-o" && i + 1 < argc) {
+      spelt.push_back(absl::StrCat("--out=", argv[++i]));
+    } else if (i > 0 && absl::StartsWith(arg, "-o=")) {
+      spelt.push_back(absl::StrCat("--out=", arg.substr(3)));
+    } else {
+      spelt.emplace_back(arg);
+    }
+  }
   std::vector<char*> normalized;
   normalized.reserve(spelt.size() + 1);
   bool flags_done = false;
@@ -806,8 +1062,8 @@ int main(int argc, char** argv) {
     normalized.push_back(arg.data());
   }
   normalized.push_back(nullptr);
-  const std::vector<char*> positional =
-      sgm::ParseFlagsOrDie(argc, normalized.data(), sgm::cli::kUsage);
+  const std::vector<char*> positional = sgm::ParseFlagsOrDie(
+      static_cast<int>(spelt.size()), normalized.data(), sgm::cli::kUsage);
   std::vector<std::string> args;
   for (size_t i = 1; i < positional.size(); ++i)
     args.emplace_back(positional[i]);

@@ -49,6 +49,8 @@ std::vector<Row> ExpectedTable() {
        {std::begin(kAllRoles), std::end(kAllRoles)},
        false,
        false},
+      {"/sgm.gateway.v1.GatewayService/GetPracticeReport", aggregates, false,
+       false},
       {intake + "ImportContacts", staff_and_partners, true, true},
       {intake + "ImportDecisions", staff, true, true},
       {intake + "CreateContact", staff, true, false},

@@ -1,0 +1,537 @@
+#include "services/gateway/practice_report.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/civil_date.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_convert.h"
+#include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/workforce/v1/workforce.grpc.pb.h"
+
+namespace sgm::gateway {
+
+namespace gv1 = ::sgm::gateway::v1;
+namespace iv1 = ::sgm::intake::v1;
+namespace kv1 = ::sgm::kpi::v1;
+namespace wv1 = ::sgm::workforce::v1;
+
+// The name the report is cached under (AggregateCache's `service`). The
+// generations the report depends on are in the key; the generation slot
+// itself is unused (0).
+constexpr char kReportCacheService[] = "gateway";
+constexpr int64_t kReportCacheGeneration = 0;
+// Trends cover the 12 months ending with the report's month.
+constexpr int kTrendMonths = 12;
+
+constexpr ReportBackend kBackends[] = {
+    ReportBackend::kIntake, ReportBackend::kKpi, ReportBackend::kWorkforce};
+
+absl::string_view CacheServiceName(ReportBackend backend) {
+  switch (backend) {
+    case ReportBackend::kIntake:
+      return "intake";
+    case ReportBackend::kKpi:
+      return "kpi";
+    case ReportBackend::kWorkforce:
+      return "workforce";
+  }
+  return "unknown";
+}
+
+absl::string_view BackendTitle(ReportBackend backend) {
+  switch (backend) {
+    case ReportBackend::kIntake:
+      return "intake service";
+    case ReportBackend::kKpi:
+      return "KPI service";
+    case ReportBackend::kWorkforce:
+      return "workforce service";
+  }
+  return "service";
+}
+
+namespace {
+
+// --- gRPC sources ----------------------------------------------------------
+
+void Prepare(const CallerIdentity& caller, absl::Time deadline,
+             grpc::ClientContext* context) {
+  AttachIdentity(caller, context);
+  context->set_deadline(absl::ToChronoTime(deadline));
+}
+
+absl::Status NotDeployed(ReportBackend backend) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("no ", BackendTitle(backend), " is configured"));
+}
+
+class GrpcReportSources final : public ReportSources {
+ public:
+  explicit GrpcReportSources(
+      const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels) {
+    if (auto it = channels.find("sgm.intake.v1"); it != channels.end()) {
+      intake_ = iv1::IntakeService::NewStub(it->second);
+    }
+    if (auto it = channels.find("sgm.kpi.v1"); it != channels.end()) {
+      kpi_ = kv1::KpiService::NewStub(it->second);
+    }
+    if (auto it = channels.find("sgm.workforce.v1"); it != channels.end()) {
+      workforce_ = wv1::WorkforceService::NewStub(it->second);
+    }
+  }
+
+  bool Deployed(ReportBackend backend) const override {
+    switch (backend) {
+      case ReportBackend::kIntake:
+        return intake_ != nullptr;
+      case ReportBackend::kKpi:
+        return kpi_ != nullptr;
+      case ReportBackend::kWorkforce:
+        return workforce_ != nullptr;
+    }
+    return false;
+  }
+
+  absl::StatusOr<iv1::FrontDoorFigures> FrontDoor(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (intake_ == nullptr) return NotDeployed(ReportBackend::kIntake);
+    iv1::GetFrontDoorFiguresRequest request;
+    *request.mutable_month() = ToProtoMonth(month);
+    iv1::GetFrontDoorFiguresResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        intake_->GetFrontDoorFigures(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return std::move(*response.mutable_figures());
+  }
+
+  absl::StatusOr<kv1::GetIndicatorsResponse> Indicators(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
+    kv1::GetIndicatorsRequest request;
+    *request.mutable_month() = ToProtoMonth(month);
+    kv1::GetIndicatorsResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        kpi_->GetIndicators(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<kv1::GetIndicatorTrendResponse> IndicatorTrend(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
+    kv1::GetIndicatorTrendRequest request;
+    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
+    *request.mutable_to() = ToProtoMonth(month);
+    kv1::GetIndicatorTrendResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        kpi_->GetIndicatorTrend(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<kv1::CaseStatus> CaseStatus(const CallerIdentity& caller,
+                                             absl::CivilMonth month,
+                                             absl::Time deadline) override {
+    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
+    kv1::GetCaseStatusRequest request;
+    *request.mutable_month() = ToProtoMonth(month);
+    kv1::GetCaseStatusResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        kpi_->GetCaseStatus(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return std::move(*response.mutable_status());
+  }
+
+  absl::StatusOr<wv1::WorkforceFigures> Workforce(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (workforce_ == nullptr) return NotDeployed(ReportBackend::kWorkforce);
+    wv1::GetWorkforceFiguresRequest request;
+    *request.mutable_as_of() = ToProtoDate(LastDayOf(month));
+    wv1::GetWorkforceFiguresResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        workforce_->GetWorkforceFigures(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return std::move(*response.mutable_figures());
+  }
+
+  absl::StatusOr<wv1::GetWorkforceTrendResponse> WorkforceTrend(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (workforce_ == nullptr) return NotDeployed(ReportBackend::kWorkforce);
+    wv1::GetWorkforceTrendRequest request;
+    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
+    *request.mutable_to() = ToProtoMonth(month);
+    wv1::GetWorkforceTrendResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status =
+        workforce_->GetWorkforceTrend(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+ private:
+  std::unique_ptr<iv1::IntakeService::Stub> intake_;
+  std::unique_ptr<kv1::KpiService::Stub> kpi_;
+  std::unique_ptr<wv1::WorkforceService::Stub> workforce_;
+};
+
+// --- composition -----------------------------------------------------------
+
+// The answers of one composition's fetches. Shared with the fetch threads:
+// one that answers after the deadline writes here after the composer has
+// moved on, and its answer is dropped with the state.
+struct Fetches {
+  absl::Mutex mu;
+  int pending ABSL_GUARDED_BY(mu) = 0;
+  std::optional<absl::StatusOr<iv1::FrontDoorFigures>> front_door
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::GetIndicatorsResponse>> indicators
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::GetIndicatorTrendResponse>> trend
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::CaseStatus>> case_status
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<wv1::WorkforceFigures>> workforce
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<wv1::GetWorkforceTrendResponse>> workforce_trend
+      ABSL_GUARDED_BY(mu);
+};
+
+bool NothingPending(int* pending) { return *pending == 0; }
+
+// A fetch that had not answered when the deadline came.
+template <typename T>
+absl::StatusOr<T> Take(std::optional<absl::StatusOr<T>>& slot,
+                       absl::Duration deadline) {
+  if (!slot.has_value()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("no answer within ", absl::FormatDuration(deadline)));
+  }
+  return *std::move(slot);
+}
+
+// Why a section is unavailable, for people: plain words, the code, and the
+// backend's message (aggregate calls carry no personal data in errors).
+std::string Reason(ReportBackend backend, const absl::Status& status,
+                   absl::Duration deadline) {
+  switch (status.code()) {
+    case absl::StatusCode::kDeadlineExceeded:
+      return absl::StrCat("the ", BackendTitle(backend),
+                          " did not answer within ",
+                          absl::FormatDuration(deadline));
+    case absl::StatusCode::kUnavailable:
+      return absl::StrCat("the ", BackendTitle(backend),
+                          " could not be reached");
+    default:
+      return absl::StrCat("the ", BackendTitle(backend), " failed (",
+                          absl::StatusCodeToString(status.code()),
+                          status.message().empty() ? "" : ": ",
+                          status.message(), ")");
+  }
+}
+
+void MarkAvailable(gv1::SectionStatus* status) {
+  status->set_state(gv1::SECTION_STATE_AVAILABLE);
+}
+
+void MarkNotDeployed(ReportBackend backend, gv1::SectionStatus* status) {
+  status->set_state(gv1::SECTION_STATE_NOT_DEPLOYED);
+  status->set_reason(
+      absl::StrCat("no ", BackendTitle(backend), " is deployed"));
+}
+
+void MarkUnavailable(ReportBackend backend, const absl::Status& error,
+                     absl::Duration deadline, gv1::SectionStatus* status) {
+  status->set_state(gv1::SECTION_STATE_UNAVAILABLE);
+  status->set_reason(Reason(backend, error, deadline));
+  LogWarn("report_section_unavailable",
+          {{"backend", std::string(CacheServiceName(backend))},
+           {"code", absl::StatusCodeToString(error.code())}});
+}
+
+// The first error of `results`, or OK.
+absl::Status FirstError(std::initializer_list<absl::Status> results) {
+  for (const absl::Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::unique_ptr<ReportSources> MakeGrpcReportSources(
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels) {
+  return std::make_unique<GrpcReportSources>(channels);
+}
+
+struct PracticeReportComposer::Running {
+  absl::Mutex mu;
+  int threads ABSL_GUARDED_BY(mu) = 0;
+};
+
+PracticeReportComposer::PracticeReportComposer(
+    std::unique_ptr<ReportSources> sources, AggregateCache* cache,
+    const Clock* clock, ComposerOptions options)
+    : sources_(std::move(sources)),
+      cache_(cache),
+      clock_(clock),
+      options_(options),
+      running_(std::make_shared<Running>()) {}
+
+PracticeReportComposer::~PracticeReportComposer() {
+  absl::MutexLock lock(&running_->mu);
+  running_->mu.Await(absl::Condition(&NothingPending, &running_->threads));
+}
+
+void PracticeReportComposer::Spawn(std::function<void()> task) {
+  {
+    absl::MutexLock lock(&running_->mu);
+    ++running_->threads;
+  }
+  std::thread([running = running_, task = std::move(task)] {
+    task();
+    absl::MutexLock lock(&running->mu);
+    --running->threads;
+  }).detach();
+}
+
+absl::CivilMonth PracticeReportComposer::DefaultMonth(absl::Time now) {
+  return absl::CivilMonth(LondonDay(now)) - 1;
+}
+
+std::string PracticeReportComposer::CacheKey(
+    absl::CivilMonth month,
+    const std::map<ReportBackend, std::optional<int64_t>>& generations) {
+  std::string key = absl::StrCat("report:v1:", FormatIsoMonth(month));
+  for (ReportBackend backend : kBackends) {
+    auto it = generations.find(backend);
+    const bool known = it != generations.end() && it->second.has_value();
+    absl::StrAppend(&key, ":", CacheServiceName(backend), "=",
+                    known ? absl::StrCat("g", *it->second) : "none");
+  }
+  return key;
+}
+
+void PracticeReportComposer::ComposeInBackground(
+    const CallerIdentity& caller, std::optional<absl::CivilMonth> month,
+    std::function<void(absl::StatusOr<gv1::PracticeReport>)> done) {
+  Spawn([this, caller, month, done = std::move(done)] {
+    done(Compose(caller, month));
+  });
+}
+
+absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
+    const CallerIdentity& caller, std::optional<absl::CivilMonth> month) {
+  if (caller.authority.empty()) {
+    return absl::InvalidArgumentError("report: the caller has no authority");
+  }
+  // The deadline runs on real time: it bounds how long the caller waits.
+  const absl::Time deadline = absl::Now() + options_.deadline;
+  const absl::Time now = clock_->Now();
+  const absl::CivilMonth report_month = month.value_or(DefaultMonth(now));
+  if (report_month > absl::CivilMonth(LondonDay(now))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("month: ", FormatIsoMonth(report_month),
+                     " is after the current month"));
+  }
+  const std::string& authority = caller.authority;
+
+  std::map<ReportBackend, bool> deployed;
+  for (ReportBackend backend : kBackends) {
+    deployed[backend] = sources_->Deployed(backend);
+  }
+
+  // The cache: only when every deployed backend has published its
+  // generation (otherwise a cached report could be older than a write).
+  std::optional<std::string> key;
+  {
+    std::map<ReportBackend, std::optional<int64_t>> generations;
+    bool all_known = true;
+    for (ReportBackend backend : kBackends) {
+      if (!deployed[backend]) continue;
+      generations[backend] =
+          cache_->ReadGeneration(authority, CacheServiceName(backend));
+      if (!generations[backend].has_value()) {
+        all_known = false;
+        break;
+      }
+    }
+    if (all_known) key = CacheKey(report_month, generations);
+  }
+  if (key.has_value()) {
+    if (std::optional<std::string> cached = cache_->Get(
+            authority, kReportCacheService, kReportCacheGeneration, *key)) {
+      gv1::PracticeReport report;
+      if (report.ParseFromString(*cached) && report.authority() == authority) {
+        return report;
+      }
+    }
+  }
+
+  // Every piece at once, each on its own thread with the deadline.
+  auto fetches = std::make_shared<Fetches>();
+  int pieces = 0;
+  if (deployed[ReportBackend::kIntake]) pieces += 1;
+  if (deployed[ReportBackend::kKpi]) pieces += 3;
+  if (deployed[ReportBackend::kWorkforce]) pieces += 2;
+  {
+    absl::MutexLock lock(&fetches->mu);
+    fetches->pending = pieces;
+  }
+  // Each answer goes to its slot of `fetches` under the lock.
+  auto fetch = [this, fetches](auto call, auto slot) {
+    Spawn([fetches, call = std::move(call), slot] {
+      auto result = call();
+      absl::MutexLock lock(&fetches->mu);
+      (*fetches).*slot = std::move(result);
+      --fetches->pending;
+    });
+  };
+  ReportSources* sources = sources_.get();
+  if (deployed[ReportBackend::kIntake]) {
+    fetch([=] { return sources->FrontDoor(caller, report_month, deadline); },
+          &Fetches::front_door);
+  }
+  if (deployed[ReportBackend::kKpi]) {
+    fetch([=] { return sources->Indicators(caller, report_month, deadline); },
+          &Fetches::indicators);
+    fetch(
+        [=] { return sources->IndicatorTrend(caller, report_month, deadline); },
+        &Fetches::trend);
+    fetch([=] { return sources->CaseStatus(caller, report_month, deadline); },
+          &Fetches::case_status);
+  }
+  if (deployed[ReportBackend::kWorkforce]) {
+    fetch([=] { return sources->Workforce(caller, report_month, deadline); },
+          &Fetches::workforce);
+    fetch(
+        [=] { return sources->WorkforceTrend(caller, report_month, deadline); },
+        &Fetches::workforce_trend);
+  }
+
+  gv1::PracticeReport report;
+  report.set_authority(authority);
+  *report.mutable_month() = ToProtoMonth(report_month);
+  *report.mutable_composed_at() = ToProtoTimestamp(now);
+  // Suppression of small counts (outward-facing deployments) is not
+  // implemented yet: the report says so.
+  report.set_suppressed(false);
+  bool complete = true;
+  {
+    absl::MutexLock lock(&fetches->mu);
+    fetches->mu.AwaitWithDeadline(
+        absl::Condition(&NothingPending, &fetches->pending), deadline);
+    const absl::Duration limit = options_.deadline;
+
+    gv1::FrontDoorSection* front_door = report.mutable_front_door();
+    if (!deployed[ReportBackend::kIntake]) {
+      MarkNotDeployed(ReportBackend::kIntake, front_door->mutable_status());
+    } else {
+      absl::StatusOr<iv1::FrontDoorFigures> figures =
+          Take(fetches->front_door, limit);
+      if (figures.ok()) {
+        MarkAvailable(front_door->mutable_status());
+        *front_door->mutable_figures() = *std::move(figures);
+      } else {
+        complete = false;
+        MarkUnavailable(ReportBackend::kIntake, figures.status(), limit,
+                        front_door->mutable_status());
+      }
+    }
+
+    gv1::PerformanceSection* performance = report.mutable_performance();
+    if (!deployed[ReportBackend::kKpi]) {
+      MarkNotDeployed(ReportBackend::kKpi, performance->mutable_status());
+    } else {
+      absl::StatusOr<kv1::GetIndicatorsResponse> indicators =
+          Take(fetches->indicators, limit);
+      absl::StatusOr<kv1::GetIndicatorTrendResponse> trend =
+          Take(fetches->trend, limit);
+      absl::StatusOr<kv1::CaseStatus> status =
+          Take(fetches->case_status, limit);
+      const absl::Status error =
+          FirstError({indicators.status(), trend.status(), status.status()});
+      if (error.ok()) {
+        MarkAvailable(performance->mutable_status());
+        *performance->mutable_indicators() = *std::move(indicators);
+        for (kv1::IndicatorTrend& t : *trend->mutable_trends()) {
+          *performance->add_trends() = std::move(t);
+        }
+        *performance->mutable_case_status() = *std::move(status);
+      } else {
+        complete = false;
+        MarkUnavailable(ReportBackend::kKpi, error, limit,
+                        performance->mutable_status());
+      }
+    }
+
+    gv1::WorkforceSection* workforce = report.mutable_workforce();
+    if (!deployed[ReportBackend::kWorkforce]) {
+      MarkNotDeployed(ReportBackend::kWorkforce, workforce->mutable_status());
+    } else {
+      absl::StatusOr<wv1::WorkforceFigures> figures =
+          Take(fetches->workforce, limit);
+      absl::StatusOr<wv1::GetWorkforceTrendResponse> trend =
+          Take(fetches->workforce_trend, limit);
+      const absl::Status error = FirstError({figures.status(), trend.status()});
+      if (error.ok()) {
+        MarkAvailable(workforce->mutable_status());
+        // Figures without caseloads (the KPI service did not answer the
+        // workforce service) are served, never cached.
+        if (!figures->caseloads_available() || !trend->caseloads_available()) {
+          complete = false;
+        }
+        *workforce->mutable_figures() = *std::move(figures);
+        for (wv1::WorkforceTrendPoint& p : *trend->mutable_points()) {
+          *workforce->add_trend() = std::move(p);
+        }
+      } else {
+        complete = false;
+        MarkUnavailable(ReportBackend::kWorkforce, error, limit,
+                        workforce->mutable_status());
+      }
+    }
+  }
+  // No QA service exists yet.
+  report.mutable_quality()->mutable_status()->set_state(
+      gv1::SECTION_STATE_NOT_DEPLOYED);
+  report.mutable_quality()->mutable_status()->set_reason(
+      "no quality-assurance service is deployed");
+
+  if (key.has_value() && complete) {
+    cache_->Put(authority, kReportCacheService, kReportCacheGeneration, *key,
+                report.SerializeAsString());
+  }
+  return report;
+}
+
+}  // namespace sgm::gateway

@@ -1,0 +1,588 @@
+#include "services/gateway/report_markdown.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace sgm::gateway {
+namespace {
+
+namespace gv1 = ::sgm::gateway::v1;
+namespace iv1 = ::sgm::intake::v1;
+namespace kv1 = ::sgm::kpi::v1;
+namespace wv1 = ::sgm::workforce::v1;
+namespace tv1 = ::sgm::type::v1;
+
+// No figure (e.g. a percent without a denominator): an en dash.
+constexpr absl::string_view kNone = "\u2013";
+
+constexpr const char* kMonthNames[] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+std::string MonthName(const tv1::YearMonth& month) {
+  if (month.month() < 1 || month.month() > 12) {
+    return absl::StrFormat("%04d-%02d", month.year(), month.month());
+  }
+  return absl::StrCat(kMonthNames[month.month() - 1], " ", month.year());
+}
+
+std::string ShortMonth(const tv1::YearMonth& month) {
+  return absl::StrFormat("%04d-%02d", month.year(), month.month());
+}
+
+std::string DateText(const tv1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
+                         date.day());
+}
+
+// "1,234"; "-1,234".
+std::string Count(int64_t n) {
+  const bool negative = n < 0;
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  std::string digits = absl::StrCat(magnitude);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return negative ? absl::StrCat("-", out) : out;
+}
+
+std::string Percent(double value) { return absl::StrFormat("%.1f%%", value); }
+
+std::string OptionalPercent(bool has, double value) {
+  return has ? Percent(value) : std::string(kNone);
+}
+
+// "+23.4%", "-5.0%", "0.0%".
+std::string Change(double value) {
+  return absl::StrFormat(value > 0 ? "+%.1f%%" : "%.1f%%", value);
+}
+
+std::string OptionalChange(bool has, double value) {
+  return has ? Change(value) : std::string(kNone);
+}
+
+// An FTE to at most two decimals, trailing zeros dropped: 1.5, 2, 0.25.
+std::string Fte(double fte) {
+  std::string text = absl::StrFormat("%.2f", fte);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+std::string OptionalNumber(bool has, double value, const char* format) {
+  return has ? absl::StrFormat(format, value) : std::string(kNone);
+}
+
+// "£5,400,000" (whole pounds, rounded half away from zero).
+std::string Pounds(int64_t pence) {
+  const bool negative = pence < 0;
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(pence)
+                                      : static_cast<uint64_t>(pence);
+  return absl::StrCat(negative ? "-" : "", "\u00a3",
+                      Count(static_cast<int64_t>((magnitude + 50) / 100)));
+}
+
+// A table cell: pipes escaped, line breaks flattened.
+std::string Cell(absl::string_view text) {
+  return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}});
+}
+
+// A pipe table: `align` holds one 'l' or 'r' per column.
+class Table {
+ public:
+  Table(std::vector<std::string> header, std::string align)
+      : header_(std::move(header)), align_(std::move(align)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.empty(); }
+
+  void AppendTo(std::string* out) const {
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::vector<std::string> escaped;
+      for (const std::string& c : cells) escaped.push_back(Cell(c));
+      absl::StrAppend(out, "| ", absl::StrJoin(escaped, " | "), " |\n");
+    };
+    line(header_);
+    std::vector<std::string> rule;
+    for (size_t i = 0; i < header_.size(); ++i) {
+      rule.push_back(i < align_.size() && align_[i] == 'r' ? "---:" : "---");
+    }
+    absl::StrAppend(out, "|", absl::StrJoin(rule, "|"), "|\n");
+    for (const auto& row : rows_) line(row);
+    absl::StrAppend(out, "\n");
+  }
+
+ private:
+  std::vector<std::string> header_;
+  std::string align_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// The plainly marked line of a section that is not there; false when the
+// section is available (its figures follow).
+bool AppendStatusLine(const gv1::SectionStatus& status, std::string* out) {
+  switch (status.state()) {
+    case gv1::SECTION_STATE_AVAILABLE:
+      return false;
+    case gv1::SECTION_STATE_NOT_DEPLOYED:
+      absl::StrAppend(out, "> **Not deployed:** ",
+                      status.reason().empty() ? "no service for this section"
+                                              : status.reason(),
+                      ".\n\n");
+      return true;
+    case gv1::SECTION_STATE_UNAVAILABLE:
+      absl::StrAppend(out, "> **Unavailable:** ",
+                      status.reason().empty() ? "the service did not answer"
+                                              : status.reason(),
+                      ". The rest of the report is complete.\n\n");
+      return true;
+    default:
+      absl::StrAppend(out, "> **Unavailable:** no figures.\n\n");
+      return true;
+  }
+}
+
+// --- front door ------------------------------------------------------------
+
+void AppendBreakdown(
+    absl::string_view title, absl::string_view what,
+    const google::protobuf::RepeatedPtrField<iv1::Breakdown>& rows,
+    std::string* out) {
+  absl::StrAppend(out, "### ", title, "\n\n");
+  if (rows.empty()) {
+    absl::StrAppend(out, "No contacts this month.\n\n");
+    return;
+  }
+  Table table({std::string(what), "contacts", "share"}, "lrr");
+  for (const iv1::Breakdown& b : rows) {
+    table.Add(
+        {b.label().empty() ? b.code() : absl::StrCat(b.code(), " ", b.label()),
+         Count(b.count()), Percent(b.percent())});
+  }
+  table.AppendTo(out);
+}
+
+void AppendFrontDoor(const gv1::FrontDoorSection& section, std::string* out) {
+  absl::StrAppend(out, "## Front door: contacts\n\n");
+  if (AppendStatusLine(section.status(), out)) return;
+  const iv1::FrontDoorFigures& f = section.figures();
+  const iv1::MonthCount& m = f.this_month();
+  tv1::YearMonth year_before = f.month();
+  year_before.set_year(year_before.year() - 1);
+  absl::StrAppend(out, "Contacts in ", MonthName(f.month()), ": **",
+                  Count(m.contacts()), "** (", MonthName(year_before), ": ",
+                  Count(m.contacts_year_before()), "; change ",
+                  OptionalChange(m.has_change_percent(), m.change_percent()),
+                  ").\n\n");
+  const iv1::WeeklyRate& ytd = f.year_to_date();
+  const iv1::WeeklyRate& last = f.year_to_date_last_year();
+  Table weekly({"period", "contacts", "per week"}, "lrr");
+  weekly.Add({absl::StrCat("This year (", DateText(ytd.from()), " to ",
+                           DateText(ytd.to()), ")"),
+              Count(ytd.contacts()), absl::StrFormat("%.1f", ytd.per_week())});
+  weekly.Add({absl::StrCat("Last year (", DateText(last.from()), " to ",
+                           DateText(last.to()), ")"),
+              Count(last.contacts()),
+              absl::StrFormat("%.1f", last.per_week())});
+  absl::StrAppend(out, "Contacts per week this year against last (", "change ",
+                  OptionalChange(f.has_per_week_change_percent(),
+                                 f.per_week_change_percent()),
+                  "):\n\n");
+  weekly.AppendTo(out);
+  absl::StrAppend(
+      out, "- Progressed to a referral or strategy discussion: ",
+      OptionalPercent(f.has_progressed_percent(), f.progressed_percent()), " (",
+      Count(f.progressed()), " of ", Count(f.decided()),
+      " decided contacts).\n", "- Decided within 1 working day: ",
+      OptionalPercent(f.has_decided_within_1wd_percent(),
+                      f.decided_within_1wd_percent()),
+      " (", Count(f.decided_within_1wd()), " of ", Count(f.decided()), ").\n",
+      "- Repeat contacts (", f.repeat_min_contacts(), " or more within ",
+      f.repeat_window_days(), " days): ", Count(f.repeat_contacts()),
+      " contacts about ", Count(f.repeat_children()), " children (",
+      OptionalPercent(f.has_repeat_percent(), f.repeat_percent()), ").\n\n");
+  AppendBreakdown("Contacts by primary need", "primary need",
+                  f.by_primary_need(), out);
+  AppendBreakdown("Contacts by source", "source", f.by_source(), out);
+  absl::StrAppend(out, "### Contacts month by month\n\n");
+  Table trend({"month", "contacts", "same month last year", "change"}, "lrrr");
+  for (const iv1::MonthCount& t : f.trend()) {
+    trend.Add({MonthName(t.month()), Count(t.contacts()),
+               Count(t.contacts_year_before()),
+               OptionalChange(t.has_change_percent(), t.change_percent())});
+  }
+  trend.AppendTo(out);
+}
+
+// --- performance -----------------------------------------------------------
+
+enum class Column { kNeighbours, kRegion, kEngland };
+
+Column ColumnOf(const kv1::Comparator& c) {
+  const std::string name = absl::AsciiStrToLower(c.name());
+  if (name == "england") return Column::kEngland;
+  if (absl::StrContains(name, "neighbour")) {
+    return Column::kNeighbours;
+  }
+  return Column::kRegion;
+}
+
+// "2021-22" for the year a comparator is for.
+std::string YearText(int year) {
+  return absl::StrFormat("%d-%02d", year, (year + 1) % 100);
+}
+
+// The comparator of `column`, as "87.9%" (or "87.9" when `percent` is
+// false), or an en dash; its name and year join `seen` for the note.
+std::string ComparatorCell(
+    const google::protobuf::RepeatedPtrField<kv1::Comparator>& comparators,
+    Column column, bool percent, std::vector<std::string>* seen) {
+  for (const kv1::Comparator& c : comparators) {
+    if (ColumnOf(c) != column) continue;
+    const std::string source = absl::StrCat(c.name(), " ", YearText(c.year()));
+    bool known = false;
+    for (const std::string& s : *seen) known = known || s == source;
+    if (!known) seen->push_back(source);
+    return percent ? Percent(c.value()) : absl::StrFormat("%.0f", c.value());
+  }
+  return std::string(kNone);
+}
+
+std::string RagWord(kv1::Rag rag) {
+  switch (rag) {
+    case kv1::RAG_GREEN:
+      return "GREEN";
+    case kv1::RAG_AMBER:
+      return "AMBER";
+    case kv1::RAG_RED:
+      return "RED";
+    default:
+      return std::string(kNone);
+  }
+}
+
+std::string TargetText(const kv1::Indicator& i) {
+  return absl::StrFormat(
+      "%s %.1f%%",
+      i.direction() == kv1::DIRECTION_LOWER_IS_BETTER ? "\u2264" : "\u2265",
+      i.target());
+}
+
+void AppendIndicators(const kv1::GetIndicatorsResponse& indicators,
+                      std::string* out) {
+  absl::StrAppend(out, "## Performance indicators\n\n");
+  Table table({"indicator", "this month", "6-month average",
+               "statistical neighbours", "region", "England", "target", "RAG"},
+              "lrrrrrll");
+  std::vector<std::string> seen;
+  for (const kv1::Indicator& i : indicators.indicators()) {
+    const std::string this_month =
+        i.has_percent()
+            ? absl::StrCat(Percent(i.percent()), " (", Count(i.numerator()),
+                           "/", Count(i.denominator()), ")")
+            : absl::StrCat(kNone, " (none due)");
+    table.Add(
+        {i.title().empty() ? i.id() : i.title(), this_month,
+         OptionalPercent(i.has_six_month_average(), i.six_month_average()),
+         ComparatorCell(i.comparators(), Column::kNeighbours, true, &seen),
+         ComparatorCell(i.comparators(), Column::kRegion, true, &seen),
+         ComparatorCell(i.comparators(), Column::kEngland, true, &seen),
+         TargetText(i), RagWord(i.rag())});
+  }
+  table.AppendTo(out);
+  if (!seen.empty()) {
+    absl::StrAppend(out, "Comparators: ", absl::StrJoin(seen, "; "), ".\n\n");
+  }
+  if (indicators.data_quality_findings() > 0) {
+    absl::StrAppend(out, "Data-quality findings in the case events: ",
+                    Count(indicators.data_quality_findings()), ".\n\n");
+  }
+}
+
+void AppendTrends(const gv1::PerformanceSection& section, std::string* out) {
+  if (section.trends().empty()) return;
+  absl::StrAppend(out, "### Indicators month by month\n\n");
+  // One row a month, one column an indicator (by id, in the order given).
+  std::vector<std::string> header = {"month"};
+  std::string align = "l";
+  std::vector<tv1::YearMonth> months;
+  for (const kv1::IndicatorTrend& t : section.trends()) {
+    header.push_back(t.id());
+    align.push_back('r');
+    if (months.size() < static_cast<size_t>(t.points_size())) {
+      months.clear();
+      for (const kv1::TrendPoint& p : t.points()) months.push_back(p.month());
+    }
+  }
+  Table table(header, align);
+  for (const tv1::YearMonth& month : months) {
+    std::vector<std::string> row = {ShortMonth(month)};
+    for (const kv1::IndicatorTrend& t : section.trends()) {
+      std::string cell(kNone);
+      for (const kv1::TrendPoint& p : t.points()) {
+        if (p.month().year() == month.year() &&
+            p.month().month() == month.month() && p.has_percent()) {
+          cell = Percent(p.percent());
+        }
+      }
+      row.push_back(cell);
+    }
+    table.Add(std::move(row));
+  }
+  table.AppendTo(out);
+}
+
+std::string Share(int64_t part, int64_t total) {
+  if (total <= 0) return std::string(kNone);
+  return Percent(100.0 * static_cast<double>(part) /
+                 static_cast<double>(total));
+}
+
+void AppendCaseStatus(const kv1::CaseStatus& s, std::string* out) {
+  absl::StrAppend(out, "## Case status\n\n");
+  const kv1::OpenCases& open = s.open_cases();
+  absl::StrAppend(out, "Open cases at ", DateText(s.month_end()), ": **",
+                  Count(open.total()),
+                  "** (each child once, at its highest "
+                  "level). Referrals in ",
+                  MonthName(s.month()), ": ", Count(s.referrals()), ".\n\n");
+  Table levels({"level", "children", "share"}, "lrr");
+  levels.Add({"Early Help", Count(open.early_help()),
+              Share(open.early_help(), open.total())});
+  levels.Add({"Child in need", Count(open.child_in_need()),
+              Share(open.child_in_need(), open.total())});
+  levels.Add({"Child protection", Count(open.child_protection()),
+              Share(open.child_protection(), open.total())});
+  levels.Add({"Child in care", Count(open.child_in_care()),
+              Share(open.child_in_care(), open.total())});
+  levels.AppendTo(out);
+
+  absl::StrAppend(out, "### Rates per 10,000 children\n\n");
+  Table rates({"measure", "children", "per 10,000", "statistical neighbours",
+               "region", "England"},
+              "lrrrrr");
+  std::vector<std::string> seen;
+  auto rate_row = [&](absl::string_view name, const kv1::Rate& r) {
+    rates.Add(
+        {std::string(name), Count(r.children()),
+         r.has_per_10k() ? Count(r.per_10k()) : std::string(kNone),
+         ComparatorCell(r.comparators(), Column::kNeighbours, false, &seen),
+         ComparatorCell(r.comparators(), Column::kRegion, false, &seen),
+         ComparatorCell(r.comparators(), Column::kEngland, false, &seen)});
+  };
+  rate_row("Children in care", s.children_in_care());
+  rate_row("Children on CP plans", s.child_protection());
+  rates.AppendTo(out);
+  if (s.population_0_17() > 0) {
+    absl::StrAppend(out, "Population aged 0-17: ", Count(s.population_0_17()),
+                    " (", s.population_year(), ").");
+  } else {
+    absl::StrAppend(out, "No population aged 0-17 is configured: no rates.");
+  }
+  if (!seen.empty()) {
+    absl::StrAppend(out, " Comparators: ", absl::StrJoin(seen, "; "), ".");
+  }
+  absl::StrAppend(out, "\n\n");
+
+  if (!s.trend().empty()) {
+    absl::StrAppend(out, "### Open cases month by month\n\n");
+    Table trend({"month", "Early Help", "CIN", "CP", "CIC", "total"}, "lrrrrr");
+    for (const kv1::MonthOpenCases& m : s.trend()) {
+      const kv1::OpenCases& c = m.open_cases();
+      trend.Add({ShortMonth(m.month()), Count(c.early_help()),
+                 Count(c.child_in_need()), Count(c.child_protection()),
+                 Count(c.child_in_care()), Count(c.total())});
+    }
+    trend.AppendTo(out);
+  }
+}
+
+std::string WatchlistTitle(kv1::Watchlist watchlist) {
+  switch (watchlist) {
+    case kv1::WATCHLIST_CP_PLAN_2_YEARS:
+      return "CP plan 2 years or more";
+    case kv1::WATCHLIST_S47_OVER_10_WORKING_DAYS:
+      return "S47 enquiry open over 10 working days";
+    case kv1::WATCHLIST_PRE_PROCEEDINGS_12_WEEKS:
+      return "Pre-proceedings 12 weeks or more";
+    case kv1::WATCHLIST_UNDER_1_ON_CP_PLAN:
+      return "Under 1 year old on a CP plan";
+    default:
+      return "Other";
+  }
+}
+
+void AppendWatchlists(const kv1::CaseStatus& s, std::string* out) {
+  absl::StrAppend(out, "## Lines of sight on risk\n\n");
+  if (s.watchlists().empty()) {
+    absl::StrAppend(out, "No watchlist counts.\n\n");
+    return;
+  }
+  Table table({"watchlist", "children"}, "lr");
+  for (const kv1::WatchlistCount& w : s.watchlists()) {
+    table.Add({WatchlistTitle(w.watchlist()), Count(w.children())});
+  }
+  absl::StrAppend(out, "At ", DateText(s.month_end()), ":\n\n");
+  table.AppendTo(out);
+}
+
+void AppendPerformance(const gv1::PerformanceSection& section,
+                       std::string* out) {
+  if (section.status().state() != gv1::SECTION_STATE_AVAILABLE) {
+    // One marked line stands for the KPI service's three parts.
+    absl::StrAppend(out,
+                    "## Performance indicators, case status and lines "
+                    "of sight on risk\n\n");
+    AppendStatusLine(section.status(), out);
+    return;
+  }
+  AppendIndicators(section.indicators(), out);
+  AppendTrends(section, out);
+  AppendCaseStatus(section.case_status(), out);
+  AppendWatchlists(section.case_status(), out);
+}
+
+// --- quality and workforce -------------------------------------------------
+
+void AppendQuality(const gv1::QualitySection& section, std::string* out) {
+  absl::StrAppend(out, "## Quality assurance\n\n");
+  if (AppendStatusLine(section.status(), out)) return;
+  absl::StrAppend(out, "No quality-assurance figures yet.\n\n");
+}
+
+void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
+  absl::StrAppend(out, "## Workforce\n\n");
+  if (AppendStatusLine(section.status(), out)) return;
+  const wv1::WorkforceFigures& f = section.figures();
+  absl::StrAppend(out, "At ", DateText(f.as_of()),
+                  ", FTE by service area:\n\n");
+  Table staffing(
+      {"service area", "in post", "maternity", "agency", "long-term absence",
+       "establishment", "vacancy rate", "turnover (12 months)"},
+      "lrrrrrrr");
+  const wv1::StaffingFigures* total = nullptr;
+  for (const wv1::StaffingFigures& s : f.staffing()) {
+    if (s.service_area() == "Total") total = &s;
+    staffing.Add(
+        {s.service_area() == "Total" ? "**Total**" : s.service_area(),
+         Fte(s.fte_in_post()), Fte(s.maternity_fte()), Fte(s.agency_fte()),
+         Fte(s.long_term_absence_fte()), Fte(s.establishment_fte()),
+         OptionalPercent(s.has_vacancy_rate_percent(),
+                         s.vacancy_rate_percent()),
+         OptionalPercent(s.has_turnover_percent(), s.turnover_percent())});
+  }
+  if (staffing.empty()) {
+    absl::StrAppend(out, "No staff records.\n\n");
+  } else {
+    staffing.AppendTo(out);
+  }
+  if (total != nullptr) {
+    absl::StrAppend(out, "- Absence: ",
+                    OptionalNumber(total->has_absence_days_per_fte(),
+                                   total->absence_days_per_fte(), "%.2f"),
+                    " days lost per FTE over the 12 months (",
+                    absl::StrFormat("%.1f", total->absence_days_lost_12m()),
+                    " days).\n", "- Agency: ", Fte(total->agency_fte()),
+                    " FTE (",
+                    OptionalPercent(total->has_agency_share_percent(),
+                                    total->agency_share_percent()),
+                    " of FTE in post).\n", "- Qualified social workers: ",
+                    Fte(total->social_worker_fte()), " FTE.\n\n");
+  }
+
+  absl::StrAppend(out, "### Caseloads\n\n");
+  if (!f.caseloads_available()) {
+    absl::StrAppend(out, "> **Unavailable:** caseloads (",
+                    f.caseloads_unavailable_reason().empty()
+                        ? "the KPI service did not answer"
+                        : f.caseloads_unavailable_reason(),
+                    "). The other workforce figures stand.\n\n");
+  } else {
+    Table caseloads(
+        {"group", "case-holding workers", "open cases", "mean caseload",
+         "median caseload", absl::StrCat("over ", f.caseload_threshold())},
+        "lrrrrr");
+    for (const wv1::CaseloadFigures& c : f.caseloads()) {
+      caseloads.Add(
+          {c.group() == "qualified_social_workers"  ? "Qualified social workers"
+           : c.group() == "childrens_practitioners" ? "Children's practitioners"
+                                                    : c.group(),
+           Count(c.case_holding_workers()), Count(c.open_cases()),
+           OptionalNumber(c.has_mean_caseload(), c.mean_caseload(), "%.1f"),
+           OptionalNumber(c.has_median_caseload(), c.median_caseload(), "%.1f"),
+           Count(c.over_threshold())});
+    }
+    caseloads.AppendTo(out);
+  }
+
+  if (!f.costs().empty()) {
+    absl::StrAppend(out, "### Staffing costs, financial year ",
+                    YearText(f.costs(0).financial_year()), "\n\n");
+    Table costs({"service area", "all staff", "social workers", "agency",
+                 "agency premium"},
+                "lrrrr");
+    for (const wv1::CostFigures& c : f.costs()) {
+      costs.Add(
+          {c.service_area() == "Total" ? "**Total**" : c.service_area(),
+           Pounds(c.total_cost_pence()), Pounds(c.social_worker_cost_pence()),
+           Pounds(c.agency_cost_pence()), Pounds(c.agency_premium_pence())});
+    }
+    costs.AppendTo(out);
+  }
+
+  if (!section.trend().empty()) {
+    absl::StrAppend(out, "### Workforce month by month\n\n");
+    Table trend({"month", "FTE in post", "agency FTE", "vacancy rate",
+                 "turnover", "absence days per FTE", "mean caseload"},
+                "lrrrrrr");
+    for (const wv1::WorkforceTrendPoint& p : section.trend()) {
+      trend.Add(
+          {ShortMonth(p.month()), Fte(p.fte_in_post()), Fte(p.agency_fte()),
+           OptionalPercent(p.has_vacancy_rate_percent(),
+                           p.vacancy_rate_percent()),
+           OptionalPercent(p.has_turnover_percent(), p.turnover_percent()),
+           OptionalNumber(p.has_absence_days_per_fte(),
+                          p.absence_days_per_fte(), "%.2f"),
+           OptionalNumber(p.has_mean_caseload(), p.mean_caseload(), "%.1f")});
+    }
+    trend.AppendTo(out);
+  }
+}
+
+}  // namespace
+
+std::string RenderPracticeReportMarkdown(const gv1::PracticeReport& report) {
+  std::string out;
+  absl::StrAppend(&out, "# Monitoring safeguarding practice: ",
+                  MonthName(report.month()), "\n\n");
+  absl::StrAppend(
+      &out, "Authority ", report.authority(), ". Composed ",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                       absl::FromUnixSeconds(report.composed_at().seconds()),
+                       absl::UTCTimeZone()),
+      " from the services' figures.");
+  if (report.suppressed()) {
+    absl::StrAppend(&out, " Counts under 5 are suppressed.");
+  }
+  absl::StrAppend(&out, "\n\n");
+  AppendFrontDoor(report.front_door(), &out);
+  AppendPerformance(report.performance(), &out);
+  AppendQuality(report.quality(), &out);
+  AppendWorkforce(report.workforce(), &out);
+  return out;
+}
+
+}  // namespace sgm::gateway

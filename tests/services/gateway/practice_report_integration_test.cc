@@ -1,0 +1,447 @@
+// GetPracticeReport end to end through the gateway, with the intake, KPI
+// and workforce services on real SQLite files and a real redis-server: the
+// report's sections are the services' own answers field by field, cached
+// under the services' generations, still right with Redis gone, a stopped
+// service's section marked unavailable within the deadline, and the roles.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "services/gateway/gateway_server.h"
+#include "services/gateway/token_authenticator.h"
+#include "sgm/gateway/v1/gateway.grpc.pb.h"
+#include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/workforce/v1/workforce.grpc.pb.h"
+#include "tests/support/feed_client.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/test_cluster.h"
+
+namespace sgm {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+using testing::TestCluster;
+namespace gv1 = ::sgm::gateway::v1;
+namespace iv1 = ::sgm::intake::v1;
+namespace kv1 = ::sgm::kpi::v1;
+namespace wv1 = ::sgm::workforce::v1;
+
+// May 2024 (4 contacts, 3 decided) and May 2023 (2): the year before.
+constexpr char kContacts[] =
+    "source_record_id,received_at,child_id,child_dob,source_code,"
+    "primary_need,concerns,referrer_org,summary\n"
+    "Y1,2023-05-10T09:00:00+01:00,CH9,,6,N1,,,\n"
+    "Y2,2023-05-11T09:00:00+01:00,CH8,,6,N1,,,\n"
+    "M1,2024-05-02T09:00:00+01:00,CH1,2015-02-01,6,N1,,,\n"
+    "M2,2024-05-03T09:00:00+01:00,CH2,,6,N1,,,\n"
+    "M3,2024-05-20T09:00:00+01:00,CH3,,2A,N6,,,\n"
+    "M4,2024-05-21T09:00:00+01:00,CH1,,3A,N3,,,\n";
+
+constexpr char kDecisions[] =
+    "contact_ref,decided_at,outcome,decided_by\n"
+    "POLICE:M1,2024-05-02T15:00:00+01:00,REFERRAL,W1\n"
+    "POLICE:M2,2024-05-07T10:00:00+01:00,NFA,W1\n"
+    "POLICE:M3,2024-05-21T10:00:00+01:00,ADVICE,W1\n";
+
+constexpr char kCaseEvents[] =
+    "event_id,event_type,child_id,child_dob,ref_id,event_date,category,"
+    "worker_id,team,visit_mode\n"
+    "E1,CP_PLAN_START,C1,2024-01-10,CP1,2024-05-01,NEG,,,\n"
+    "E2,CP_VISIT,C1,2024-01-10,CP1,2024-05-10,,,,FACE_TO_FACE\n"
+    "E3,ALLOCATION_START,C1,2024-01-10,AL1,2024-05-01,,W01,CP1,\n"
+    "E4,CP_PLAN_START,C2,2015-03-02,CP0,2023-01-09,PHY,,,\n"
+    "E5,CP_PLAN_END,C2,2015-03-02,CP0,2023-06-01,,,,\n"
+    "E6,CP_PLAN_START,C2,2015-03-02,CP2,2024-05-02,EMO,,,\n"
+    "E7,CP_VISIT,C2,2015-03-02,CP2,2024-05-28,,,,\n"
+    "E8,CLA_START,C3,2012-07-20,LA1,2024-02-03,,,,\n";
+
+constexpr char kStaff[] =
+    "staff_id,role,qualified,service_area,team,employment,fte,start_date,"
+    "end_date,annual_cost\n"
+    "W01,SOCIAL_WORKER,Y,Safeguarding,CP1,PERMANENT,1,2020-01-06,,45000\n"
+    "W02,SOCIAL_WORKER,Y,Safeguarding,CP1,PERMANENT,0.5,2021-03-01,,22500\n"
+    "W03,SOCIAL_WORKER,Y,Safeguarding,CP2,AGENCY,1,2024-01-08,,70000\n"
+    "W06,CHILDRENS_PRACTITIONER,N,Early Help,EH1,PERMANENT,0.8,2023-01-09,,"
+    "28000\n";
+
+// The gateway's --report_deadline in the test cluster.
+constexpr absl::Duration kReportDeadline = absl::Seconds(5);
+
+class PracticeReportIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cluster = TestCluster::Start();
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    auto channel = cluster_->gateway_channel();
+    gateway_ = gv1::GatewayService::NewStub(channel);
+    intake_ = iv1::IntakeService::NewStub(channel);
+    kpi_ = kv1::KpiService::NewStub(channel);
+    workforce_ = wv1::WorkforceService::NewStub(channel);
+    ImportAll();
+  }
+
+  void ImportAll() {
+    iv1::ImportContactsResponse contacts;
+    ASSERT_TRUE(testing::SendContacts(
+                    *intake_,
+                    TestCluster::ContextFor(testing::kPractitionerToken).get(),
+                    kContacts, "POLICE", &contacts)
+                    .ok());
+    ASSERT_EQ(contacts.summary().accepted(), 6) << contacts.DebugString();
+    iv1::ImportDecisionsResponse decisions;
+    ASSERT_TRUE(testing::SendDecisions(
+                    *intake_,
+                    TestCluster::ContextFor(testing::kPractitionerToken).get(),
+                    kDecisions, &decisions)
+                    .ok());
+    ASSERT_EQ(decisions.summary().accepted(), 3) << decisions.DebugString();
+    {
+      kv1::ImportCaseEventsResponse events;
+      auto context = TestCluster::ContextFor(testing::kPractitionerToken);
+      auto writer = kpi_->ImportCaseEvents(context.get(), &events);
+      ASSERT_TRUE(testing::SendChunks<kv1::ImportCaseEventsRequest>(
+                      *writer, kCaseEvents, 1 << 20, feed::v1::FEED_FORMAT_CSV,
+                      [](kv1::ImportCaseEventsRequest*) {})
+                      .ok());
+      ASSERT_EQ(events.summary().accepted(), 8) << events.DebugString();
+    }
+    {
+      wv1::ImportStaffResponse staff;
+      auto context = TestCluster::ContextFor(testing::kManagerToken);
+      auto writer = workforce_->ImportStaff(context.get(), &staff);
+      ASSERT_TRUE(testing::SendChunks<wv1::ImportStaffRequest>(
+                      *writer, kStaff, 1 << 20, feed::v1::FEED_FORMAT_CSV,
+                      [](wv1::ImportStaffRequest*) {})
+                      .ok());
+      ASSERT_EQ(staff.summary().accepted(), 4) << staff.DebugString();
+    }
+    // M1's REFERRAL decision opens a referral in the KPI service, sent by
+    // intake's outbox in the background: wait for it, so that the report
+    // and the services' own answers are taken on the same data.
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    int64_t referrals = 0;
+    while (absl::Now() < until) {
+      kv1::GetCaseStatusRequest request;
+      request.mutable_month()->set_year(2024);
+      request.mutable_month()->set_month(5);
+      kv1::GetCaseStatusResponse response;
+      if (kpi_->GetCaseStatus(
+                  TestCluster::ContextFor(testing::kAnalystToken).get(),
+                  request, &response)
+              .ok()) {
+        referrals = response.status().referrals();
+      }
+      if (referrals >= 1) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ASSERT_EQ(referrals, 1) << "intake did not open M1's referral";
+  }
+
+  grpc::Status Report(absl::string_view token, int year, int month,
+                      gv1::PracticeReport* report) {
+    gv1::GetPracticeReportRequest request;
+    if (year != 0) {
+      request.mutable_month()->set_year(year);
+      request.mutable_month()->set_month(month);
+    }
+    gv1::GetPracticeReportResponse response;
+    grpc::Status status = gateway_->GetPracticeReport(
+        TestCluster::ContextFor(token).get(), request, &response);
+    *report = response.report();
+    return status;
+  }
+
+  // The front door as intake answers it for May 2024.
+  iv1::FrontDoorFigures FrontDoor() {
+    iv1::GetFrontDoorFiguresRequest request;
+    request.mutable_month()->set_year(2024);
+    request.mutable_month()->set_month(5);
+    iv1::GetFrontDoorFiguresResponse response;
+    EXPECT_TRUE(intake_
+                    ->GetFrontDoorFigures(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        request, &response)
+                    .ok());
+    return response.figures();
+  }
+
+  // The performance section as the KPI service answers its three calls.
+  gv1::PerformanceSection Performance() {
+    gv1::PerformanceSection section;
+    section.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    kv1::GetIndicatorsRequest indicators;
+    indicators.mutable_month()->set_year(2024);
+    indicators.mutable_month()->set_month(5);
+    EXPECT_TRUE(kpi_->GetIndicators(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        indicators, section.mutable_indicators())
+                    .ok());
+    kv1::GetIndicatorTrendRequest trend;
+    trend.mutable_from()->set_year(2023);
+    trend.mutable_from()->set_month(6);
+    trend.mutable_to()->set_year(2024);
+    trend.mutable_to()->set_month(5);
+    kv1::GetIndicatorTrendResponse trends;
+    EXPECT_TRUE(kpi_->GetIndicatorTrend(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        trend, &trends)
+                    .ok());
+    *section.mutable_trends() = trends.trends();
+    kv1::GetCaseStatusRequest status;
+    status.mutable_month()->set_year(2024);
+    status.mutable_month()->set_month(5);
+    kv1::GetCaseStatusResponse status_response;
+    EXPECT_TRUE(kpi_->GetCaseStatus(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        status, &status_response)
+                    .ok());
+    *section.mutable_case_status() = status_response.status();
+    return section;
+  }
+
+  // The workforce section as the workforce service answers it.
+  gv1::WorkforceSection Workforce() {
+    gv1::WorkforceSection section;
+    section.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    wv1::GetWorkforceFiguresRequest figures;
+    figures.mutable_as_of()->set_year(2024);
+    figures.mutable_as_of()->set_month(5);
+    figures.mutable_as_of()->set_day(31);
+    wv1::GetWorkforceFiguresResponse figures_response;
+    EXPECT_TRUE(workforce_
+                    ->GetWorkforceFigures(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        figures, &figures_response)
+                    .ok());
+    *section.mutable_figures() = figures_response.figures();
+    wv1::GetWorkforceTrendRequest trend;
+    trend.mutable_from()->set_year(2023);
+    trend.mutable_from()->set_month(6);
+    trend.mutable_to()->set_year(2024);
+    trend.mutable_to()->set_month(5);
+    wv1::GetWorkforceTrendResponse trend_response;
+    EXPECT_TRUE(workforce_
+                    ->GetWorkforceTrend(
+                        TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        trend, &trend_response)
+                    .ok());
+    *section.mutable_trend() = trend_response.points();
+    return section;
+  }
+
+  // Every available section equals the services' own answers.
+  void ExpectMatchesTheServices(const gv1::PracticeReport& report) {
+    EXPECT_EQ(report.authority(), "831");
+    EXPECT_EQ(report.month().year(), 2024);
+    EXPECT_EQ(report.month().month(), 5);
+    EXPECT_FALSE(report.suppressed());
+    gv1::FrontDoorSection front_door;
+    front_door.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    *front_door.mutable_figures() = FrontDoor();
+    std::string diff;
+    MessageDifferencer differ;
+    differ.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(differ.Compare(front_door, report.front_door())) << diff;
+    diff.clear();
+    EXPECT_TRUE(differ.Compare(Performance(), report.performance())) << diff;
+    diff.clear();
+    EXPECT_TRUE(differ.Compare(Workforce(), report.workforce())) << diff;
+    EXPECT_EQ(report.quality().status().state(),
+              gv1::SECTION_STATE_NOT_DEPLOYED);
+  }
+
+  std::unique_ptr<TestCluster> cluster_;
+  std::unique_ptr<gv1::GatewayService::Stub> gateway_;
+  std::unique_ptr<iv1::IntakeService::Stub> intake_;
+  std::unique_ptr<kv1::KpiService::Stub> kpi_;
+  std::unique_ptr<wv1::WorkforceService::Stub> workforce_;
+};
+
+TEST_F(PracticeReportIntegrationTest, MatchesTheServicesOwnFigures) {
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+  ExpectMatchesTheServices(report);
+  // The figures are the seeded ones, not merely equal.
+  EXPECT_EQ(report.front_door().figures().this_month().contacts(), 4);
+  EXPECT_EQ(report.front_door().figures().this_month().contacts_year_before(),
+            2);
+  EXPECT_EQ(report.front_door().figures().progressed(), 1);
+  EXPECT_EQ(report.performance().indicators().indicators_size(), 8);
+  EXPECT_EQ(report.performance().trends(0).points_size(), 12);
+  EXPECT_GE(report.performance().case_status().open_cases().total(), 3);
+  EXPECT_EQ(report.workforce().trend_size(), 12);
+  EXPECT_TRUE(report.workforce().figures().caseloads_available());
+}
+
+TEST_F(PracticeReportIntegrationTest, DefaultMonthIsTheLastFullMonth) {
+  // The cluster's clock: 2024-06-15.
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 0, 0, &report).ok());
+  ExpectMatchesTheServices(report);
+
+  grpc::Status future = Report(testing::kAnalystToken, 2024, 7, &report);
+  EXPECT_EQ(future.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status bad = Report(testing::kAnalystToken, 2024, 13, &report);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PracticeReportIntegrationTest, CachedUntilAServiceWrites) {
+  gv1::PracticeReport first;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &first).ok());
+  absl::StatusOr<std::vector<std::string>> keys =
+      cluster_->redis()->Keys("sgm:831:gateway:*");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_THAT((*keys)[0], HasSubstr(":report:v1:2024-05:intake=g"));
+
+  // The same report again: from the cache (composed at the same time).
+  cluster_->clock().Advance(absl::Minutes(1));
+  gv1::PracticeReport second;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &second).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+
+  // A new contact raises intake's generation: the next report has it.
+  iv1::ImportContactsResponse more;
+  ASSERT_TRUE(testing::SendContacts(
+                  *intake_,
+                  TestCluster::ContextFor(testing::kPractitionerToken).get(),
+                  "source_record_id,received_at,source_code\n"
+                  "M5,2024-05-22T09:00:00+01:00,6\n",
+                  "POLICE", &more)
+                  .ok());
+  gv1::PracticeReport third;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &third).ok());
+  EXPECT_EQ(third.front_door().figures().this_month().contacts(), 5);
+  ExpectMatchesTheServices(third);
+}
+
+TEST_F(PracticeReportIntegrationTest, RedisDownStillRight) {
+  gv1::PracticeReport cached;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &cached).ok());
+  cluster_->redis()->Stop();
+
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+  ExpectMatchesTheServices(report);
+
+  // A write while Redis is down is in the next report.
+  iv1::ImportContactsResponse more;
+  ASSERT_TRUE(testing::SendContacts(
+                  *intake_,
+                  TestCluster::ContextFor(testing::kPractitionerToken).get(),
+                  "source_record_id,received_at,source_code\n"
+                  "M6,2024-05-23T09:00:00+01:00,6\n",
+                  "POLICE", &more)
+                  .ok());
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+  EXPECT_EQ(report.front_door().figures().this_month().contacts(), 5);
+  ExpectMatchesTheServices(report);
+}
+
+TEST_F(PracticeReportIntegrationTest, KpiDownLeavesItsSectionUnavailable) {
+  gv1::FrontDoorSection front_door;
+  front_door.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  *front_door.mutable_figures() = FrontDoor();
+  cluster_->StopKpi();
+
+  const absl::Time start = absl::Now();
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+  EXPECT_LT(absl::Now() - start, kReportDeadline + absl::Seconds(1));
+  EXPECT_EQ(report.performance().status().state(),
+            gv1::SECTION_STATE_UNAVAILABLE);
+  EXPECT_THAT(report.performance().status().reason(),
+              HasSubstr("the KPI service"));
+  EXPECT_FALSE(report.performance().has_indicators());
+  EXPECT_TRUE(MessageDifferencer::Equals(front_door, report.front_door()));
+  // The workforce section stands; its caseloads (from the KPI service) are
+  // marked missing inside it.
+  EXPECT_EQ(report.workforce().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_FALSE(report.workforce().figures().caseloads_available());
+  EXPECT_EQ(report.workforce().figures().staffing(0).service_area(),
+            "Early Help");
+  // Not cached: once the KPI service is back, the section is too.
+  ASSERT_TRUE(cluster_->RestartKpi().ok());
+  // The gateway's channel reconnects after its backoff (about a second).
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  do {
+    ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+    if (report.performance().status().state() == gv1::SECTION_STATE_AVAILABLE) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  } while (absl::Now() < until);
+  EXPECT_EQ(report.performance().status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << report.performance().status().reason();
+}
+
+TEST_F(PracticeReportIntegrationTest, AggregateReadersOnly) {
+  gv1::PracticeReport report;
+  for (absl::string_view token :
+       {testing::kAnalystToken, testing::kPractitionerToken,
+        testing::kManagerToken, testing::kAdminToken}) {
+    EXPECT_TRUE(Report(token, 2024, 5, &report).ok()) << token;
+  }
+  grpc::Status partner = Report(testing::kPartnerToken, 2024, 5, &report);
+  EXPECT_EQ(partner.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status nobody = Report("no-such-token", 2024, 5, &report);
+  EXPECT_EQ(nobody.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(PracticeReportIntegrationTest, BackendWithoutAddressIsNotDeployed) {
+  // A second gateway that knows only intake and the KPI service.
+  auto authenticator = gateway::TokenAuthenticator::FromText(absl::StrCat(
+      gateway::TokenAuthenticator::HashToken(testing::kAnalystToken),
+      " analyst 831 test-analyst\n"));
+  ASSERT_TRUE(authenticator.ok()) << authenticator.status();
+  gateway::GatewaySettings settings;
+  settings.server.service_name = "gateway";
+  settings.server.listen_address = "127.0.0.1:0";
+  settings.backends["sgm.intake.v1"] = cluster_->intake_address();
+  settings.backends["sgm.kpi.v1"] = cluster_->kpi_address();
+  auto server =
+      gateway::GatewayServer::Start(settings, *std::move(authenticator));
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = gv1::GatewayService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials()));
+  gv1::GetPracticeReportRequest request;
+  request.mutable_month()->set_year(2024);
+  request.mutable_month()->set_month(5);
+  gv1::GetPracticeReportResponse response;
+  ASSERT_TRUE(stub->GetPracticeReport(
+                      TestCluster::ContextFor(testing::kAnalystToken).get(),
+                      request, &response)
+                  .ok());
+  const gv1::PracticeReport& report = response.report();
+  EXPECT_EQ(report.workforce().status().state(),
+            gv1::SECTION_STATE_NOT_DEPLOYED);
+  EXPECT_EQ(report.workforce().status().reason(),
+            "no workforce service is deployed");
+  EXPECT_EQ(report.front_door().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(report.front_door().figures().this_month().contacts(), 4);
+  EXPECT_EQ(report.performance().status().state(),
+            gv1::SECTION_STATE_AVAILABLE);
+}
+
+TEST_F(PracticeReportIntegrationTest, EachAuthoritySeesItsOwn) {
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kOtherAuthorityToken, 2024, 5, &report).ok());
+  EXPECT_EQ(report.authority(), "892");
+  EXPECT_EQ(report.front_door().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(report.front_door().figures().this_month().contacts(), 0);
+  EXPECT_EQ(report.performance().case_status().open_cases().total(), 0);
+}
+
+}  // namespace
+}  // namespace sgm

@@ -1,0 +1,273 @@
+// The practice report as Markdown, on a report built by hand from the
+// published figures (shared/data/seed-figures.json: July 2023).
+#include "services/gateway/report_markdown.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sgm::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace gv1 = ::sgm::gateway::v1;
+namespace iv1 = ::sgm::intake::v1;
+namespace kv1 = ::sgm::kpi::v1;
+namespace wv1 = ::sgm::workforce::v1;
+
+void SetMonth(int year, int month, sgm::type::v1::YearMonth* out) {
+  out->set_year(year);
+  out->set_month(month);
+}
+
+void SetDate(int year, int month, int day, sgm::type::v1::Date* out) {
+  out->set_year(year);
+  out->set_month(month);
+  out->set_day(day);
+}
+
+void AddComparators(double neighbours, double region, double england,
+                    google::protobuf::RepeatedPtrField<kv1::Comparator>* out) {
+  kv1::Comparator* c = out->Add();
+  c->set_name("Statistical neighbours");
+  c->set_year(2021);
+  c->set_value(neighbours);
+  c = out->Add();
+  c->set_name("East Midlands");
+  c->set_year(2021);
+  c->set_value(region);
+  c = out->Add();
+  c->set_name("England");
+  c->set_year(2021);
+  c->set_value(england);
+}
+
+gv1::PracticeReport SeedReport() {
+  gv1::PracticeReport report;
+  report.set_authority("831");
+  SetMonth(2023, 7, report.mutable_month());
+  report.mutable_composed_at()->set_seconds(1691058600);  // 2023-08-03 10:30Z
+
+  gv1::FrontDoorSection* front_door = report.mutable_front_door();
+  front_door->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  iv1::FrontDoorFigures* f = front_door->mutable_figures();
+  SetMonth(2023, 7, f->mutable_month());
+  SetDate(2023, 7, 31, f->mutable_as_of());
+  SetMonth(2023, 7, f->mutable_this_month()->mutable_month());
+  f->mutable_this_month()->set_contacts(2774);
+  f->mutable_this_month()->set_contacts_year_before(2417);
+  f->mutable_this_month()->set_change_percent(14.8);
+  iv1::MonthCount* march = f->add_trend();
+  SetMonth(2021, 3, march->mutable_month());
+  march->set_contacts(2499);
+  march->set_contacts_year_before(1595);
+  march->set_change_percent(56.7);
+  SetDate(2023, 1, 1, f->mutable_year_to_date()->mutable_from());
+  SetDate(2023, 7, 31, f->mutable_year_to_date()->mutable_to());
+  f->mutable_year_to_date()->set_contacts(22510);
+  f->mutable_year_to_date()->set_per_week(743.0);
+  SetDate(2022, 1, 1, f->mutable_year_to_date_last_year()->mutable_from());
+  SetDate(2022, 7, 31, f->mutable_year_to_date_last_year()->mutable_to());
+  f->mutable_year_to_date_last_year()->set_contacts(20207);
+  f->mutable_year_to_date_last_year()->set_per_week(667.0);
+  f->set_per_week_change_percent(11.4);
+  f->set_decided(2700);
+  f->set_progressed(405);
+  f->set_progressed_percent(15.0);
+  iv1::Breakdown* need = f->add_by_primary_need();
+  need->set_code("N1");
+  need->set_label("Abuse or neglect");
+  need->set_count(2302);
+  need->set_percent(83.0);
+
+  gv1::PerformanceSection* performance = report.mutable_performance();
+  performance->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  kv1::Indicator* i = performance->mutable_indicators()->add_indicators();
+  i->set_id("cpp_reviews_in_time");
+  i->set_title("CP plans reviewed in time");
+  i->set_numerator(134);
+  i->set_denominator(140);
+  i->set_percent(95.7);
+  i->set_six_month_average(97.1);
+  i->set_target(90);
+  i->set_direction(kv1::DIRECTION_HIGHER_IS_BETTER);
+  i->set_rag(kv1::RAG_GREEN);
+  AddComparators(90.8, 87.9, 89.3, i->mutable_comparators());
+  kv1::Indicator* none = performance->mutable_indicators()->add_indicators();
+  none->set_id("icpc_in_15wd");
+  none->set_title("ICPCs within 15 working days");
+  none->set_rag(kv1::RAG_NONE);
+  kv1::IndicatorTrend* trend = performance->add_trends();
+  trend->set_id("cpp_reviews_in_time");
+  kv1::TrendPoint* point = trend->add_points();
+  SetMonth(2023, 7, point->mutable_month());
+  point->set_percent(95.7);
+  kv1::CaseStatus* status = performance->mutable_case_status();
+  SetMonth(2023, 7, status->mutable_month());
+  SetDate(2023, 7, 31, status->mutable_month_end());
+  status->mutable_open_cases()->set_early_help(1425);
+  status->mutable_open_cases()->set_child_in_need(1313);
+  status->mutable_open_cases()->set_child_protection(350);
+  status->mutable_open_cases()->set_child_in_care(662);
+  status->mutable_open_cases()->set_total(3750);
+  status->set_population_0_17(66000);
+  status->set_population_year(2022);
+  status->mutable_children_in_care()->set_children(662);
+  status->mutable_children_in_care()->set_per_10k(100);
+  AddComparators(82, 65, 70,
+                 status->mutable_children_in_care()->mutable_comparators());
+  status->mutable_child_protection()->set_children(317);
+  status->mutable_child_protection()->set_per_10k(48);
+  kv1::WatchlistCount* watch = status->add_watchlists();
+  watch->set_watchlist(kv1::WATCHLIST_CP_PLAN_2_YEARS);
+  watch->set_children(12);
+
+  report.mutable_quality()->mutable_status()->set_state(
+      gv1::SECTION_STATE_NOT_DEPLOYED);
+  report.mutable_quality()->mutable_status()->set_reason(
+      "no quality-assurance service is deployed");
+
+  gv1::WorkforceSection* workforce = report.mutable_workforce();
+  workforce->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  wv1::WorkforceFigures* w = workforce->mutable_figures();
+  SetDate(2023, 7, 31, w->mutable_as_of());
+  wv1::StaffingFigures* area = w->add_staffing();
+  area->set_service_area("Children's Safeguarding");
+  area->set_fte_in_post(60);
+  area->set_maternity_fte(2);
+  area->set_agency_fte(1.5);
+  area->set_long_term_absence_fte(2);
+  wv1::StaffingFigures* total = w->add_staffing();
+  total->set_service_area("Total");
+  total->set_fte_in_post(120.25);
+  total->set_maternity_fte(3.5);
+  total->set_agency_fte(1.5);
+  total->set_long_term_absence_fte(4);
+  total->set_absence_days_per_fte(9.33);
+  total->set_agency_share_percent(1.2);
+  total->set_social_worker_fte(92.6);
+  w->set_caseload_threshold(20);
+  w->set_caseloads_available(true);
+  wv1::CaseloadFigures* caseloads = w->add_caseloads();
+  caseloads->set_group("qualified_social_workers");
+  caseloads->set_case_holding_workers(80);
+  caseloads->set_open_cases(1200);
+  caseloads->set_mean_caseload(15);
+  caseloads->set_median_caseload(15);
+  caseloads->set_over_threshold(3);
+  wv1::CostFigures* costs = w->add_costs();
+  costs->set_financial_year(2023);
+  costs->set_service_area("Total");
+  costs->set_total_cost_pence(940000000);
+  costs->set_social_worker_cost_pence(540000000);
+  costs->set_agency_cost_pence(12345678);
+  wv1::WorkforceTrendPoint* wpoint = workforce->add_trend();
+  SetMonth(2023, 7, wpoint->mutable_month());
+  wpoint->set_fte_in_post(120.25);
+  wpoint->set_agency_fte(1.5);
+  wpoint->set_absence_days_per_fte(9.33);
+  wpoint->set_mean_caseload(15);
+  return report;
+}
+
+TEST(ReportMarkdownTest, ShapeOfTheSourceReports) {
+  const std::string md = RenderPracticeReportMarkdown(SeedReport());
+  EXPECT_THAT(md, HasSubstr("# Monitoring safeguarding practice: July 2023\n"));
+  EXPECT_THAT(md, HasSubstr("Authority 831. Composed 2023-08-03T10:30:00Z"));
+  // Front door.
+  EXPECT_THAT(md, HasSubstr("Contacts in July 2023: **2,774** (July 2022: "
+                            "2,417; change +14.8%)."));
+  EXPECT_THAT(md, HasSubstr("| This year (2023-01-01 to 2023-07-31) | 22,510 "
+                            "| 743.0 |"));
+  EXPECT_THAT(md, HasSubstr("| Last year (2022-01-01 to 2022-07-31) | 20,207 "
+                            "| 667.0 |"));
+  EXPECT_THAT(md, HasSubstr("(change +11.4%)"));
+  EXPECT_THAT(md, HasSubstr("referral or strategy discussion: 15.0% (405 of "
+                            "2,700 decided contacts)"));
+  EXPECT_THAT(md, HasSubstr("| N1 Abuse or neglect | 2,302 | 83.0% |"));
+  EXPECT_THAT(md, HasSubstr("| March 2021 | 2,499 | 1,595 | +56.7% |"));
+  // Indicators beside their comparators.
+  EXPECT_THAT(md, HasSubstr("| indicator | this month | 6-month average | "
+                            "statistical neighbours | region | England | "
+                            "target | RAG |\n|---|---:|---:|---:|---:|---:|"
+                            "---|---|\n"));
+  EXPECT_THAT(md, HasSubstr("| CP plans reviewed in time | 95.7% (134/140) | "
+                            "97.1% | 90.8% | 87.9% | 89.3% | \u2265 90.0% | "
+                            "GREEN |"));
+  EXPECT_THAT(md, HasSubstr("| ICPCs within 15 working days | \u2013 (none "
+                            "due) | \u2013 | \u2013 | \u2013 | \u2013 |"));
+  EXPECT_THAT(md, HasSubstr("Comparators: Statistical neighbours 2021-22; "
+                            "East Midlands 2021-22; England 2021-22."));
+  EXPECT_THAT(md, HasSubstr("| 2023-07 | 95.7% |"));
+  // Case status and rates.
+  EXPECT_THAT(md, HasSubstr("Open cases at 2023-07-31: **3,750**"));
+  EXPECT_THAT(md, HasSubstr("| Early Help | 1,425 | 38.0% |"));
+  EXPECT_THAT(md, HasSubstr("| Child in need | 1,313 | 35.0% |"));
+  EXPECT_THAT(md, HasSubstr("| Children in care | 662 | 100 | 82 | 65 | 70 |"));
+  EXPECT_THAT(md, HasSubstr("| Children on CP plans | 317 | 48 | \u2013 |"));
+  EXPECT_THAT(md, HasSubstr("| CP plan 2 years or more | 12 |"));
+  // Quality: plainly marked.
+  EXPECT_THAT(md, HasSubstr("## Quality assurance\n\n> **Not deployed:** no "
+                            "quality-assurance service is deployed.\n"));
+  // Workforce.
+  EXPECT_THAT(md, HasSubstr("| Children's Safeguarding | 60 | 2 | 1.5 | 2 |"));
+  EXPECT_THAT(md, HasSubstr("| **Total** | 120.25 | 3.5 | 1.5 | 4 |"));
+  EXPECT_THAT(md, HasSubstr("- Absence: 9.33 days lost per FTE"));
+  EXPECT_THAT(md, HasSubstr("| Qualified social workers | 80 | 1,200 | 15.0 | "
+                            "15.0 | 3 |"));
+  EXPECT_THAT(md, HasSubstr("| **Total** | \u00a39,400,000 | \u00a35,400,000 "
+                            "| \u00a3123,457 |"));
+  EXPECT_THAT(md, HasSubstr("| 2023-07 | 120.25 | 1.5 |"));
+  EXPECT_EQ(md.back(), '\n');
+}
+
+TEST(ReportMarkdownTest, UnavailableSectionIsOneMarkedLine) {
+  gv1::PracticeReport report = SeedReport();
+  gv1::PerformanceSection* performance = report.mutable_performance();
+  performance->Clear();
+  performance->mutable_status()->set_state(gv1::SECTION_STATE_UNAVAILABLE);
+  performance->mutable_status()->set_reason(
+      "the KPI service could not be reached");
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("> **Unavailable:** the KPI service could not be "
+                            "reached. The rest of the report is complete.\n"));
+  EXPECT_THAT(md, Not(HasSubstr("| indicator |")));
+  EXPECT_THAT(md, Not(HasSubstr("Open cases at")));
+  // The other sections are all there.
+  EXPECT_THAT(md, HasSubstr("**2,774**"));
+  EXPECT_THAT(md, HasSubstr("| **Total** | 120.25 |"));
+}
+
+TEST(ReportMarkdownTest, NotDeployedAndMissingCaseloads) {
+  gv1::PracticeReport report = SeedReport();
+  report.mutable_front_door()->Clear();
+  report.mutable_front_door()->mutable_status()->set_state(
+      gv1::SECTION_STATE_NOT_DEPLOYED);
+  report.mutable_front_door()->mutable_status()->set_reason(
+      "no intake service is deployed");
+  wv1::WorkforceFigures* w = report.mutable_workforce()->mutable_figures();
+  w->clear_caseloads();
+  w->set_caseloads_available(false);
+  w->set_caseloads_unavailable_reason("KPI service unreachable");
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("## Front door: contacts\n\n> **Not deployed:** "
+                            "no intake service is deployed.\n"));
+  EXPECT_THAT(md, HasSubstr("> **Unavailable:** caseloads (KPI service "
+                            "unreachable). The other workforce figures "
+                            "stand."));
+}
+
+TEST(ReportMarkdownTest, PipesInNamesDoNotBreakTables) {
+  gv1::PracticeReport report = SeedReport();
+  report.mutable_workforce()
+      ->mutable_figures()
+      ->mutable_staffing(0)
+      ->set_service_area("A|B");
+  EXPECT_THAT(RenderPracticeReportMarkdown(report),
+              HasSubstr("| A\\|B | 60 |"));
+}
+
+}  // namespace
+}  // namespace sgm::gateway
