@@ -42,6 +42,11 @@ struct Pending {
   Parsed parsed;
 };
 
+// A record's value in `column` (of its schema; -1: none) when it is an id
+// worth echoing with a rejection: 1 to 64 characters of letters, digits and
+// "._-". "" otherwise (a value that is not is never echoed).
+std::string RejectionKey(const FeedRecord& record, int column);
+
 // Reads a feed in chunks, validates each record, and writes the valid ones
 // in batches. Only committed records are counted as accepted or duplicate.
 template <typename Parsed>

@@ -232,17 +232,6 @@ absl::StatusOr<int64_t> StartOf(const google::protobuf::Message& request,
   return DecodePageToken(token, fingerprint);
 }
 
-// A feed record's event_id, for a rejection; "" when it is not a usable id
-// (it is then never echoed).
-std::string EventKey(const FeedRecord& record, int column) {
-  if (column < 0) return "";
-  const std::optional<std::string>& id = record.values[column];
-  if (!id || id->empty() || id->size() > 64 || !AllOf(*id, "._-")) {
-    return "";
-  }
-  return *id;
-}
-
 constexpr absl::string_view kConflictReason =
     "a different event with this id was already recorded; nothing changed";
 
@@ -520,7 +509,7 @@ grpc::Status KpiServiceImpl::ImportCaseEvents(
   FeedImport<CaseEvent> import(
       *format, CaseEventFeedSchema(),
       [&](const FeedRecord& r) { return ParseCaseEventRecord(r, now); },
-      [&](const FeedRecord& r) { return EventKey(r, id_column); },
+      [&](const FeedRecord& r) { return RejectionKey(r, id_column); },
       [](const CaseEvent& e) { return e.event_id; },
       [&](const std::vector<Pending<CaseEvent>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {

@@ -326,17 +326,6 @@ absl::StatusOr<int64_t> StartOf(const std::string& token,
   return DecodePageToken(token, fingerprint);
 }
 
-// A feed record's value in `column` when it is a usable key ("" when it is
-// not: it is then never echoed).
-std::string CodeKey(const FeedRecord& record, int column) {
-  if (column < 0) return "";
-  const std::optional<std::string>& id = record.values[column];
-  if (!id || id->empty() || id->size() > 64 || !AllOf(*id, "._-")) {
-    return "";
-  }
-  return *id;
-}
-
 std::string AbsenceKey(const AbsenceEpisode& a) {
   return absl::StrCat(a.staff_id, "/", AbsenceReasonName(a.reason), "/",
                       FormatIsoDate(a.start_date));
@@ -810,7 +799,7 @@ grpc::Status WorkforceServiceImpl::RunImport(
                          : FeedReader(*format, schema).ColumnIndex(key_column);
   FeedImport<Parsed> import(
       *format, schema, [&](const FeedRecord& r) { return parse(r, today); },
-      [&](const FeedRecord& r) { return CodeKey(r, id_column); }, key_of,
+      [&](const FeedRecord& r) { return RejectionKey(r, id_column); }, key_of,
       [&](const std::vector<Pending<Parsed>>& batch)
           -> absl::StatusOr<std::vector<Verdict>> {
         std::vector<Parsed> values;
