@@ -24,7 +24,7 @@ APT_PACKAGES=(
   libabsl-dev libhiredis-dev libsqlite3-dev sqlite3 libspdlog-dev
   prometheus-cpp-dev libcpp-httplib-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev redis-server clang-format
-  python3 python3-yaml nodejs npm
+  python3 python3-yaml nodejs npm chromium
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -51,9 +51,14 @@ ensure_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  if [ ! -x node_modules/.bin/buf ]; then
-    say "installing npm tools (buf)"
-    npm install --no-audit --no-fund --loglevel=error >/dev/null
+  # buf, Chart.js and playwright-core, as package-lock.json pins them;
+  # again whenever the lock file is newer than the installed tree.
+  if [ ! -x node_modules/.bin/buf ] ||
+     [ ! -f node_modules/chart.js/dist/chart.umd.js ] ||
+     [ ! -d node_modules/playwright-core ] ||
+     [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages (buf, Chart.js, playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
 

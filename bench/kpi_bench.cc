@@ -49,6 +49,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "bench/bench_stats.h"
 #include "common/aggregate_cache.h"
 #include "common/civil_date.h"
 #include "common/clock.h"
@@ -76,24 +77,12 @@ ABSL_FLAG(int, batch, 500,
 
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
+using sgm::bench::Median;
+using sgm::bench::Ms;
+using sgm::bench::Percentile;
+using sgm::bench::SteadyClock;
 constexpr char kAuthority[] = "831";
 const absl::CivilMonth kMonth(2024, 5);
-
-double Ms(SteadyClock::time_point from) {
-  return std::chrono::duration<double, std::milli>(SteadyClock::now() - from)
-      .count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
 
 long MaxRssMib() {
   rusage usage{};

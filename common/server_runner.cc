@@ -227,6 +227,13 @@ void ServerRunner::PollReadiness() {
   }
 }
 
+std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() const {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  args.SetMaxSendMessageSize(options_.max_message_bytes);
+  return server_->InProcessChannel(args);
+}
+
 void ServerRunner::Shutdown(absl::Duration grace) {
   {
     absl::MutexLock lock(&mu_);

@@ -57,6 +57,11 @@ class ServerRunner {
 
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }  // 0 when off
+  // A channel to this server inside the process (no socket, no transport
+  // security): every call still passes the server's own interceptors,
+  // services and generic service. For the gateway's HTTP side.
+  std::shared_ptr<grpc::Channel> InProcessChannel() const;
+
   // The registry behind /metrics, for a service's own metrics.
   prometheus::Registry& metrics_registry();
 

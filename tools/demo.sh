@@ -4,13 +4,13 @@
 # generates a synthetic authority's last two years of contacts and
 # decisions, of case events (referrals, assessments, plans, care episodes,
 # visits, reviews, allocations) and of its workforce (staff, absences,
-# establishment), imports them through the gateway, prints the front-door
-# figures, the eight indicators, the case status and the workforce for the
-# last full month, and serves until Ctrl-C. Each phase prints how long it
-# took.
+# establishment), imports them through the gateway, prints the last full
+# month's "Monitoring Safeguarding Practice" report (front door, the eight
+# indicators, case status, workforce), writes it as HTML with charts, and
+# serves the dashboard until Ctrl-C. Each phase prints how long it took.
 #
 # Ports (override with the environment): gateway 50051
-# (SGM_DEMO_GATEWAY_PORT), intake 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053
+# (SGM_DEMO_GATEWAY_PORT), dashboard 8080 (SGM_DEMO_HTTP_PORT), intake 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053
 # (SGM_DEMO_KPI_PORT), workforce 50054 (SGM_DEMO_WORKFORCE_PORT), Redis
 # 6390 (SGM_DEMO_REDIS_PORT), metrics 9460 gateway
 # (SGM_DEMO_GATEWAY_METRICS_PORT), 9462 intake
@@ -22,6 +22,7 @@ cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 VAR=${SGM_VAR_DIR:-./var}
 GATEWAY_PORT=${SGM_DEMO_GATEWAY_PORT:-50051}
+HTTP_PORT=${SGM_DEMO_HTTP_PORT:-8080}
 INTAKE_PORT=${SGM_DEMO_INTAKE_PORT:-50052}
 KPI_PORT=${SGM_DEMO_KPI_PORT:-50053}
 WORKFORCE_PORT=${SGM_DEMO_WORKFORCE_PORT:-50054}
@@ -98,6 +99,7 @@ echo "starting sgm-gateway on 127.0.0.1:$GATEWAY_PORT"
   --tokens_file "$VAR/tokens.txt" --intake_address "127.0.0.1:$INTAKE_PORT" \
   --kpi_address "127.0.0.1:$KPI_PORT" \
   --workforce_address "127.0.0.1:$WORKFORCE_PORT" \
+  --redis "127.0.0.1:$REDIS_PORT" --http_listen "127.0.0.1:$HTTP_PORT" \
   --metrics "127.0.0.1:$GATEWAY_METRICS_PORT" >"$VAR/logs/gateway.log" 2>&1 &
 pids+=($!)
 
@@ -138,22 +140,22 @@ done
 took "import workforce"
 
 echo
-"$SGM" intake stats --month "$LAST_MONTH"
-echo
-"$SGM" kpi indicators --month "$LAST_MONTH"
-echo
-"$SGM" kpi status --month "$LAST_MONTH"
-echo
-"$SGM" workforce summary --as-of "$(date -d "$LAST_MONTH-01 +1 month -1 day" +%Y-%m-%d)"
+"$SGM" report --month "$LAST_MONTH" --format md
 took "first report"
+"$SGM" report --month "$LAST_MONTH" --format html -o "$VAR/report-$LAST_MONTH.html"
+echo "the report with its charts, printable: $VAR/report-$LAST_MONTH.html"
 cat <<MSG
 
 The suite is serving:
+  dashboard           http://127.0.0.1:$HTTP_PORT/   token: $VAR/admin.token
+                      (or the analyst's, $VAR/analyst.token: aggregates only)
   gateway (gRPC)      127.0.0.1:$GATEWAY_PORT   token: $VAR/admin.token
   metrics             http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics (gateway), :$INTAKE_METRICS_PORT (intake),
                       :$KPI_METRICS_PORT (KPI), :$WORKFORCE_METRICS_PORT (workforce)
   logs                $VAR/logs/
 Try:  SGM_GATEWAY=127.0.0.1:$GATEWAY_PORT SGM_TOKEN=\$(cat $VAR/admin.token) $SGM intake stats --json
+      curl -H "Authorization: Bearer \$(cat $VAR/analyst.token)" -d '{}' \\
+        http://127.0.0.1:$HTTP_PORT/api/v1/sgm.kpi.v1.KpiService/GetCaseStatus
       $SGM kpi indicators --month $LAST_MONTH   $SGM kpi caseloads
       $SGM workforce summary --json
 Ctrl-C stops everything.

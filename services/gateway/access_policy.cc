@@ -35,6 +35,7 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
   const std::vector<Role> staff_and_partners = {
       Role::kPartner, Role::kPractitioner, Role::kManager, Role::kAdmin};
   const std::vector<Role> managers = {Role::kManager, Role::kAdmin};
+  const std::vector<Role> admins = {Role::kAdmin};
   const std::vector<Role> aggregate_readers = {
       Role::kAnalyst, Role::kPractitioner, Role::kManager, Role::kAdmin};
   constexpr bool kChildLevel = true;
@@ -120,6 +121,14 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
            !kChildLevel, !kStreaming),
       Rule(absl::StrCat(kWorkforce, "ListEstablishment"), aggregate_readers,
            !kChildLevel, !kStreaming),
+      // The read-audit logs: who read which children (staff for workforce).
+      // Admins only; holds child ids, and each query is itself audited.
+      Rule(absl::StrCat(kIntake, "ListReadAudit"), admins, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kKpi, "ListReadAudit"), admins, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kWorkforce, "ListReadAudit"), admins, !kChildLevel,
+           !kStreaming),
   };
 }
 

@@ -12,7 +12,9 @@
 #include "services/gateway/access_policy.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/generic_proxy.h"
+#include "services/gateway/http_frontend.h"
 #include "services/gateway/practice_report.h"
+#include "services/gateway/rate_limiter.h"
 #include "services/gateway/token_authenticator.h"
 
 namespace sgm::gateway {
@@ -58,6 +60,16 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       settings.report_deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("gateway: deadlines must be positive");
   }
+  if (settings.rate_limit_per_second < 0 ||
+      (settings.rate_limit_per_second > 0 && settings.rate_limit_burst < 1)) {
+    return absl::InvalidArgumentError(
+        "gateway: the rate limit must be >= 0 calls a second with a burst of "
+        "at least 1");
+  }
+  if (settings.http_tls_cert.empty() != settings.http_tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "gateway: HTTP TLS needs both a certificate and a key");
+  }
   if (!settings.backend_server_name.empty() &&
       settings.backend_credentials == nullptr) {
     return absl::InvalidArgumentError(
@@ -83,16 +95,23 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     server->own_clock_ = std::make_unique<SystemClock>();
     clock = server->own_clock_.get();
   }
+  if (settings.rate_limit_per_second > 0) {
+    server->rate_limiter_ = std::make_unique<RateLimiter>(
+        settings.rate_limit_per_second, settings.rate_limit_burst, clock);
+  }
   ComposerOptions composer_options;
   composer_options.deadline = settings.report_deadline;
   server->composer_ = std::make_unique<PracticeReportComposer>(
       MakeGrpcReportSources(channels), cache, clock, composer_options);
   server->service_ = std::make_unique<GatewayServiceImpl>(
       server->authenticator_.get(), server->policy_.get(),
-      server->composer_.get());
+      server->composer_.get(), server->rate_limiter_.get(),
+      settings.outward_facing);
   ProxyOptions proxy_options;
   proxy_options.unary_deadline = settings.unary_deadline;
   proxy_options.streaming_deadline = settings.streaming_deadline;
+  proxy_options.rate_limiter = server->rate_limiter_.get();
+  proxy_options.outward_facing = settings.outward_facing;
   server->proxy_ = std::make_unique<GenericProxy>(
       server->authenticator_.get(), server->policy_.get(), std::move(channels),
       proxy_options);
@@ -104,18 +123,39 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       /*readiness=*/{});
   if (!runner.ok()) return runner.status();
   server->runner_ = std::move(runner).value();
+
+  if (!settings.http_listen_address.empty()) {
+    HttpFrontendOptions http;
+    http.listen_address = settings.http_listen_address;
+    http.tls_cert = settings.http_tls_cert;
+    http.tls_key = settings.http_tls_key;
+    http.call_deadline = settings.unary_deadline;
+    absl::StatusOr<std::unique_ptr<HttpFrontend>> frontend =
+        HttpFrontend::Start(http, server->runner_->InProcessChannel());
+    if (!frontend.ok()) return frontend.status();
+    server->http_ = std::move(frontend).value();
+  }
   return server;
 }
 
-// The runner goes first (it is the last member): the server stops before
-// the proxy, service and tables it calls into are destroyed.
+// The HTTP side stops first (it calls into the gRPC server), then the
+// runner: the server stops before the proxy, service and tables it calls
+// into are destroyed.
 GatewayServer::~GatewayServer() {
+  if (http_ != nullptr) http_->Shutdown();
   if (runner_ != nullptr) runner_->Shutdown(absl::ZeroDuration());
 }
 
 int GatewayServer::port() const { return runner_->port(); }
 
-void GatewayServer::Shutdown(absl::Duration grace) { runner_->Shutdown(grace); }
+int GatewayServer::http_port() const {
+  return http_ != nullptr ? http_->port() : 0;
+}
+
+void GatewayServer::Shutdown(absl::Duration grace) {
+  if (http_ != nullptr) http_->Shutdown();
+  runner_->Shutdown(grace);
+}
 
 void GatewayServer::Wait() { runner_->Wait(); }
 

@@ -23,6 +23,8 @@ class AccessPolicy;
 class GenericProxy;
 class GatewayServiceImpl;
 class PracticeReportComposer;
+class HttpFrontend;
+class RateLimiter;
 
 struct GatewaySettings {
   ServerOptions server;  // service_name "gateway"
@@ -42,6 +44,24 @@ struct GatewaySettings {
   // GetPracticeReport: the whole composition (every backend at once) ends
   // within this; a backend slower than that leaves its section unavailable.
   absl::Duration report_deadline = absl::Seconds(5);
+
+  // The HTTP side (dashboard, report, /api/v1 JSON, /healthz, /readyz):
+  // its address, "127.0.0.1:0" for a free port; empty: no HTTP side.
+  std::string http_listen_address;
+  // PEM certificate chain and key of the HTTP port; plain HTTP when empty.
+  std::string http_tls_cert;
+  std::string http_tls_key;
+
+  // An outward-facing deployment: in every aggregate the gateway returns
+  // (the report and proxied figures), counts from 1 to 4 and the figures
+  // derived from them are withheld.
+  bool outward_facing = false;
+
+  // Per-caller rate limit (token bucket keyed by the token's caller name):
+  // sustained calls per second and burst. 0 calls per second: no limit.
+  // A caller over its limit gets RESOURCE_EXHAUSTED.
+  double rate_limit_per_second = 50;
+  int rate_limit_burst = 100;
 };
 
 class GatewayServer {
@@ -57,6 +77,8 @@ class GatewayServer {
   ~GatewayServer();
 
   int port() const;
+  // The HTTP side's port; 0 when it is off.
+  int http_port() const;
   void Shutdown(absl::Duration grace);
   void Wait();
 
@@ -70,7 +92,10 @@ class GatewayServer {
   std::unique_ptr<PracticeReportComposer> composer_;
   std::unique_ptr<GatewayServiceImpl> service_;
   std::unique_ptr<GenericProxy> proxy_;
+  std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<ServerRunner> runner_;
+  // Stops before the runner: it calls into the server in-process.
+  std::unique_ptr<HttpFrontend> http_;
 };
 
 }  // namespace sgm::gateway

@@ -2,16 +2,22 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/caller_identity.h"
 #include "common/grpc_status.h"
+#include "google/protobuf/descriptor.h"
 #include "services/gateway/access_policy.h"
+#include "services/gateway/disclosure_control.h"
+#include "services/gateway/rate_limiter.h"
 #include "services/gateway/token_authenticator.h"
 
 namespace sgm::gateway {
@@ -25,6 +31,45 @@ class RejectReactor final : public grpc::ServerGenericBidiReactor {
   explicit RejectReactor(grpc::Status status) { Finish(std::move(status)); }
   void OnDone() override { delete this; }
 };
+
+// Withholds the small counts in `buffer`, a serialized `prototype`, in
+// place; appends the withheld paths to `paths`. False when it does not
+// parse.
+bool SuppressInPlace(const google::protobuf::Message& prototype,
+                     ByteBuffer* buffer, std::vector<std::string>* paths) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer->Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  std::unique_ptr<google::protobuf::Message> message(prototype.New());
+  if (!message->ParseFromString(bytes)) return false;
+  std::vector<std::string> withheld = WithholdSmallCounts(message.get());
+  if (withheld.empty()) return true;  // unchanged
+  paths->insert(paths->end(), withheld.begin(), withheld.end());
+  std::string out;
+  if (!message->SerializeToString(&out)) return false;
+  grpc::Slice slice(out);
+  *buffer = ByteBuffer(&slice, 1);
+  return true;
+}
+
+// The paths as the trailing metadata carries them: comma-separated, at
+// most kMaxSuppressedFieldsMetadata characters, then ",+N more".
+std::string SuppressedFieldsMetadata(const std::vector<std::string>& paths) {
+  std::string out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    size_t added = paths[i].size() + (out.empty() ? 0 : 1);
+    if (out.size() + added > kMaxSuppressedFieldsMetadata) {
+      absl::StrAppend(&out, out.empty() ? "" : ",", "+", paths.size() - i,
+                      " more");
+      break;
+    }
+    absl::StrAppend(&out, out.empty() ? "" : ",", paths[i]);
+  }
+  return out;
+}
 
 class ProxyCall;
 
@@ -68,10 +113,14 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         backend_(this) {}
 
   // Opens the backend call and starts pumping. Called once, from
-  // CreateReactor, before the reactor is returned to gRPC.
+  // CreateReactor, before the reactor is returned to gRPC. With a
+  // `suppress` prototype (the method's response type), small counts in
+  // each response are withheld.
   void Start(grpc::GenericStub* stub, const std::string& method,
              const CallerIdentity& identity,
-             std::chrono::system_clock::time_point deadline) {
+             std::chrono::system_clock::time_point deadline,
+             const google::protobuf::Message* suppress) {
+    suppress_ = suppress;
     AttachIdentity(identity, client_context_.get());
     client_context_->set_deadline(deadline);
     {
@@ -174,6 +223,14 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
         if (!up_.writing) CloseUpstream(/*writes_done=*/false, &actions);
       } else if (down_.sink_closed) {
         ReleaseDownstreamHold(&actions);
+      } else if (suppress_ != nullptr &&
+                 !SuppressInPlace(*suppress_, &down_buffers_.read,
+                                  &suppressed_paths_)) {
+        // Fail closed: a response that cannot be checked is not sent.
+        suppression_failed_ = true;
+        down_.sink_closed = true;
+        ReleaseDownstreamHold(&actions);
+        actions.cancel_backend = true;
       } else if (down_.writing) {
         down_.buffered = true;
       } else {
@@ -251,6 +308,8 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     bool cancel_backend = false;
     bool finish = false;
     grpc::Status finish_status;
+    // Set: the trailing metadata of a suppressed aggregate.
+    std::optional<std::string> suppressed_fields;
   };
 
   // The upstream read buffer holds a message and no upstream write is
@@ -302,6 +361,14 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     finished_ = true;
     actions->finish = true;
     actions->finish_status = backend_status_;
+    if (suppression_failed_) {
+      actions->finish_status =
+          grpc::Status(grpc::StatusCode::INTERNAL,
+                       "gateway: a backend response could not be checked "
+                       "for small counts and was withheld");
+    } else if (suppress_ != nullptr && backend_status_.ok()) {
+      actions->suppressed_fields = SuppressedFieldsMetadata(suppressed_paths_);
+    }
   }
 
   void Run(Actions actions) {
@@ -314,6 +381,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
     if (actions.cancel_backend) client_context_->TryCancel();
     if (actions.server_write) StartWrite(&down_buffers_.write);
     if (actions.server_read) StartRead(&up_buffers_.read);
+    if (actions.suppressed_fields.has_value()) {
+      server_context_->AddTrailingMetadata(kSuppressedFieldsMetadataKey,
+                                           *actions.suppressed_fields);
+    }
     // Last: once finished, the server's OnDone may delete this call.
     if (actions.finish) Finish(std::move(actions.finish_status));
   }
@@ -333,6 +404,10 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   bool server_done_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status backend_status_ ABSL_GUARDED_BY(mu_);
+  // Set once in Start, before any reaction.
+  const google::protobuf::Message* suppress_ = nullptr;
+  std::vector<std::string> suppressed_paths_ ABSL_GUARDED_BY(mu_);
+  bool suppression_failed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 void BackendStream::OnReadDone(bool ok) { call_->OnBackendReadDone(ok); }
@@ -353,6 +428,21 @@ GenericProxy::GenericProxy(
     backend.stub = std::make_unique<grpc::GenericStub>(channel);
     backend.channel = std::move(channel);
     backends_.emplace(package, std::move(backend));
+  }
+  if (options_.outward_facing) {
+    for (const std::string& method : SuppressedMethods()) {
+      // "/pkg.Service/Method" -> "pkg.Service.Method".
+      std::string name = method.substr(1);
+      name[name.find('/')] = '.';
+      const google::protobuf::MethodDescriptor* descriptor =
+          google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+              name);
+      if (descriptor == nullptr) continue;  // refused when called
+      suppressed_responses_.emplace(
+          method,
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+              descriptor->output_type()));
+    }
   }
 }
 
@@ -378,6 +468,19 @@ grpc::ServerGenericBidiReactor* GenericProxy::CreateReactor(
   if (!identity.ok()) {
     return new RejectReactor(ToGrpcStatus(identity.status()));
   }
+  // After authentication (an unknown token takes nothing from any bucket),
+  // before any backend work.
+  if (options_.rate_limiter != nullptr) {
+    absl::Duration retry_after;
+    absl::Status admitted =
+        options_.rate_limiter->Admit(identity->caller, &retry_after);
+    if (!admitted.ok()) {
+      context->AddTrailingMetadata(
+          kRetryAfterMetadataKey,
+          absl::StrCat(absl::ToInt64Milliseconds(retry_after)));
+      return new RejectReactor(ToGrpcStatus(admitted));
+    }
+  }
   auto backend = backends_.find(PackageOf(method));
   if (backend == backends_.end()) {
     return new RejectReactor(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
@@ -397,8 +500,21 @@ grpc::ServerGenericBidiReactor* GenericProxy::CreateReactor(
           absl::ToChronoNanoseconds(limit));
   deadline = std::min(deadline, context->deadline());
 
+  const google::protobuf::Message* suppress = nullptr;
+  if (options_.outward_facing && IsSuppressedMethod(method)) {
+    auto prototype = suppressed_responses_.find(method);
+    if (prototype == suppressed_responses_.end()) {
+      return new RejectReactor(
+          grpc::Status(grpc::StatusCode::INTERNAL,
+                       "gateway: no response type to check this aggregate "
+                       "for small counts"));
+    }
+    suppress = prototype->second;
+  }
+
   auto* call = new ProxyCall(context);
-  call->Start(backend->second.stub.get(), method, *identity, deadline);
+  call->Start(backend->second.stub.get(), method, *identity, deadline,
+              suppress);
   return call;
 }
 

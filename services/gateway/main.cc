@@ -65,6 +65,21 @@ ABSL_FLAG(absl::Duration, cache_ttl, absl::Minutes(10),
 ABSL_FLAG(absl::Duration, report_deadline, absl::Seconds(5),
           "GetPracticeReport: every backend must answer within this, else "
           "its section is marked unavailable");
+ABSL_FLAG(std::string, http_listen, "0.0.0.0:8080",
+          "HTTP address of the dashboard, the report, /api/v1 JSON, /healthz "
+          "and /readyz; empty: no HTTP side");
+ABSL_FLAG(std::string, http_tls_cert, "",
+          "PEM certificate chain of the HTTP port; with --http_tls_key, it "
+          "serves HTTPS");
+ABSL_FLAG(std::string, http_tls_key, "", "PEM private key of --http_tls_cert");
+ABSL_FLAG(bool, outward_facing, false,
+          "an outward-facing deployment: counts from 1 to 4 in aggregates, "
+          "and figures derived from them, are withheld (shown as <5)");
+ABSL_FLAG(double, rate_limit, 50,
+          "calls a second each caller may make, sustained (token bucket); "
+          "0: no limit");
+ABSL_FLAG(int32_t, rate_limit_burst, 100,
+          "calls a caller may make at once above --rate_limit");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
@@ -107,6 +122,12 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   settings.unary_deadline = absl::GetFlag(FLAGS_unary_deadline);
   settings.streaming_deadline = absl::GetFlag(FLAGS_streaming_deadline);
   settings.report_deadline = absl::GetFlag(FLAGS_report_deadline);
+  settings.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  settings.http_tls_cert = absl::GetFlag(FLAGS_http_tls_cert);
+  settings.http_tls_key = absl::GetFlag(FLAGS_http_tls_key);
+  settings.outward_facing = absl::GetFlag(FLAGS_outward_facing);
+  settings.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit);
+  settings.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
   std::string intake = absl::GetFlag(FLAGS_intake_address);
   std::string kpi = absl::GetFlag(FLAGS_kpi_address);
   std::string workforce = absl::GetFlag(FLAGS_workforce_address);
@@ -115,6 +136,26 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
       ValidateAddress("listen", settings.server.listen_address, false);
   if (status.ok()) {
     status = ValidateAddress("metrics", settings.server.metrics_address, true);
+  }
+  if (status.ok()) {
+    status = ValidateAddress("http_listen", settings.http_listen_address, true);
+  }
+  if (status.ok() &&
+      settings.http_tls_cert.empty() != settings.http_tls_key.empty()) {
+    status = InvalidSetting(
+        settings.http_tls_cert.empty() ? "http_tls_cert" : "http_tls_key",
+        "HTTPS needs both --http_tls_cert and "
+        "--http_tls_key");
+  }
+  if (status.ok() && !(settings.rate_limit_per_second >= 0 &&
+                       settings.rate_limit_per_second <= 1e6)) {
+    status = InvalidSetting("rate_limit",
+                            "must be from 0 (no limit) to 1000000 calls a "
+                            "second");
+  }
+  if (status.ok() && settings.rate_limit_per_second > 0 &&
+      settings.rate_limit_burst < 1) {
+    status = InvalidSetting("rate_limit_burst", "must be at least 1");
   }
   if (status.ok()) status = ValidateAddress("intake_address", intake, true);
   if (status.ok()) status = ValidateAddress("kpi_address", kpi, true);
@@ -221,17 +262,20 @@ int Run(int argc, char** argv) {
     LogError("start_failed", {{"error", server.status().ToString()}});
     return 1;
   }
-  LogInfo("started",
-          {{"port", (*server)->port()},
-           {"tokens", static_cast<long long>(tokens)},
-           {"cache", absl::GetFlag(FLAGS_redis).empty() ? std::string("off")
-                                                        : std::string("redis")},
-           {"report_deadline",
-            absl::FormatDuration(absl::GetFlag(FLAGS_report_deadline))},
-           {"tls", TlsMode(absl::GetFlag(FLAGS_tls_cert),
-                           absl::GetFlag(FLAGS_tls_client_ca))},
-           {"backend_tls", TlsMode(absl::GetFlag(FLAGS_backend_tls_ca),
-                                   absl::GetFlag(FLAGS_backend_tls_cert))}});
+  LogInfo(
+      "started",
+      {{"port", (*server)->port()},
+       {"http_port", (*server)->http_port()},
+       {"outward_facing", absl::GetFlag(FLAGS_outward_facing) ? "on" : "off"},
+       {"tokens", static_cast<long long>(tokens)},
+       {"cache", absl::GetFlag(FLAGS_redis).empty() ? std::string("off")
+                                                    : std::string("redis")},
+       {"report_deadline",
+        absl::FormatDuration(absl::GetFlag(FLAGS_report_deadline))},
+       {"tls", TlsMode(absl::GetFlag(FLAGS_tls_cert),
+                       absl::GetFlag(FLAGS_tls_client_ca))},
+       {"backend_tls", TlsMode(absl::GetFlag(FLAGS_backend_tls_ca),
+                               absl::GetFlag(FLAGS_backend_tls_cert))}});
   int signal = WaitForShutdownSignal();
   LogInfo("stopping", {{"signal", signal}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -96,6 +97,36 @@ std::string Pounds(int64_t pence) {
                       Count(static_cast<int64_t>((magnitude + 50) / 100)));
 }
 
+// A withheld value (suppressed_fields): a count from 1 to 4 or a figure
+// derived from one.
+constexpr absl::string_view kWithheld = "<5";
+
+// The report's withheld paths; each value printed is looked up by its path
+// ("front_door.figures.by_source[2].count").
+class Withheld {
+ public:
+  explicit Withheld(const gv1::PracticeReport& report)
+      : paths_(report.suppressed_fields().begin(),
+               report.suppressed_fields().end()) {}
+  bool Has(absl::string_view path) const { return paths_.contains(path); }
+  // `text`, or "<5" when the value at `path` is withheld.
+  std::string Or(absl::string_view path, std::string text) const {
+    return Has(path) ? std::string(kWithheld) : text;
+  }
+
+ private:
+  absl::flat_hash_set<std::string> paths_;
+};
+
+// "<prefix>.<field>".
+std::string At(absl::string_view prefix, absl::string_view field) {
+  return absl::StrCat(prefix, ".", field);
+}
+// "<prefix>[<index>]".
+std::string At(absl::string_view prefix, int index) {
+  return absl::StrCat(prefix, "[", index, "]");
+}
+
 // A table cell: pipes escaped, line breaks flattened.
 std::string Cell(absl::string_view text) {
   return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\n", " "}, {"\r", " "}});
@@ -160,69 +191,97 @@ bool AppendStatusLine(const gv1::SectionStatus& status, std::string* out) {
 void AppendBreakdown(
     absl::string_view title, absl::string_view what,
     const google::protobuf::RepeatedPtrField<iv1::Breakdown>& rows,
-    std::string* out) {
+    absl::string_view path, const Withheld& w, std::string* out) {
   absl::StrAppend(out, "### ", title, "\n\n");
   if (rows.empty()) {
     absl::StrAppend(out, "No contacts this month.\n\n");
     return;
   }
   Table table({std::string(what), "contacts", "share"}, "lrr");
-  for (const iv1::Breakdown& b : rows) {
+  for (int i = 0; i < rows.size(); ++i) {
+    const iv1::Breakdown& b = rows[i];
+    const std::string at = At(path, i);
     table.Add(
         {b.label().empty() ? b.code() : absl::StrCat(b.code(), " ", b.label()),
-         Count(b.count()), Percent(b.percent())});
+         w.Or(At(at, "count"), Count(b.count())),
+         w.Or(At(at, "percent"), Percent(b.percent()))});
   }
   table.AppendTo(out);
 }
 
-void AppendFrontDoor(const gv1::FrontDoorSection& section, std::string* out) {
+void AppendFrontDoor(const gv1::FrontDoorSection& section, const Withheld& w,
+                     std::string* out) {
   absl::StrAppend(out, "## Front door: contacts\n\n");
   if (AppendStatusLine(section.status(), out)) return;
   const iv1::FrontDoorFigures& f = section.figures();
+  const std::string fp = "front_door.figures";
+  auto field = [&](absl::string_view name) { return At(fp, name); };
   const iv1::MonthCount& m = f.this_month();
   tv1::YearMonth year_before = f.month();
   year_before.set_year(year_before.year() - 1);
-  absl::StrAppend(out, "Contacts in ", MonthName(f.month()), ": **",
-                  Count(m.contacts()), "** (", MonthName(year_before), ": ",
-                  Count(m.contacts_year_before()), "; change ",
-                  OptionalChange(m.has_change_percent(), m.change_percent()),
-                  ").\n\n");
+  absl::StrAppend(
+      out, "Contacts in ", MonthName(f.month()), ": **",
+      w.Or(field("this_month.contacts"), Count(m.contacts())), "** (",
+      MonthName(year_before), ": ",
+      w.Or(field("this_month.contacts_year_before"),
+           Count(m.contacts_year_before())),
+      "; change ",
+      w.Or(field("this_month.change_percent"),
+           OptionalChange(m.has_change_percent(), m.change_percent())),
+      ").\n\n");
   const iv1::WeeklyRate& ytd = f.year_to_date();
   const iv1::WeeklyRate& last = f.year_to_date_last_year();
   Table weekly({"period", "contacts", "per week"}, "lrr");
   weekly.Add({absl::StrCat("This year (", DateText(ytd.from()), " to ",
                            DateText(ytd.to()), ")"),
-              Count(ytd.contacts()), absl::StrFormat("%.1f", ytd.per_week())});
-  weekly.Add({absl::StrCat("Last year (", DateText(last.from()), " to ",
-                           DateText(last.to()), ")"),
-              Count(last.contacts()),
-              absl::StrFormat("%.1f", last.per_week())});
+              w.Or(field("year_to_date.contacts"), Count(ytd.contacts())),
+              w.Or(field("year_to_date.per_week"),
+                   absl::StrFormat("%.1f", ytd.per_week()))});
+  weekly.Add(
+      {absl::StrCat("Last year (", DateText(last.from()), " to ",
+                    DateText(last.to()), ")"),
+       w.Or(field("year_to_date_last_year.contacts"), Count(last.contacts())),
+       w.Or(field("year_to_date_last_year.per_week"),
+            absl::StrFormat("%.1f", last.per_week()))});
   absl::StrAppend(out, "Contacts per week this year against last (", "change ",
-                  OptionalChange(f.has_per_week_change_percent(),
-                                 f.per_week_change_percent()),
+                  w.Or(field("per_week_change_percent"),
+                       OptionalChange(f.has_per_week_change_percent(),
+                                      f.per_week_change_percent())),
                   "):\n\n");
   weekly.AppendTo(out);
+  const std::string decided = w.Or(field("decided"), Count(f.decided()));
   absl::StrAppend(
       out, "- Progressed to a referral or strategy discussion: ",
-      OptionalPercent(f.has_progressed_percent(), f.progressed_percent()), " (",
-      Count(f.progressed()), " of ", Count(f.decided()),
+      w.Or(field("progressed_percent"),
+           OptionalPercent(f.has_progressed_percent(), f.progressed_percent())),
+      " (", w.Or(field("progressed"), Count(f.progressed())), " of ", decided,
       " decided contacts).\n", "- Decided within 1 working day: ",
-      OptionalPercent(f.has_decided_within_1wd_percent(),
-                      f.decided_within_1wd_percent()),
-      " (", Count(f.decided_within_1wd()), " of ", Count(f.decided()), ").\n",
-      "- Repeat contacts (", f.repeat_min_contacts(), " or more within ",
-      f.repeat_window_days(), " days): ", Count(f.repeat_contacts()),
-      " contacts about ", Count(f.repeat_children()), " children (",
-      OptionalPercent(f.has_repeat_percent(), f.repeat_percent()), ").\n\n");
+      w.Or(field("decided_within_1wd_percent"),
+           OptionalPercent(f.has_decided_within_1wd_percent(),
+                           f.decided_within_1wd_percent())),
+      " (", w.Or(field("decided_within_1wd"), Count(f.decided_within_1wd())),
+      " of ", decided, ").\n", "- Repeat contacts (", f.repeat_min_contacts(),
+      " or more within ", f.repeat_window_days(),
+      " days): ", w.Or(field("repeat_contacts"), Count(f.repeat_contacts())),
+      " contacts about ",
+      w.Or(field("repeat_children"), Count(f.repeat_children())), " children (",
+      w.Or(field("repeat_percent"),
+           OptionalPercent(f.has_repeat_percent(), f.repeat_percent())),
+      ").\n\n");
   AppendBreakdown("Contacts by primary need", "primary need",
-                  f.by_primary_need(), out);
-  AppendBreakdown("Contacts by source", "source", f.by_source(), out);
+                  f.by_primary_need(), field("by_primary_need"), w, out);
+  AppendBreakdown("Contacts by source", "source", f.by_source(),
+                  field("by_source"), w, out);
   absl::StrAppend(out, "### Contacts month by month\n\n");
   Table trend({"month", "contacts", "same month last year", "change"}, "lrrr");
-  for (const iv1::MonthCount& t : f.trend()) {
-    trend.Add({MonthName(t.month()), Count(t.contacts()),
-               Count(t.contacts_year_before()),
-               OptionalChange(t.has_change_percent(), t.change_percent())});
+  for (int i = 0; i < f.trend_size(); ++i) {
+    const iv1::MonthCount& t = f.trend(i);
+    const std::string at = At(field("trend"), i);
+    trend.Add(
+        {MonthName(t.month()), w.Or(At(at, "contacts"), Count(t.contacts())),
+         w.Or(At(at, "contacts_year_before"), Count(t.contacts_year_before())),
+         w.Or(At(at, "change_percent"),
+              OptionalChange(t.has_change_percent(), t.change_percent()))});
   }
   trend.AppendTo(out);
 }
@@ -282,18 +341,22 @@ std::string TargetText(const kv1::Indicator& i) {
 }
 
 void AppendIndicators(const kv1::GetIndicatorsResponse& indicators,
-                      std::string* out) {
+                      const Withheld& w, std::string* out) {
   absl::StrAppend(out, "## Performance indicators\n\n");
   Table table({"indicator", "this month", "6-month average",
                "statistical neighbours", "region", "England", "target", "RAG"},
               "lrrrrrll");
   std::vector<std::string> seen;
-  for (const kv1::Indicator& i : indicators.indicators()) {
+  for (int n = 0; n < indicators.indicators_size(); ++n) {
+    const kv1::Indicator& i = indicators.indicators(n);
+    const std::string at = At("performance.indicators.indicators", n);
+    const std::string fraction =
+        absl::StrCat(" (", w.Or(At(at, "numerator"), Count(i.numerator())), "/",
+                     w.Or(At(at, "denominator"), Count(i.denominator())), ")");
     const std::string this_month =
-        i.has_percent()
-            ? absl::StrCat(Percent(i.percent()), " (", Count(i.numerator()),
-                           "/", Count(i.denominator()), ")")
-            : absl::StrCat(kNone, " (none due)");
+        w.Has(At(at, "percent")) ? absl::StrCat(kWithheld, fraction)
+        : i.has_percent()        ? absl::StrCat(Percent(i.percent()), fraction)
+                                 : absl::StrCat(kNone, " (none due)");
     table.Add(
         {i.title().empty() ? i.id() : i.title(), this_month,
          OptionalPercent(i.has_six_month_average(), i.six_month_average()),
@@ -306,13 +369,16 @@ void AppendIndicators(const kv1::GetIndicatorsResponse& indicators,
   if (!seen.empty()) {
     absl::StrAppend(out, "Comparators: ", absl::StrJoin(seen, "; "), ".\n\n");
   }
-  if (indicators.data_quality_findings() > 0) {
+  const std::string findings = "performance.indicators.data_quality_findings";
+  if (indicators.data_quality_findings() > 0 || w.Has(findings)) {
     absl::StrAppend(out, "Data-quality findings in the case events: ",
-                    Count(indicators.data_quality_findings()), ".\n\n");
+                    w.Or(findings, Count(indicators.data_quality_findings())),
+                    ".\n\n");
   }
 }
 
-void AppendTrends(const gv1::PerformanceSection& section, std::string* out) {
+void AppendTrends(const gv1::PerformanceSection& section, const Withheld& w,
+                  std::string* out) {
   if (section.trends().empty()) return;
   absl::StrAppend(out, "### Indicators month by month\n\n");
   // One row a month, one column an indicator (by id, in the order given).
@@ -330,11 +396,20 @@ void AppendTrends(const gv1::PerformanceSection& section, std::string* out) {
   Table table(header, align);
   for (const tv1::YearMonth& month : months) {
     std::vector<std::string> row = {ShortMonth(month)};
-    for (const kv1::IndicatorTrend& t : section.trends()) {
+    for (int n = 0; n < section.trends_size(); ++n) {
+      const kv1::IndicatorTrend& t = section.trends(n);
       std::string cell(kNone);
-      for (const kv1::TrendPoint& p : t.points()) {
-        if (p.month().year() == month.year() &&
-            p.month().month() == month.month() && p.has_percent()) {
+      for (int j = 0; j < t.points_size(); ++j) {
+        const kv1::TrendPoint& p = t.points(j);
+        if (p.month().year() != month.year() ||
+            p.month().month() != month.month()) {
+          continue;
+        }
+        const std::string percent =
+            At(At(At(At("performance.trends", n), "points"), j), "percent");
+        if (w.Has(percent)) {
+          cell = std::string(kWithheld);
+        } else if (p.has_percent()) {
           cell = Percent(p.percent());
         }
       }
@@ -351,23 +426,29 @@ std::string Share(int64_t part, int64_t total) {
                  static_cast<double>(total));
 }
 
-void AppendCaseStatus(const kv1::CaseStatus& s, std::string* out) {
+void AppendCaseStatus(const kv1::CaseStatus& s, const Withheld& w,
+                      std::string* out) {
   absl::StrAppend(out, "## Case status\n\n");
+  const std::string sp = "performance.case_status";
   const kv1::OpenCases& open = s.open_cases();
+  const std::string op = At(sp, "open_cases");
   absl::StrAppend(out, "Open cases at ", DateText(s.month_end()), ": **",
-                  Count(open.total()),
+                  w.Or(At(op, "total"), Count(open.total())),
                   "** (each child once, at its highest "
                   "level). Referrals in ",
-                  MonthName(s.month()), ": ", Count(s.referrals()), ".\n\n");
+                  MonthName(s.month()), ": ",
+                  w.Or(At(sp, "referrals"), Count(s.referrals())), ".\n\n");
   Table levels({"level", "children", "share"}, "lrr");
-  levels.Add({"Early Help", Count(open.early_help()),
-              Share(open.early_help(), open.total())});
-  levels.Add({"Child in need", Count(open.child_in_need()),
-              Share(open.child_in_need(), open.total())});
-  levels.Add({"Child protection", Count(open.child_protection()),
-              Share(open.child_protection(), open.total())});
-  levels.Add({"Child in care", Count(open.child_in_care()),
-              Share(open.child_in_care(), open.total())});
+  // A share computed here from a withheld count (or total) is withheld.
+  auto level = [&](absl::string_view name, absl::string_view field, int64_t n) {
+    const bool held = w.Has(At(op, field)) || w.Has(At(op, "total"));
+    levels.Add({std::string(name), w.Or(At(op, field), Count(n)),
+                held ? std::string(kWithheld) : Share(n, open.total())});
+  };
+  level("Early Help", "early_help", open.early_help());
+  level("Child in need", "child_in_need", open.child_in_need());
+  level("Child protection", "child_protection", open.child_protection());
+  level("Child in care", "child_in_care", open.child_in_care());
   levels.AppendTo(out);
 
   absl::StrAppend(out, "### Rates per 10,000 children\n\n");
@@ -375,16 +456,19 @@ void AppendCaseStatus(const kv1::CaseStatus& s, std::string* out) {
                "region", "England"},
               "lrrrrr");
   std::vector<std::string> seen;
-  auto rate_row = [&](absl::string_view name, const kv1::Rate& r) {
+  auto rate_row = [&](absl::string_view name, absl::string_view field,
+                      const kv1::Rate& r) {
+    const std::string at = At(sp, field);
     rates.Add(
-        {std::string(name), Count(r.children()),
-         r.has_per_10k() ? Count(r.per_10k()) : std::string(kNone),
+        {std::string(name), w.Or(At(at, "children"), Count(r.children())),
+         w.Or(At(at, "per_10k"),
+              r.has_per_10k() ? Count(r.per_10k()) : std::string(kNone)),
          ComparatorCell(r.comparators(), Column::kNeighbours, false, &seen),
          ComparatorCell(r.comparators(), Column::kRegion, false, &seen),
          ComparatorCell(r.comparators(), Column::kEngland, false, &seen)});
   };
-  rate_row("Children in care", s.children_in_care());
-  rate_row("Children on CP plans", s.child_protection());
+  rate_row("Children in care", "children_in_care", s.children_in_care());
+  rate_row("Children on CP plans", "child_protection", s.child_protection());
   rates.AppendTo(out);
   if (s.population_0_17() > 0) {
     absl::StrAppend(out, "Population aged 0-17: ", Count(s.population_0_17()),
@@ -400,11 +484,16 @@ void AppendCaseStatus(const kv1::CaseStatus& s, std::string* out) {
   if (!s.trend().empty()) {
     absl::StrAppend(out, "### Open cases month by month\n\n");
     Table trend({"month", "Early Help", "CIN", "CP", "CIC", "total"}, "lrrrrr");
-    for (const kv1::MonthOpenCases& m : s.trend()) {
+    for (int i = 0; i < s.trend_size(); ++i) {
+      const kv1::MonthOpenCases& m = s.trend(i);
       const kv1::OpenCases& c = m.open_cases();
-      trend.Add({ShortMonth(m.month()), Count(c.early_help()),
-                 Count(c.child_in_need()), Count(c.child_protection()),
-                 Count(c.child_in_care()), Count(c.total())});
+      const std::string at = At(At(At(sp, "trend"), i), "open_cases");
+      trend.Add({ShortMonth(m.month()),
+                 w.Or(At(at, "early_help"), Count(c.early_help())),
+                 w.Or(At(at, "child_in_need"), Count(c.child_in_need())),
+                 w.Or(At(at, "child_protection"), Count(c.child_protection())),
+                 w.Or(At(at, "child_in_care"), Count(c.child_in_care())),
+                 w.Or(At(at, "total"), Count(c.total()))});
     }
     trend.AppendTo(out);
   }
@@ -425,22 +514,26 @@ std::string WatchlistTitle(kv1::Watchlist watchlist) {
   }
 }
 
-void AppendWatchlists(const kv1::CaseStatus& s, std::string* out) {
+void AppendWatchlists(const kv1::CaseStatus& s, const Withheld& w,
+                      std::string* out) {
   absl::StrAppend(out, "## Lines of sight on risk\n\n");
   if (s.watchlists().empty()) {
     absl::StrAppend(out, "No watchlist counts.\n\n");
     return;
   }
   Table table({"watchlist", "children"}, "lr");
-  for (const kv1::WatchlistCount& w : s.watchlists()) {
-    table.Add({WatchlistTitle(w.watchlist()), Count(w.children())});
+  for (int i = 0; i < s.watchlists_size(); ++i) {
+    const kv1::WatchlistCount& c = s.watchlists(i);
+    table.Add({WatchlistTitle(c.watchlist()),
+               w.Or(At(At("performance.case_status.watchlists", i), "children"),
+                    Count(c.children()))});
   }
   absl::StrAppend(out, "At ", DateText(s.month_end()), ":\n\n");
   table.AppendTo(out);
 }
 
 void AppendPerformance(const gv1::PerformanceSection& section,
-                       std::string* out) {
+                       const Withheld& w, std::string* out) {
   if (section.status().state() != gv1::SECTION_STATE_AVAILABLE) {
     // One marked line stands for the KPI service's three parts.
     absl::StrAppend(out,
@@ -449,10 +542,10 @@ void AppendPerformance(const gv1::PerformanceSection& section,
     AppendStatusLine(section.status(), out);
     return;
   }
-  AppendIndicators(section.indicators(), out);
-  AppendTrends(section, out);
-  AppendCaseStatus(section.case_status(), out);
-  AppendWatchlists(section.case_status(), out);
+  AppendIndicators(section.indicators(), w, out);
+  AppendTrends(section, w, out);
+  AppendCaseStatus(section.case_status(), w, out);
+  AppendWatchlists(section.case_status(), w, out);
 }
 
 // --- quality and workforce -------------------------------------------------
@@ -463,7 +556,8 @@ void AppendQuality(const gv1::QualitySection& section, std::string* out) {
   absl::StrAppend(out, "No quality-assurance figures yet.\n\n");
 }
 
-void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
+void AppendWorkforce(const gv1::WorkforceSection& section, const Withheld& w,
+                     std::string* out) {
   absl::StrAppend(out, "## Workforce\n\n");
   if (AppendStatusLine(section.status(), out)) return;
   const wv1::WorkforceFigures& f = section.figures();
@@ -474,15 +568,27 @@ void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
        "establishment", "vacancy rate", "turnover (12 months)"},
       "lrrrrrrr");
   const wv1::StaffingFigures* total = nullptr;
-  for (const wv1::StaffingFigures& s : f.staffing()) {
-    if (s.service_area() == "Total") total = &s;
+  std::string total_at;
+  for (int i = 0; i < f.staffing_size(); ++i) {
+    const wv1::StaffingFigures& s = f.staffing(i);
+    const std::string at = At("workforce.figures.staffing", i);
+    if (s.service_area() == "Total") {
+      total = &s;
+      total_at = at;
+    }
     staffing.Add(
         {s.service_area() == "Total" ? "**Total**" : s.service_area(),
-         Fte(s.fte_in_post()), Fte(s.maternity_fte()), Fte(s.agency_fte()),
-         Fte(s.long_term_absence_fte()), Fte(s.establishment_fte()),
-         OptionalPercent(s.has_vacancy_rate_percent(),
-                         s.vacancy_rate_percent()),
-         OptionalPercent(s.has_turnover_percent(), s.turnover_percent())});
+         w.Or(At(at, "fte_in_post"), Fte(s.fte_in_post())),
+         w.Or(At(at, "maternity_fte"), Fte(s.maternity_fte())),
+         w.Or(At(at, "agency_fte"), Fte(s.agency_fte())),
+         w.Or(At(at, "long_term_absence_fte"), Fte(s.long_term_absence_fte())),
+         w.Or(At(at, "establishment_fte"), Fte(s.establishment_fte())),
+         w.Or(At(at, "vacancy_rate_percent"),
+              OptionalPercent(s.has_vacancy_rate_percent(),
+                              s.vacancy_rate_percent())),
+         w.Or(
+             At(at, "turnover_percent"),
+             OptionalPercent(s.has_turnover_percent(), s.turnover_percent()))});
   }
   if (staffing.empty()) {
     absl::StrAppend(out, "No staff records.\n\n");
@@ -490,17 +596,26 @@ void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
     staffing.AppendTo(out);
   }
   if (total != nullptr) {
-    absl::StrAppend(out, "- Absence: ",
-                    OptionalNumber(total->has_absence_days_per_fte(),
-                                   total->absence_days_per_fte(), "%.2f"),
-                    " days lost per FTE over the 12 months (",
-                    absl::StrFormat("%.1f", total->absence_days_lost_12m()),
-                    " days).\n", "- Agency: ", Fte(total->agency_fte()),
-                    " FTE (",
-                    OptionalPercent(total->has_agency_share_percent(),
-                                    total->agency_share_percent()),
-                    " of FTE in post).\n", "- Qualified social workers: ",
-                    Fte(total->social_worker_fte()), " FTE.\n\n");
+    auto total_field = [&](absl::string_view name) {
+      return At(total_at, name);
+    };
+    absl::StrAppend(
+        out, "- Absence: ",
+        w.Or(total_field("absence_days_per_fte"),
+             OptionalNumber(total->has_absence_days_per_fte(),
+                            total->absence_days_per_fte(), "%.2f")),
+        " days lost per FTE over the 12 months (",
+        w.Or(total_field("absence_days_lost_12m"),
+             absl::StrFormat("%.1f", total->absence_days_lost_12m())),
+        " days).\n",
+        "- Agency: ", w.Or(total_field("agency_fte"), Fte(total->agency_fte())),
+        " FTE (",
+        w.Or(total_field("agency_share_percent"),
+             OptionalPercent(total->has_agency_share_percent(),
+                             total->agency_share_percent())),
+        " of FTE in post).\n", "- Qualified social workers: ",
+        w.Or(total_field("social_worker_fte"), Fte(total->social_worker_fte())),
+        " FTE.\n\n");
   }
 
   absl::StrAppend(out, "### Caseloads\n\n");
@@ -515,15 +630,23 @@ void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
         {"group", "case-holding workers", "open cases", "mean caseload",
          "median caseload", absl::StrCat("over ", f.caseload_threshold())},
         "lrrrrr");
-    for (const wv1::CaseloadFigures& c : f.caseloads()) {
+    for (int i = 0; i < f.caseloads_size(); ++i) {
+      const wv1::CaseloadFigures& c = f.caseloads(i);
+      const std::string at = At("workforce.figures.caseloads", i);
       caseloads.Add(
           {c.group() == "qualified_social_workers"  ? "Qualified social workers"
            : c.group() == "childrens_practitioners" ? "Children's practitioners"
                                                     : c.group(),
-           Count(c.case_holding_workers()), Count(c.open_cases()),
-           OptionalNumber(c.has_mean_caseload(), c.mean_caseload(), "%.1f"),
-           OptionalNumber(c.has_median_caseload(), c.median_caseload(), "%.1f"),
-           Count(c.over_threshold())});
+           w.Or(At(at, "case_holding_workers"),
+                Count(c.case_holding_workers())),
+           w.Or(At(at, "open_cases"), Count(c.open_cases())),
+           w.Or(At(at, "mean_caseload"),
+                OptionalNumber(c.has_mean_caseload(), c.mean_caseload(),
+                               "%.1f")),
+           w.Or(At(at, "median_caseload"),
+                OptionalNumber(c.has_median_caseload(), c.median_caseload(),
+                               "%.1f")),
+           w.Or(At(at, "over_threshold"), Count(c.over_threshold()))});
     }
     caseloads.AppendTo(out);
   }
@@ -534,11 +657,17 @@ void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
     Table costs({"service area", "all staff", "social workers", "agency",
                  "agency premium"},
                 "lrrrr");
-    for (const wv1::CostFigures& c : f.costs()) {
+    for (int i = 0; i < f.costs_size(); ++i) {
+      const wv1::CostFigures& c = f.costs(i);
+      const std::string at = At("workforce.figures.costs", i);
       costs.Add(
           {c.service_area() == "Total" ? "**Total**" : c.service_area(),
-           Pounds(c.total_cost_pence()), Pounds(c.social_worker_cost_pence()),
-           Pounds(c.agency_cost_pence()), Pounds(c.agency_premium_pence())});
+           w.Or(At(at, "total_cost_pence"), Pounds(c.total_cost_pence())),
+           w.Or(At(at, "social_worker_cost_pence"),
+                Pounds(c.social_worker_cost_pence())),
+           w.Or(At(at, "agency_cost_pence"), Pounds(c.agency_cost_pence())),
+           w.Or(At(at, "agency_premium_pence"),
+                Pounds(c.agency_premium_pence()))});
     }
     costs.AppendTo(out);
   }
@@ -548,15 +677,24 @@ void AppendWorkforce(const gv1::WorkforceSection& section, std::string* out) {
     Table trend({"month", "FTE in post", "agency FTE", "vacancy rate",
                  "turnover", "absence days per FTE", "mean caseload"},
                 "lrrrrrr");
-    for (const wv1::WorkforceTrendPoint& p : section.trend()) {
-      trend.Add(
-          {ShortMonth(p.month()), Fte(p.fte_in_post()), Fte(p.agency_fte()),
-           OptionalPercent(p.has_vacancy_rate_percent(),
-                           p.vacancy_rate_percent()),
-           OptionalPercent(p.has_turnover_percent(), p.turnover_percent()),
-           OptionalNumber(p.has_absence_days_per_fte(),
-                          p.absence_days_per_fte(), "%.2f"),
-           OptionalNumber(p.has_mean_caseload(), p.mean_caseload(), "%.1f")});
+    for (int i = 0; i < section.trend_size(); ++i) {
+      const wv1::WorkforceTrendPoint& p = section.trend(i);
+      const std::string at = At("workforce.trend", i);
+      trend.Add({ShortMonth(p.month()),
+                 w.Or(At(at, "fte_in_post"), Fte(p.fte_in_post())),
+                 w.Or(At(at, "agency_fte"), Fte(p.agency_fte())),
+                 w.Or(At(at, "vacancy_rate_percent"),
+                      OptionalPercent(p.has_vacancy_rate_percent(),
+                                      p.vacancy_rate_percent())),
+                 w.Or(At(at, "turnover_percent"),
+                      OptionalPercent(p.has_turnover_percent(),
+                                      p.turnover_percent())),
+                 w.Or(At(at, "absence_days_per_fte"),
+                      OptionalNumber(p.has_absence_days_per_fte(),
+                                     p.absence_days_per_fte(), "%.2f")),
+                 w.Or(At(at, "mean_caseload"),
+                      OptionalNumber(p.has_mean_caseload(), p.mean_caseload(),
+                                     "%.1f"))});
     }
     trend.AppendTo(out);
   }
@@ -575,13 +713,17 @@ std::string RenderPracticeReportMarkdown(const gv1::PracticeReport& report) {
                        absl::UTCTimeZone()),
       " from the services' figures.");
   if (report.suppressed()) {
-    absl::StrAppend(&out, " Counts under 5 are suppressed.");
+    absl::StrAppend(&out,
+                    " Counts under 5 are suppressed: counts from 1 to 4, and "
+                    "figures derived from them, show as \"",
+                    kWithheld, "\".");
   }
   absl::StrAppend(&out, "\n\n");
-  AppendFrontDoor(report.front_door(), &out);
-  AppendPerformance(report.performance(), &out);
+  const Withheld withheld(report);
+  AppendFrontDoor(report.front_door(), withheld, &out);
+  AppendPerformance(report.performance(), withheld, &out);
   AppendQuality(report.quality(), &out);
-  AppendWorkforce(report.workforce(), &out);
+  AppendWorkforce(report.workforce(), withheld, &out);
   return out;
 }
 

@@ -13,8 +13,9 @@
 namespace sgm::gateway {
 
 // GitHub-flavoured Markdown (pipe tables). Figures a service could not
-// compute (e.g. a percent without a denominator) show an en dash. Ends with
-// a newline.
+// compute (e.g. a percent without a denominator) show an en dash; values
+// withheld in an outward-facing deployment (the report's suppressed_fields)
+// show as "<5". Ends with a newline.
 std::string RenderPracticeReportMarkdown(
     const sgm::gateway::v1::PracticeReport& report);
 

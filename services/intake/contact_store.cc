@@ -509,14 +509,14 @@ absl::Status SqliteContactStore::AppendReadAudit(const ReadAuditEntry& e) {
 }
 
 absl::StatusOr<std::vector<ReadAuditEntry>> SqliteContactStore::ListReadAudit(
-    absl::string_view authority, int limit) {
+    absl::string_view authority, const ReadAuditQuery& query) {
   absl::MutexLock lock(&read_mu_);
   SGM_ASSIGN_OR_RETURN(
       SqliteStatement * stmt,
-      reader_->Prepare("SELECT at_us, caller, role, authority, method, "
-                       "contact_ids, child_ids FROM read_audit WHERE "
-                       "authority = ? ORDER BY id DESC LIMIT ?"));
-  stmt->Bind(1, authority).Bind(2, static_cast<int64_t>(limit));
+      reader_->Prepare(ReadAuditSelectSql("at_us, caller, role, authority, "
+                                          "method, contact_ids, child_ids, id",
+                                          "child_ids", "contact_ids")));
+  SGM_RETURN_IF_ERROR(BindReadAuditQuery(*stmt, authority, query));
   std::vector<ReadAuditEntry> out;
   while (true) {
     absl::StatusOr<bool> row = stmt->Step();
@@ -535,6 +535,7 @@ absl::StatusOr<std::vector<ReadAuditEntry>> SqliteContactStore::ListReadAudit(
     const std::string children = stmt->ColumnText(6);
     if (!contacts.empty()) e.contact_ids = absl::StrSplit(contacts, ';');
     if (!children.empty()) e.child_ids = absl::StrSplit(children, ';');
+    e.id = stmt->ColumnInt(7);
     out.push_back(std::move(e));
   }
   stmt->Reset();

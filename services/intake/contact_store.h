@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/read_audit.h"
 #include "common/sqlite_database.h"
 #include "services/intake/contact.h"
 
@@ -63,6 +64,7 @@ struct ContactFilter {
 
 // One child-level read, for the append-only audit log.
 struct ReadAuditEntry {
+  int64_t id = 0;  // the row id, set when read back
   absl::Time at;
   std::string caller;
   std::string role;
@@ -117,8 +119,16 @@ class ContactStore {
   virtual absl::StatusOr<int64_t> Generation(absl::string_view authority) = 0;
 
   virtual absl::Status AppendReadAudit(const ReadAuditEntry& entry) = 0;
+  // The authority's entries matching `query`, newest (highest id) first.
   virtual absl::StatusOr<std::vector<ReadAuditEntry>> ListReadAudit(
-      absl::string_view authority, int limit) = 0;
+      absl::string_view authority, const ReadAuditQuery& query) = 0;
+  // The newest `limit` entries of the authority, newest first.
+  absl::StatusOr<std::vector<ReadAuditEntry>> ListReadAudit(
+      absl::string_view authority, int limit) {
+    ReadAuditQuery query;
+    query.limit = limit;
+    return ListReadAudit(authority, query);
+  }
 
   virtual absl::Status CheckHealth() = 0;
 
@@ -161,8 +171,9 @@ class SqliteContactStore : public ContactStore {
       absl::CivilDay to) override;
   absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
   absl::Status AppendReadAudit(const ReadAuditEntry& entry) override;
+  using ContactStore::ListReadAudit;
   absl::StatusOr<std::vector<ReadAuditEntry>> ListReadAudit(
-      absl::string_view authority, int limit) override;
+      absl::string_view authority, const ReadAuditQuery& query) override;
   absl::Status CheckHealth() override;
   absl::StatusOr<std::vector<ReferralOutboxRow>> ListUnsentReferrals(
       int limit) override;

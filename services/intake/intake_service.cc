@@ -21,6 +21,7 @@
 #include "common/logging.h"
 #include "common/page_token.h"
 #include "common/proto_convert.h"
+#include "common/read_audit_proto.h"
 #include "common/status_macros.h"
 #include "services/intake/contact_feed_parser.h"
 
@@ -28,6 +29,7 @@ namespace sgm::intake {
 namespace {
 
 constexpr char kService[] = "intake";
+constexpr char kMethodPrefix[] = "/sgm.intake.v1.IntakeService/";
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
@@ -588,6 +590,37 @@ grpc::Status IntakeServiceImpl::GetFrontDoorFigures(
       FrontDoorFiguresFor(who->authority, *month, as_of);
   if (!figures.ok()) return ToGrpcStatus(figures.status());
   *response->mutable_figures() = *std::move(figures);
+  return grpc::Status::OK;
+}
+
+// --- read audit ------------------------------------------------------------
+
+grpc::Status IntakeServiceImpl::ListReadAudit(
+    grpc::ServerContext* context, const v1::ListReadAuditRequest* request,
+    v1::ListReadAuditResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::Status allowed = CheckReadAuditCaller(*who);
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  absl::StatusOr<ReadAuditPage> page =
+      ReadAuditPageFromRequest(*request, kMethodPrefix);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<std::vector<ReadAuditEntry>> rows =
+      store_->ListReadAudit(who->authority, page->query);
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  const std::string next = TrimReadAuditPage(*page, &*rows);
+  // Reading the log is itself a read: audited (no ids) before anything is
+  // returned, fail closed.
+  absl::Status audited = Audit(*who, "ListReadAudit", {});
+  if (!audited.ok()) return ToGrpcStatus(audited);
+  for (const ReadAuditEntry& e : *rows) {
+    sgm::audit::v1::ReadAuditEntry* out = response->add_entries();
+    SetReadAuditFields(kMethodPrefix, e.at, e.caller, e.role, e.authority,
+                       e.method, out);
+    for (const std::string& id : e.child_ids) out->add_child_ids(id);
+    for (const std::string& id : e.contact_ids) out->add_record_ids(id);
+  }
+  response->set_next_page_token(next);
   return grpc::Status::OK;
 }
 

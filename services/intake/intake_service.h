@@ -58,6 +58,10 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
       grpc::ServerContext* context,
       const v1::GetFrontDoorFiguresRequest* request,
       v1::GetFrontDoorFiguresResponse* response) override;
+  // The authority's read-audit log (admins only; itself audited).
+  grpc::Status ListReadAudit(grpc::ServerContext* context,
+                             const v1::ListReadAuditRequest* request,
+                             v1::ListReadAuditResponse* response) override;
 
   // The figures for an authority (cache first); exposed for benchmarks.
   absl::StatusOr<v1::FrontDoorFigures> FrontDoorFiguresFor(

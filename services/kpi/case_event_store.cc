@@ -481,18 +481,15 @@ absl::Status SqliteCaseEventStore::AppendReadAudit(const KpiReadAudit& e) {
 }
 
 absl::StatusOr<std::vector<KpiReadAudit>> SqliteCaseEventStore::ListReadAudit(
-    absl::string_view authority, int limit) {
-  if (limit < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("read audit: limit must be 0 or more, not ", limit));
-  }
+    absl::string_view authority, const ReadAuditQuery& query) {
   absl::MutexLock lock(&read_mu_);
   SGM_ASSIGN_OR_RETURN(
       SqliteStatement * stmt,
-      reader_->Prepare("SELECT at_us, caller, role, authority, method, query, "
-                       "child_ids, ref_ids FROM read_audit WHERE "
-                       "authority = ?1 ORDER BY id DESC LIMIT ?2"));
-  stmt->Bind(1, authority).Bind(2, static_cast<int64_t>(limit));
+      reader_->Prepare(ReadAuditSelectSql(
+          "at_us, caller, role, authority, method, query, child_ids, ref_ids, "
+          "id",
+          "child_ids", "ref_ids")));
+  SGM_RETURN_IF_ERROR(BindReadAuditQuery(*stmt, authority, query));
   std::vector<KpiReadAudit> out;
   while (true) {
     absl::StatusOr<bool> row = stmt->Step();
@@ -510,6 +507,7 @@ absl::StatusOr<std::vector<KpiReadAudit>> SqliteCaseEventStore::ListReadAudit(
     e.query = stmt->ColumnText(5);
     e.child_ids = SplitIds(stmt->ColumnTextView(6));
     e.ref_ids = SplitIds(stmt->ColumnTextView(7));
+    e.id = stmt->ColumnInt(8);
   }
   stmt->Reset();
   return out;

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/read_audit.h"
 #include "common/sqlite_database.h"
 #include "services/kpi/case_event.h"
 #include "services/kpi/timeline_builder.h"
@@ -38,6 +39,7 @@ struct EventBatchResult {
 
 // One child-level read, for the append-only audit log.
 struct KpiReadAudit {
+  int64_t id = 0;  // the row id, set when read back
   absl::Time at;
   std::string caller;
   std::string role;
@@ -80,9 +82,16 @@ class CaseEventStore {
   virtual absl::StatusOr<int64_t> Generation(absl::string_view authority) = 0;
 
   virtual absl::Status AppendReadAudit(const KpiReadAudit& entry) = 0;
-  // The newest `limit` entries of the authority, newest first.
+  // The authority's entries matching `query`, newest (highest id) first.
   virtual absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(
-      absl::string_view authority, int limit) = 0;
+      absl::string_view authority, const ReadAuditQuery& query) = 0;
+  // The newest `limit` entries of the authority, newest first.
+  absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(
+      absl::string_view authority, int limit) {
+    ReadAuditQuery query;
+    query.limit = limit;
+    return ListReadAudit(authority, query);
+  }
 
   virtual absl::Status CheckHealth() = 0;
 };
@@ -102,8 +111,9 @@ class SqliteCaseEventStore : public CaseEventStore {
   absl::StatusOr<std::vector<std::string>> Authorities() override;
   absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
   absl::Status AppendReadAudit(const KpiReadAudit& entry) override;
+  using CaseEventStore::ListReadAudit;
   absl::StatusOr<std::vector<KpiReadAudit>> ListReadAudit(
-      absl::string_view authority, int limit) override;
+      absl::string_view authority, const ReadAuditQuery& query) override;
   absl::Status CheckHealth() override;
 
  private:

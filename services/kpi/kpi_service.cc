@@ -14,6 +14,7 @@
 #include "common/page_token.h"
 #include "common/percent.h"
 #include "common/proto_convert.h"
+#include "common/read_audit_proto.h"
 #include "common/status_macros.h"
 #include "services/kpi/case_event_feed_parser.h"
 #include "services/kpi/case_status.h"
@@ -23,6 +24,7 @@ namespace sgm::kpi {
 namespace {
 
 constexpr char kService[] = "kpi";
+constexpr char kMethodPrefix[] = "/sgm.kpi.v1.KpiService/";
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 constexpr int kMaxBatch = 1000;
@@ -1030,6 +1032,38 @@ grpc::Status KpiServiceImpl::SampleCases(grpc::ServerContext* context,
     }
   }
   response->set_population(static_cast<int64_t>(population.size()));
+  return grpc::Status::OK;
+}
+
+// --- read audit ------------------------------------------------------------
+
+grpc::Status KpiServiceImpl::ListReadAudit(
+    grpc::ServerContext* context, const v1::ListReadAuditRequest* request,
+    v1::ListReadAuditResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::Status allowed = CheckReadAuditCaller(*who);
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  absl::StatusOr<ReadAuditPage> page =
+      ReadAuditPageFromRequest(*request, kMethodPrefix);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<std::vector<KpiReadAudit>> rows =
+      store_->ListReadAudit(who->authority, page->query);
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  const std::string next = TrimReadAuditPage(*page, &*rows);
+  // Reading the log is itself a read: audited (no ids) before anything is
+  // returned, fail closed.
+  absl::Status audited = Audit(*who, "ListReadAudit", "", {}, {});
+  if (!audited.ok()) return ToGrpcStatus(audited);
+  for (const KpiReadAudit& e : *rows) {
+    sgm::audit::v1::ReadAuditEntry* out = response->add_entries();
+    SetReadAuditFields(kMethodPrefix, e.at, e.caller, e.role, e.authority,
+                       e.method, out);
+    for (const std::string& id : e.child_ids) out->add_child_ids(id);
+    for (const std::string& id : e.ref_ids) out->add_record_ids(id);
+    out->set_query(e.query);
+  }
+  response->set_next_page_token(next);
   return grpc::Status::OK;
 }
 

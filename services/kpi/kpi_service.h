@@ -76,6 +76,10 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   grpc::Status SampleCases(grpc::ServerContext* context,
                            const v1::SampleCasesRequest* request,
                            v1::SampleCasesResponse* response) override;
+  // The authority's read-audit log (admins only; itself audited).
+  grpc::Status ListReadAudit(grpc::ServerContext* context,
+                             const v1::ListReadAuditRequest* request,
+                             v1::ListReadAuditResponse* response) override;
 
   // The indicators for an authority and month (cache first); exposed for
   // benchmarks.

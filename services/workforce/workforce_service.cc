@@ -15,6 +15,7 @@
 #include "common/logging.h"
 #include "common/page_token.h"
 #include "common/proto_convert.h"
+#include "common/read_audit_proto.h"
 #include "common/status_macros.h"
 #include "common/store_generation.h"
 #include "services/workforce/workforce_feed_parser.h"
@@ -23,6 +24,7 @@ namespace sgm::workforce {
 namespace {
 
 constexpr char kService[] = "workforce";
+constexpr char kMethodPrefix[] = "/sgm.workforce.v1.WorkforceService/";
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 constexpr int kMaxTrendMonths = 60;
@@ -1102,6 +1104,37 @@ grpc::Status WorkforceServiceImpl::ListStaffCaseloads(
   if (next < static_cast<int64_t>(selected.size())) {
     response->set_next_page_token(EncodePageToken(next, fingerprint));
   }
+  return grpc::Status::OK;
+}
+
+// --- read audit ------------------------------------------------------------
+
+grpc::Status WorkforceServiceImpl::ListReadAudit(
+    grpc::ServerContext* context, const v1::ListReadAuditRequest* request,
+    v1::ListReadAuditResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::Status allowed = CheckReadAuditCaller(*who);
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  absl::StatusOr<ReadAuditPage> page =
+      ReadAuditPageFromRequest(*request, kMethodPrefix);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<std::vector<WorkforceReadAudit>> rows =
+      store_->ListReadAudit(who->authority, page->query);
+  if (!rows.ok()) return ToGrpcStatus(rows.status());
+  const std::string next = TrimReadAuditPage(*page, &*rows);
+  // Reading the log is itself a read: audited (no ids) before anything is
+  // returned, fail closed.
+  absl::Status audited = Audit(*who, "ListReadAudit", "", {});
+  if (!audited.ok()) return ToGrpcStatus(audited);
+  for (const WorkforceReadAudit& e : *rows) {
+    sgm::audit::v1::ReadAuditEntry* out = response->add_entries();
+    SetReadAuditFields(kMethodPrefix, e.at, e.caller, e.role, e.authority,
+                       e.method, out);
+    for (const std::string& id : e.staff_ids) out->add_record_ids(id);
+    out->set_query(e.query);
+  }
+  response->set_next_page_token(next);
   return grpc::Status::OK;
 }
 

@@ -86,6 +86,10 @@ class WorkforceServiceImpl final : public v1::WorkforceService::Service {
       grpc::ServerContext* context,
       const v1::ListStaffCaseloadsRequest* request,
       v1::ListStaffCaseloadsResponse* response) override;
+  // The authority's read-audit log (admins only; itself audited).
+  grpc::Status ListReadAudit(grpc::ServerContext* context,
+                             const v1::ListReadAuditRequest* request,
+                             v1::ListReadAuditResponse* response) override;
 
  private:
   // Writes a staff-level read to the audit log; UNAVAILABLE when it cannot

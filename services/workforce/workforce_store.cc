@@ -675,18 +675,15 @@ absl::Status SqliteWorkforceStore::AppendReadAudit(
 }
 
 absl::StatusOr<std::vector<WorkforceReadAudit>>
-SqliteWorkforceStore::ListReadAudit(absl::string_view authority, int limit) {
-  if (limit < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("read audit: limit must be 0 or more, not ", limit));
-  }
+SqliteWorkforceStore::ListReadAudit(absl::string_view authority,
+                                    const ReadAuditQuery& query) {
   absl::MutexLock lock(&read_mu_);
   SGM_ASSIGN_OR_RETURN(
       SqliteStatement * stmt,
-      reader_->Prepare("SELECT at_us, caller, role, authority, method, query, "
-                       "staff_ids FROM read_audit WHERE authority = ?1 ORDER "
-                       "BY id DESC LIMIT ?2"));
-  stmt->Bind(1, authority).Bind(2, limit);
+      reader_->Prepare(ReadAuditSelectSql(
+          "at_us, caller, role, authority, method, query, staff_ids, id", "''",
+          "staff_ids")));
+  SGM_RETURN_IF_ERROR(BindReadAuditQuery(*stmt, authority, query));
   std::vector<WorkforceReadAudit> out;
   SGM_RETURN_IF_ERROR(
       ForEachRow(stmt, [&](const SqliteStatement& s) -> absl::Status {
@@ -699,6 +696,7 @@ SqliteWorkforceStore::ListReadAudit(absl::string_view authority, int limit) {
         e.query = s.ColumnText(5);
         const std::string ids = s.ColumnText(6);
         if (!ids.empty()) e.staff_ids = absl::StrSplit(ids, ';');
+        e.id = s.ColumnInt(7);
         return absl::OkStatus();
       }));
   return out;

@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/read_audit.h"
 #include "common/sqlite_database.h"
 #include "services/workforce/staff.h"
 #include "services/workforce/workforce_figures.h"
@@ -46,6 +47,7 @@ struct StaffUpdate {
 // One staff-level read (staff records, absences, staff caseloads), for the
 // append-only audit log. Absence reasons are health data.
 struct WorkforceReadAudit {
+  int64_t id = 0;  // the row id, set when read back
   absl::Time at;
   std::string caller;
   std::string role;
@@ -128,9 +130,17 @@ class WorkforceStore {
   virtual absl::StatusOr<int64_t> Generation(absl::string_view authority) = 0;
 
   virtual absl::Status AppendReadAudit(const WorkforceReadAudit& entry) = 0;
-  // The newest `limit` entries of the authority, newest first.
+  // The authority's entries matching `query`, newest (highest id) first
+  // (staff ids are the record ids; there are no child ids).
   virtual absl::StatusOr<std::vector<WorkforceReadAudit>> ListReadAudit(
-      absl::string_view authority, int limit) = 0;
+      absl::string_view authority, const ReadAuditQuery& query) = 0;
+  // The newest `limit` entries of the authority, newest first.
+  absl::StatusOr<std::vector<WorkforceReadAudit>> ListReadAudit(
+      absl::string_view authority, int limit) {
+    ReadAuditQuery query;
+    query.limit = limit;
+    return ListReadAudit(authority, query);
+  }
 
   virtual absl::Status CheckHealth() = 0;
 };
@@ -166,8 +176,9 @@ class SqliteWorkforceStore : public WorkforceStore {
   absl::StatusOr<Snapshot> LoadAll(absl::string_view authority) override;
   absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
   absl::Status AppendReadAudit(const WorkforceReadAudit& entry) override;
+  using WorkforceStore::ListReadAudit;
   absl::StatusOr<std::vector<WorkforceReadAudit>> ListReadAudit(
-      absl::string_view authority, int limit) override;
+      absl::string_view authority, const ReadAuditQuery& query) override;
   absl::Status CheckHealth() override;
 
  private:

@@ -376,14 +376,17 @@ def check_grace(chk, where, key, grace_seconds, settings):
 
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The settings a service listens on (the gateway's HTTP side is the third).
+LISTEN_FLAGS = ("listen", "metrics", "http_listen")
 
 
 def setting_ports(chk, where, settings):
-    """The ports of --listen / --metrics in effect; each must listen on an
-    address other containers reach (not loopback: e.g. the workforce's own
-    defaults are 127.0.0.1, which the image and the manifests override)."""
+    """The ports of --listen / --metrics / --http_listen in effect; each
+    must listen on an address other containers reach (not loopback: e.g.
+    the workforce's own defaults are 127.0.0.1, which the image and the
+    manifests override)."""
     ports = {}
-    for flag in ("listen", "metrics"):
+    for flag in LISTEN_FLAGS:
         try:
             p = port_of(settings.get(flag, ""))
         except ValueError as e:
@@ -574,7 +577,7 @@ def check_network_policies(chk, policies, workloads, services):
     calls = {}  # (callee name, port) -> [caller workloads]
     for w in workloads:
         for flag, value in w["settings"].items():
-            if flag in ("listen", "metrics") or not isinstance(value, str) \
+            if flag in LISTEN_FLAGS or not isinstance(value, str) \
                     or not re.match(r"^[a-z0-9.-]+:\d+$", value):
                 continue
             callee = workload_of_service(host_of(value).split(".")[0])
@@ -775,7 +778,7 @@ def check_workload(chk, repo, rel, d, binaries, images, configmaps, secrets,
                       cports.get("metrics"), ports.get("metrics")))
         for pname, p in cports.items():
             chk.check(p in ports.values(), cwhere, "ports[%s]" % pname,
-                      "%d is neither --listen nor --metrics (%s)" % (
+                      "%d is not a port any --listen, --metrics or --http_listen gives (%s)" % (
                           p, ports))
 
         # Probes: gRPC health on the gRPC port.
@@ -861,7 +864,7 @@ def check_workload(chk, repo, rel, d, binaries, images, configmaps, secrets,
 
         # Addresses naming a Service use one of its ports.
         for flag, value in settings.items():
-            if flag in ("listen", "metrics") or not isinstance(value, str):
+            if flag in LISTEN_FLAGS or not isinstance(value, str):
                 continue
             if not re.match(r"^[a-z0-9.-]+:\d+$", value):
                 continue
@@ -1019,15 +1022,15 @@ def check_compose(chk, repo, docs, binaries, images):
                     continue
                 published.append(cp)
                 chk.check(cp in ports.values(), where, key,
-                          "container port %d is neither --listen nor "
-                          "--metrics (%s)" % (cp, ports))
+                          "container port %d is not a port any --listen, "
+                          "--metrics or --http_listen gives (%s)" % (cp, ports))
         chk.check(ports.get("listen") in published, where, "ports/expose",
                   "the gRPC port %r is neither exposed nor published" %
                   ports.get("listen"))
 
         # Addresses naming another compose service use its port.
         for flag, value in settings.items():
-            if flag in ("listen", "metrics") or not isinstance(value, str):
+            if flag in LISTEN_FLAGS or not isinstance(value, str):
                 continue
             if not re.match(r"^[A-Za-z0-9_.-]+:\d+$", value):
                 continue

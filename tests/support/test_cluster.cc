@@ -102,6 +102,10 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   gateway::GatewaySettings settings;
   settings.server.service_name = "gateway";
   settings.server.listen_address = "127.0.0.1:0";
+  if (options.http) settings.http_listen_address = "127.0.0.1:0";
+  settings.rate_limit_per_second = options.rate_limit_per_second;
+  settings.rate_limit_burst = options.rate_limit_burst;
+  settings.outward_facing = options.outward_facing;
   settings.backends["sgm.intake.v1"] =
       absl::StrCat("127.0.0.1:", impl.intake_port);
   settings.backends["sgm.kpi.v1"] = absl::StrCat("127.0.0.1:", impl.kpi_port);
@@ -132,6 +136,10 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   impl.channel =
       grpc::CreateChannel(cluster->gateway_address(), client_credentials);
   return cluster;
+}
+
+int TestCluster::http_port() const {
+  return impl_->gateway != nullptr ? impl_->gateway->http_port() : 0;
 }
 
 std::string TestCluster::gateway_address() const {

@@ -53,6 +53,13 @@ class TestCluster {
     // The KPI service's reference data as JSON (KpiReference::Parse);
     // empty: the built-in defaults.
     std::string kpi_reference_json;
+    // The gateway's HTTP side on a free loopback port (http_port()).
+    bool http = false;
+    // The gateway's per-caller rate limit; 0 (the tests' default): none.
+    double rate_limit_per_second = 0;
+    int rate_limit_burst = 1;
+    // An outward-facing gateway: counts from 1 to 4 are withheld.
+    bool outward_facing = false;
   };
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start() {
@@ -61,6 +68,8 @@ class TestCluster {
   ~TestCluster();
 
   std::string gateway_address() const;
+  // The gateway's HTTP port when Options::http, else 0.
+  int http_port() const;
   // Over TLS (verifying the gateway with the test CA) when Options::tls.
   std::shared_ptr<grpc::Channel> gateway_channel();
   std::string intake_address() const;

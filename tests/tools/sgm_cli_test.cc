@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "sgm/intake/v1/intake.grpc.pb.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
 #include "tests/support/test_cluster.h"
@@ -460,7 +461,7 @@ TEST_F(SgmCliTest, WorkforceImportsAndSummary) {
   EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
 }
 
-TEST_F(SgmCliTest, ReportAsMarkdownAndJson) {
+TEST_F(SgmCliTest, ReportAsMarkdownHtmlAndJson) {
   const std::string contacts =
       Write("report-police.csv",
             "source_record_id,received_at,child_id,source_code,primary_need\n"
@@ -516,14 +517,73 @@ TEST_F(SgmCliTest, ReportAsMarkdownAndJson) {
   md_text << md_file.rdbuf();
   EXPECT_THAT(md_text.str(), HasSubstr("## Workforce"));
 
-  CliRun html = Sgm(testing::kAnalystToken, "report --format html");
-  EXPECT_EQ(html.exit_code, 2) << html.out;
-  EXPECT_THAT(html.out, HasSubstr("--format: 'html' is not md or json"));
+  const std::string html_path = dir_.File("report.html");
+  CliRun html =
+      Sgm(testing::kAnalystToken,
+          absl::StrCat("report --month 2024-05 --format html -o ", html_path));
+  ASSERT_EQ(html.exit_code, 0) << html.out;
+  EXPECT_THAT(html.out,
+              HasSubstr(absl::StrCat("report for 2024-05 -> ", html_path)));
+  std::ifstream html_file(html_path);
+  std::stringstream html_text;
+  html_text << html_file.rdbuf();
+  EXPECT_EQ(html_text.str().rfind("<!doctype html>", 0), 0u);
+  EXPECT_THAT(html_text.str(),
+              HasSubstr("<title>Monitoring Safeguarding Practice - 831 - May "
+                        "2024</title>"));
+  EXPECT_THAT(html_text.str(), HasSubstr("<th scope=\"row\">May 2024</th>"
+                                         "<td class=\"sgm-num\">3</td>"));
+  EXPECT_THAT(html_text.str(), HasSubstr("class=\"sgm-notice "
+                                         "sgm-not-deployed\""));
+  EXPECT_THAT(html_text.str(), HasSubstr("data-chart-id=\"front-door-trend\""));
+  EXPECT_THAT(html_text.str(), HasSubstr("Chart.js v4"));
+  CliRun pdf = Sgm(testing::kAnalystToken, "report --format pdf");
+  EXPECT_EQ(pdf.exit_code, 2) << pdf.out;
+  EXPECT_THAT(pdf.out, HasSubstr("--format: 'pdf' is not md, html or json"));
   CliRun bad_month = Sgm(testing::kAnalystToken, "report --month 2024-5");
   EXPECT_EQ(bad_month.exit_code, 2) << bad_month.out;
   CliRun partner = Sgm(testing::kPartnerToken, "report --month 2024-05");
   EXPECT_EQ(partner.exit_code, 1) << partner.out;
   EXPECT_THAT(partner.out, HasSubstr("PERMISSION_DENIED"));
+}
+
+// A practitioner's child-level read shows in `sgm admin audit` (admins
+// only), filtered by child; other children's filter finds nothing.
+TEST_F(SgmCliTest, AdminAuditListsChildLevelReads) {
+  const std::string file =
+      Write("police.csv",
+            "source_record_id,received_at,child_id,source_code,primary_need\n"
+            "R1,2024-06-03T09:00:00+01:00,CH77,6,N1\n");
+  CliRun import =
+      Sgm(testing::kPractitionerToken,
+          absl::StrCat("import contacts ", file, " --agency POLICE"));
+  ASSERT_EQ(import.exit_code, 0) << import.out;
+  auto stub = intake::v1::IntakeService::NewStub(cluster_->gateway_channel());
+  intake::v1::GetContactRequest request;
+  request.set_contact_ref("POLICE:R1");
+  intake::v1::GetContactResponse response;
+  auto context = testing::TestCluster::ContextFor(testing::kPractitionerToken);
+  ASSERT_TRUE(stub->GetContact(context.get(), request, &response).ok());
+
+  CliRun audit = Sgm(testing::kAdminToken,
+                     "admin audit --service=intake --child=CH77 --json");
+  ASSERT_EQ(audit.exit_code, 0) << audit.out;
+  EXPECT_THAT(audit.out, HasSubstr("test-practitioner"));
+  EXPECT_THAT(audit.out, HasSubstr("GetContact"));
+  EXPECT_THAT(audit.out, HasSubstr("CH77"));
+
+  CliRun other = Sgm(testing::kAdminToken,
+                     "admin audit --service=intake --child=CH78 --json");
+  ASSERT_EQ(other.exit_code, 0) << other.out;
+  EXPECT_THAT(other.out, Not(HasSubstr("GetContact")));
+
+  CliRun denied =
+      Sgm(testing::kPractitionerToken, "admin audit --service=intake");
+  EXPECT_EQ(denied.exit_code, 1) << denied.out;
+  EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
+
+  CliRun usage = Sgm(testing::kAdminToken, "admin audit --service=qa");
+  EXPECT_EQ(usage.exit_code, 2) << usage.out;
 }
 
 TEST_F(SgmCliTest, HashTokenIsWhatTheGatewayStores) {

@@ -26,6 +26,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -37,6 +38,7 @@
 #include "common/tls_config.h"
 #include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
+#include "services/gateway/report_html.h"
 #include "services/gateway/report_markdown.h"
 #include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
@@ -71,7 +73,7 @@ ABSL_FLAG(std::string, agency, "",
           "a partner's agency comes from its token)");
 ABSL_FLAG(std::string, format, "",
           "import: csv or jsonl, default from the file's extension; report: "
-          "md or json, default md");
+          "md, html or json, default md");
 ABSL_FLAG(std::string, month, "",
           "intake stats: the month, YYYY-MM, default the current month; kpi "
           "indicators and kpi status: the month (required); report: the "
@@ -89,7 +91,17 @@ ABSL_FLAG(std::string, out, "",
 ABSL_FLAG(std::string, store, "",
           "admin backup: the live SQLite store to copy");
 ABSL_FLAG(std::string, to, "",
-          "admin backup: the new file to write (must not exist)");
+          "admin backup: the new file to write (must not exist); admin "
+          "audit: the last day, YYYY-MM-DD (UTC), inclusive");
+ABSL_FLAG(std::string, service, "",
+          "admin audit: whose read-audit log (intake, kpi or workforce)");
+ABSL_FLAG(std::string, from, "",
+          "admin audit: the first day, YYYY-MM-DD (UTC)");
+ABSL_FLAG(std::string, caller, "", "admin audit: only reads by this caller");
+ABSL_FLAG(std::string, child, "",
+          "admin audit: only reads that returned this child");
+ABSL_FLAG(std::string, method, "",
+          "admin audit: only this method (e.g. GetContact)");
 ABSL_FLAG(uint64_t, seed, 1, "synth: the random seed");
 ABSL_FLAG(std::string, start, "",
           "synth: the first month, YYYY-MM; default --months before the "
@@ -132,10 +144,10 @@ commands:
   workforce summary [--as-of=YYYY-MM-DD | --date=YYYY-MM-DD] [--json]
       staffing by service area (maternity, agency, long-term absence),
       vacancy, turnover, absence, caseloads and costs
-  report [--month=YYYY-MM] [--format=md|json] [-o FILE | --out=FILE]
+  report [--month=YYYY-MM] [--format=md|html|json] [-o FILE | --out=FILE]
       the monthly practice report (front door, indicators, case status,
-      watchlists, workforce) for the caller's authority, as Markdown or
-      JSON; default the last full month, to standard output
+      watchlists, workforce) for the caller's authority, as Markdown, HTML
+      with charts, or JSON; default the last full month, to standard output
   whoami
       who the token says the caller is
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
@@ -158,6 +170,11 @@ commands:
       then check the copy's integrity (no gateway needed)
   admin verify FILE
       integrity check and schema version of a store or a backup
+  admin audit --service=intake|kpi|workforce [--from=YYYY-MM-DD]
+              [--to=YYYY-MM-DD] [--caller=NAME] [--child=ID]
+              [--method=NAME] [--json]
+      the service's read-audit log for the caller's authority, newest
+      first (admin token only; days are UTC, both inclusive)
 
 global flags (also from the environment):
   --gateway   SGM_GATEWAY   the gateway, default localhost:50051
@@ -197,12 +214,13 @@ KIND: cp-2-years, s47-over-10wd, pre-proceedings-12-weeks, under-1-cp.
 constexpr absl::string_view kWhoAmIUsage = "usage: sgm whoami\n";
 
 constexpr absl::string_view kReportUsage =
-    R"(usage: sgm report [--month=YYYY-MM] [--format=md|json] [-o FILE | --out=FILE]
+    R"(usage: sgm report [--month=YYYY-MM] [--format=md|html|json] [-o FILE | --out=FILE]
 The monthly practice report for the token's authority, composed by the
 gateway from the services' figures: --month defaults to the last full month
 (the authority's local date); --format md (default) is Markdown in the shape
-of the scrutiny reports, json the protobuf JSON mapping; written to FILE, or
-to standard output. A section whose service is down or not deployed is
+of the scrutiny reports, html a standalone printable page with charts (Chart.js
+inlined: it opens from a file with no network), json the protobuf JSON
+mapping; written to FILE, or to standard output. A section whose service is down or not deployed is
 marked so in the report (and named on standard error).
 )";
 
@@ -234,6 +252,9 @@ constexpr absl::string_view kAdminUsage =
        sgm admin new-token
        sgm admin backup --store=FILE --to=FILE
        sgm admin verify FILE
+       sgm admin audit --service=intake|kpi|workforce [--from=YYYY-MM-DD]
+                       [--to=YYYY-MM-DD] [--caller=NAME] [--child=ID]
+                       [--method=NAME] [--json]
 )";
 
 constexpr absl::Duration kImportDeadline = absl::Minutes(30);
@@ -653,9 +674,9 @@ int RunReport(const std::vector<std::string>& args) {
   }
   std::string format = absl::GetFlag(FLAGS_format);
   if (format.empty()) format = "md";
-  if (format != "md" && format != "json") {
+  if (format != "md" && format != "html" && format != "json") {
     return UsageError(kReportUsage, absl::StrCat("--format: '", format,
-                                                 "' is not md or json"));
+                                                 "' is not md, html or json"));
   }
   if (absl::GetFlag(FLAGS_json)) {
     return UsageError(kReportUsage, "use --format=json for JSON");
@@ -692,6 +713,8 @@ int RunReport(const std::vector<std::string>& args) {
     absl::StatusOr<std::string> json = RenderMessageJson(report);
     if (!json.ok()) return Failed(json.status());
     text = *std::move(json);
+  } else if (format == "html") {
+    text = sgm::gateway::RenderReportHtmlDocument(report);
   } else {
     text = sgm::gateway::RenderPracticeReportMarkdown(report);
   }
@@ -953,7 +976,135 @@ std::string Hex(const unsigned char* bytes, size_t n) {
   return out;
 }
 
+// --- admin audit -----------------------------------------------------------
+
+// The start of a UTC day given as YYYY-MM-DD in `flag`; `next_day` gives
+// the start of the day after (an inclusive last day as an exclusive end).
+absl::StatusOr<google::protobuf::Timestamp> AuditDayStart(
+    absl::string_view flag, absl::string_view text, bool next_day) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": '", text, "' is not a YYYY-MM-DD date"));
+  }
+  if (next_day) day += 1;
+  return ToProtoTimestamp(absl::FromCivil(day, absl::UTCTimeZone()));
+}
+
+// The audit table: one line an entry, newest first.
+std::string RenderAuditTable(
+    const google::protobuf::RepeatedPtrField<sgm::audit::v1::ReadAuditEntry>&
+        entries) {
+  std::string out =
+      absl::StrFormat("%-20s %-20s %-13s %-22s %s\n", "TIME (UTC)", "CALLER",
+                      "ROLE", "METHOD", "CHILDREN");
+  for (const sgm::audit::v1::ReadAuditEntry& e : entries) {
+    absl::string_view method = e.method();
+    const size_t slash = method.rfind('/');
+    if (slash != absl::string_view::npos) method.remove_prefix(slash + 1);
+    const absl::Time at = absl::FromUnixSeconds(e.read_time().seconds());
+    std::string children = absl::StrJoin(e.child_ids(), ",");
+    if (children.empty() && e.record_ids_size() > 0) {
+      children =
+          absl::StrCat("(records: ", absl::StrJoin(e.record_ids(), ","), ")");
+    }
+    absl::StrAppend(
+        &out,
+        absl::StrFormat(
+            "%-20s %-20s %-13s %-22s %s\n",
+            absl::FormatTime("%Y-%m-%d %H:%M:%S", at, absl::UTCTimeZone()),
+            e.caller(), e.role(), method, children.empty() ? "-" : children));
+  }
+  absl::StrAppend(&out, entries.size(),
+                  entries.size() == 1 ? " entry\n" : " entries\n");
+  return out;
+}
+
+// Every page of one service's ListReadAudit for `request`'s filter.
+template <typename Stub, typename Request, typename Response>
+int ListAudit(Stub& stub, Request request) {
+  Response all;
+  request.set_page_size(kPageSize);
+  for (int page = 0;; ++page) {
+    if (page >= kMaxPages) {
+      return Failed(absl::InternalError("the audit log did not end"));
+    }
+    Response response;
+    grpc::ClientContext context;
+    PrepareUnary(&context);
+    const grpc::Status status =
+        stub.ListReadAudit(&context, request, &response);
+    if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      return Failed(absl::PermissionDeniedError(absl::StrCat(
+          status.error_message(), " (the audit log is for admins only)")));
+    }
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    for (auto& entry : *response.mutable_entries()) {
+      *all.add_entries() = std::move(entry);
+    }
+    if (response.next_page_token().empty() ||
+        response.next_page_token() == request.page_token()) {
+      break;
+    }
+    request.set_page_token(response.next_page_token());
+  }
+  return PrintKpi(all, [&] { return RenderAuditTable(all.entries()); });
+}
+
+int RunAdminAudit() {
+  const std::string service = absl::GetFlag(FLAGS_service);
+  if (service != "intake" && service != "kpi" && service != "workforce") {
+    return UsageError(kAdminUsage,
+                      "admin audit needs --service=intake, kpi or workforce");
+  }
+  if (!HaveToken()) {
+    return UsageError(kAdminUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  sgm::audit::v1::ReadAuditFilter filter;
+  if (const std::string from = absl::GetFlag(FLAGS_from); !from.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        AuditDayStart("from", from, false);
+    if (!t.ok()) return UsageError(kAdminUsage, t.status().message());
+    *filter.mutable_from_time() = *t;
+  }
+  if (const std::string to = absl::GetFlag(FLAGS_to); !to.empty()) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        AuditDayStart("to", to, true);
+    if (!t.ok()) return UsageError(kAdminUsage, t.status().message());
+    *filter.mutable_to_time() = *t;
+  }
+  filter.set_caller(absl::GetFlag(FLAGS_caller));
+  filter.set_child_id(absl::GetFlag(FLAGS_child));
+  filter.set_method(absl::GetFlag(FLAGS_method));
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  if (service == "intake") {
+    auto stub = sgm::intake::v1::IntakeService::NewStub(*channel);
+    sgm::intake::v1::ListReadAuditRequest request;
+    *request.mutable_filter() = filter;
+    return ListAudit<sgm::intake::v1::IntakeService::Stub,
+                     sgm::intake::v1::ListReadAuditRequest,
+                     sgm::intake::v1::ListReadAuditResponse>(*stub, request);
+  }
+  if (service == "kpi") {
+    auto stub = sgm::kpi::v1::KpiService::NewStub(*channel);
+    sgm::kpi::v1::ListReadAuditRequest request;
+    *request.mutable_filter() = filter;
+    return ListAudit<sgm::kpi::v1::KpiService::Stub,
+                     sgm::kpi::v1::ListReadAuditRequest,
+                     sgm::kpi::v1::ListReadAuditResponse>(*stub, request);
+  }
+  auto stub = sgm::workforce::v1::WorkforceService::NewStub(*channel);
+  sgm::workforce::v1::ListReadAuditRequest request;
+  *request.mutable_filter() = filter;
+  return ListAudit<sgm::workforce::v1::WorkforceService::Stub,
+                   sgm::workforce::v1::ListReadAuditRequest,
+                   sgm::workforce::v1::ListReadAuditResponse>(*stub, request);
+}
+
 int RunAdmin(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[1] == "audit") return RunAdminAudit();
   if (args.size() == 3 && args[1] == "hash-token") {
     // The gateway's own function: what it stores is what this prints.
     std::cout << sgm::gateway::TokenAuthenticator::HashToken(args[2]) << "\n";

@@ -83,6 +83,10 @@ std::vector<Row> ExpectedTable() {
       {workforce + "GetWorkforceFigures", aggregates, false, false},
       {workforce + "GetWorkforceTrend", aggregates, false, false},
       {workforce + "ListEstablishment", aggregates, false, false},
+      // The read-audit logs: admins only.
+      {intake + "ListReadAudit", {Role::kAdmin}, true, false},
+      {kpi + "ListReadAudit", {Role::kAdmin}, true, false},
+      {workforce + "ListReadAudit", {Role::kAdmin}, false, false},
   };
 }
 
@@ -130,7 +134,9 @@ TEST(AccessPolicyTest, AnalystDeniedEveryChildLevelMethod) {
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
         << rule.method;
   }
-  EXPECT_EQ(child_level, 12);
+  // 12 reads and writes of child records, plus the intake and KPI
+  // read-audit logs (they hold child ids).
+  EXPECT_EQ(child_level, 14);
   EXPECT_TRUE(policy
                   .Check("/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
                          As(Role::kAnalyst))

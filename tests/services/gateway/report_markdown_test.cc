@@ -269,5 +269,37 @@ TEST(ReportMarkdownTest, PipesInNamesDoNotBreakTables) {
               HasSubstr("| A\\|B | 60 |"));
 }
 
+// Outward-facing: each value named in suppressed_fields shows as "<5" (the
+// gateway has set it to 0); the others are unchanged.
+TEST(ReportMarkdownTest, WithheldValuesShowAsUnderFive) {
+  gv1::PracticeReport report = SeedReport();
+  report.set_suppressed(true);
+  for (const char* path : {
+           "front_door.figures.by_primary_need[0].count",
+           "front_door.figures.by_primary_need[0].percent",
+           "performance.indicators.indicators[0].numerator",
+           "performance.indicators.indicators[0].percent",
+           "performance.case_status.open_cases.child_in_care",
+           "performance.case_status.children_in_care.children",
+           "performance.case_status.children_in_care.per_10k",
+           "workforce.figures.staffing[0].maternity_fte",
+       }) {
+    report.add_suppressed_fields(path);
+  }
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("Counts under 5 are suppressed: counts from 1 to "
+                            "4, and figures derived from them, show as "
+                            "\"<5\"."));
+  EXPECT_THAT(md, HasSubstr("| N1 Abuse or neglect | <5 | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| CP plans reviewed in time | <5 (<5/140) | "
+                            "97.1% |"));
+  EXPECT_THAT(md, HasSubstr("| Child in care | <5 | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| Early Help | 1,425 | 38.0% |"));
+  EXPECT_THAT(md, HasSubstr("| Children in care | <5 | <5 | 82 | 65 | 70 |"));
+  EXPECT_THAT(md, HasSubstr("| Children's Safeguarding | 60 | <5 | 1.5 | 2 |"));
+  // Not listed: shown.
+  EXPECT_THAT(md, HasSubstr("Contacts in July 2023: **2,774**"));
+}
+
 }  // namespace
 }  // namespace sgm::gateway

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -262,6 +264,73 @@ TEST_F(ContactStoreTest, ReadAuditIsAppendOnly) {
       SQLITE_OK);
   sqlite3_close(db);
   EXPECT_EQ(store_->ListReadAudit("831", 10)->size(), 1u);
+}
+
+TEST_F(ContactStoreTest, ReadAuditFiltersAndPagesNewestFirst) {
+  // Rows 1..5 on 1..5 March: callers a, b, a, b, a; children CH1, CH12
+  // (CH1 is not a prefix match), CH1;CH2, none, CH2; 892 has one of its own.
+  const char* callers[] = {"a", "b", "a", "b", "a"};
+  const std::vector<std::vector<std::string>> children = {
+      {"CH1"}, {"CH12"}, {"CH1", "CH2"}, {}, {"CH2"}};
+  for (int i = 0; i < 5; ++i) {
+    ReadAuditEntry e;
+    e.at = At(2024, 3, i + 1);
+    e.caller = callers[i];
+    e.role = "practitioner";
+    e.authority = "831";
+    e.method = i == 3 ? "ListReadAudit" : "GetContact";
+    e.contact_ids = {absl::StrCat("C", i + 1)};
+    e.child_ids = children[i];
+    ASSERT_TRUE(store_->AppendReadAudit(e).ok());
+  }
+  ReadAuditEntry other;
+  other.at = At(2024, 3, 3);
+  other.caller = "a";
+  other.authority = "892";
+  other.method = "GetContact";
+  other.child_ids = {"CH1"};
+  ASSERT_TRUE(store_->AppendReadAudit(other).ok());
+
+  const auto contacts = [&](const ReadAuditQuery& q) {
+    std::vector<std::string> out;
+    auto rows = store_->ListReadAudit("831", q);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok()) {
+      for (const ReadAuditEntry& e : *rows) out.push_back(e.contact_ids[0]);
+    }
+    return out;
+  };
+  ReadAuditQuery q;
+  EXPECT_THAT(contacts(q), ElementsAre("C5", "C4", "C3", "C2", "C1"));
+  q.caller = "a";
+  EXPECT_THAT(contacts(q), ElementsAre("C5", "C3", "C1"));
+  q = ReadAuditQuery();
+  q.child_id = "CH1";
+  EXPECT_THAT(contacts(q), ElementsAre("C3", "C1"));
+  q.child_id = "CH2";
+  EXPECT_THAT(contacts(q), ElementsAre("C5", "C3"));
+  q = ReadAuditQuery();
+  q.record_id = "C4";
+  EXPECT_THAT(contacts(q), ElementsAre("C4"));
+  q = ReadAuditQuery();
+  q.method = "ListReadAudit";
+  EXPECT_THAT(contacts(q), ElementsAre("C4"));
+  // [2 March, 4 March): rows 2 and 3.
+  q = ReadAuditQuery();
+  q.from = At(2024, 3, 2);
+  q.to = At(2024, 3, 4);
+  EXPECT_THAT(contacts(q), ElementsAre("C3", "C2"));
+  // Keyset pages of two by row id.
+  q = ReadAuditQuery();
+  q.limit = 2;
+  auto first = store_->ListReadAudit("831", q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  q.before_id = first->back().id;
+  EXPECT_THAT(contacts(q), ElementsAre("C3", "C2"));
+  q.limit = -1;
+  EXPECT_EQ(store_->ListReadAudit("831", q).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ContactStoreTest, CommittedWritesSurviveReopen) {

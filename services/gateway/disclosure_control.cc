@@ -1,0 +1,407 @@
+#include "services/gateway/disclosure_control.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+
+namespace sgm::gateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+FieldRule Count() { return {FieldKind::kCount, {}}; }
+FieldRule PeopleMeasure() { return {FieldKind::kPeopleMeasure, {}}; }
+FieldRule NotCount() { return {FieldKind::kNotCount, {}}; }
+FieldRule Derived(std::vector<std::string> from) {
+  return {FieldKind::kDerived, std::move(from)};
+}
+
+absl::flat_hash_map<std::string, FieldRule> MakeRules() {
+  return {
+      // --- shared types ---
+      {"sgm.type.v1.Date.year", NotCount()},
+      {"sgm.type.v1.Date.month", NotCount()},
+      {"sgm.type.v1.Date.day", NotCount()},
+      {"sgm.type.v1.YearMonth.year", NotCount()},
+      {"sgm.type.v1.YearMonth.month", NotCount()},
+      {"google.protobuf.Timestamp.seconds", NotCount()},
+      {"google.protobuf.Timestamp.nanos", NotCount()},
+
+      // --- intake: front-door figures ---
+      {"sgm.intake.v1.Breakdown.count", Count()},
+      {"sgm.intake.v1.Breakdown.percent", Derived({"count"})},
+      {"sgm.intake.v1.MonthCount.contacts", Count()},
+      {"sgm.intake.v1.MonthCount.contacts_year_before", Count()},
+      {"sgm.intake.v1.MonthCount.change_percent",
+       Derived({"contacts", "contacts_year_before"})},
+      {"sgm.intake.v1.WeeklyRate.contacts", Count()},
+      {"sgm.intake.v1.WeeklyRate.per_week", Derived({"contacts"})},
+      {"sgm.intake.v1.FrontDoorFigures.per_week_change_percent",
+       Derived({"year_to_date.contacts", "year_to_date_last_year.contacts"})},
+      {"sgm.intake.v1.FrontDoorFigures.decided", Count()},
+      {"sgm.intake.v1.FrontDoorFigures.progressed", Count()},
+      {"sgm.intake.v1.FrontDoorFigures.progressed_percent",
+       Derived({"progressed", "decided"})},
+      // Settings of the repeat-contact rule.
+      {"sgm.intake.v1.FrontDoorFigures.repeat_min_contacts", NotCount()},
+      {"sgm.intake.v1.FrontDoorFigures.repeat_window_days", NotCount()},
+      {"sgm.intake.v1.FrontDoorFigures.repeat_contacts", Count()},
+      {"sgm.intake.v1.FrontDoorFigures.repeat_children", Count()},
+      {"sgm.intake.v1.FrontDoorFigures.repeat_percent",
+       Derived({"repeat_contacts"})},
+      {"sgm.intake.v1.FrontDoorFigures.decided_within_1wd", Count()},
+      {"sgm.intake.v1.FrontDoorFigures.decided_within_1wd_percent",
+       Derived({"decided_within_1wd", "decided"})},
+
+      // --- KPI: indicators ---
+      {"sgm.kpi.v1.Indicator.numerator", Count()},
+      {"sgm.kpi.v1.Indicator.denominator", Count()},
+      {"sgm.kpi.v1.Indicator.percent", Derived({"numerator", "denominator"})},
+      // A mean of six months' percents, not this month's small count.
+      {"sgm.kpi.v1.Indicator.six_month_average", NotCount()},
+      {"sgm.kpi.v1.Indicator.target", NotCount()},
+      {"sgm.kpi.v1.Indicator.amber_margin", NotCount()},
+      // Published national, regional and neighbour figures.
+      {"sgm.kpi.v1.Comparator.year", NotCount()},
+      {"sgm.kpi.v1.Comparator.value", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.cp_visit_interval_working_days", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.cin_review_cadence_months", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.cla_visit_interval_days", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.cla_long_term_visit_months", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.assessment_working_days", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.icpc_working_days", NotCount()},
+      {"sgm.kpi.v1.RuleSettings.repeat_plan_window_months", NotCount()},
+      // Findings in the children's case events.
+      {"sgm.kpi.v1.GetIndicatorsResponse.data_quality_findings", Count()},
+      {"sgm.kpi.v1.TrendPoint.numerator", Count()},
+      {"sgm.kpi.v1.TrendPoint.denominator", Count()},
+      {"sgm.kpi.v1.TrendPoint.percent", Derived({"numerator", "denominator"})},
+
+      // --- KPI: case status ---
+      {"sgm.kpi.v1.OpenCases.early_help", Count()},
+      {"sgm.kpi.v1.OpenCases.child_in_need", Count()},
+      {"sgm.kpi.v1.OpenCases.child_protection", Count()},
+      {"sgm.kpi.v1.OpenCases.child_in_care", Count()},
+      {"sgm.kpi.v1.OpenCases.total", Count()},
+      {"sgm.kpi.v1.Rate.children", Count()},
+      {"sgm.kpi.v1.Rate.per_10k", Derived({"children"})},
+      {"sgm.kpi.v1.WatchlistCount.children", Count()},
+      // The published mid-year population estimate and its year.
+      {"sgm.kpi.v1.CaseStatus.population_0_17", NotCount()},
+      {"sgm.kpi.v1.CaseStatus.population_year", NotCount()},
+      {"sgm.kpi.v1.CaseStatus.referrals", Count()},
+
+      // --- KPI: caseloads (ListCaseloads) ---
+      {"sgm.kpi.v1.WorkerCaseload.open_cases", Count()},
+      {"sgm.kpi.v1.ListCaseloadsResponse.workers", Count()},
+      {"sgm.kpi.v1.ListCaseloadsResponse.allocated_children", Count()},
+      {"sgm.kpi.v1.ListCaseloadsResponse.mean_caseload",
+       Derived({"workers", "allocated_children"})},
+
+      // --- workforce ---
+      {"sgm.workforce.v1.StaffingFigures.headcount", Count()},
+      {"sgm.workforce.v1.StaffingFigures.fte_in_post", Derived({"headcount"})},
+      {"sgm.workforce.v1.StaffingFigures.social_worker_fte", PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.maternity_fte", PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.agency_fte", PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.long_term_absence_fte",
+       PeopleMeasure()},
+      // Funded posts, not people.
+      {"sgm.workforce.v1.StaffingFigures.establishment_fte", NotCount()},
+      {"sgm.workforce.v1.StaffingFigures.employed_fte", PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.vacancy_rate_percent",
+       Derived({"employed_fte"})},
+      {"sgm.workforce.v1.StaffingFigures.agency_share_percent",
+       Derived({"agency_fte", "fte_in_post", "headcount"})},
+      {"sgm.workforce.v1.StaffingFigures.leavers_12m", Count()},
+      {"sgm.workforce.v1.StaffingFigures.average_headcount_12m",
+       PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.turnover_percent",
+       Derived({"leavers_12m", "average_headcount_12m"})},
+      // Days, not people; per FTE it follows the FTE's suppression.
+      {"sgm.workforce.v1.StaffingFigures.absence_days_lost_12m", NotCount()},
+      {"sgm.workforce.v1.StaffingFigures.average_employed_fte_12m",
+       PeopleMeasure()},
+      {"sgm.workforce.v1.StaffingFigures.absence_days_per_fte",
+       Derived({"average_employed_fte_12m"})},
+      {"sgm.workforce.v1.CaseloadFigures.case_holding_workers", Count()},
+      {"sgm.workforce.v1.CaseloadFigures.open_cases", Count()},
+      // Per worker: with 1 to 4 workers a mean or median is near to one
+      // worker's caseload.
+      {"sgm.workforce.v1.CaseloadFigures.mean_caseload",
+       Derived({"case_holding_workers", "open_cases"})},
+      {"sgm.workforce.v1.CaseloadFigures.median_caseload",
+       Derived({"case_holding_workers"})},
+      {"sgm.workforce.v1.CaseloadFigures.over_threshold", Count()},
+      {"sgm.workforce.v1.CaseloadBand.workers", Count()},
+      // Money (pence) and the year: not counts of anyone.
+      {"sgm.workforce.v1.CostFigures.financial_year", NotCount()},
+      {"sgm.workforce.v1.CostFigures.total_cost_pence", NotCount()},
+      {"sgm.workforce.v1.CostFigures.social_worker_cost_pence", NotCount()},
+      {"sgm.workforce.v1.CostFigures.agency_cost_pence", NotCount()},
+      {"sgm.workforce.v1.CostFigures.agency_premium_pence", NotCount()},
+      {"sgm.workforce.v1.CostFigures.agency_without_comparator", Count()},
+      {"sgm.workforce.v1.WorkforceFigures.caseload_threshold", NotCount()},
+      {"sgm.workforce.v1.WorkforceFigures.unmatched_workers", Count()},
+      // Authority-wide totals a month: FTEs of people, and rates whose
+      // inputs are not in the point.
+      {"sgm.workforce.v1.WorkforceTrendPoint.fte_in_post", PeopleMeasure()},
+      {"sgm.workforce.v1.WorkforceTrendPoint.agency_fte", PeopleMeasure()},
+      {"sgm.workforce.v1.WorkforceTrendPoint.vacancy_rate_percent", NotCount()},
+      {"sgm.workforce.v1.WorkforceTrendPoint.turnover_percent", NotCount()},
+      {"sgm.workforce.v1.WorkforceTrendPoint.absence_days_per_fte", NotCount()},
+      {"sgm.workforce.v1.WorkforceTrendPoint.mean_caseload", NotCount()},
+      // Funded posts.
+      {"sgm.workforce.v1.EstablishmentPost.fte", NotCount()},
+  };
+}
+
+bool IsInteger(const FieldDescriptor* field) {
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsNumeric(const FieldDescriptor* field) {
+  return IsInteger(field) ||
+         field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE ||
+         field->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT;
+}
+
+// A singular numeric field's value as a double.
+double ValueOf(const Message& message, const FieldDescriptor* field) {
+  const Reflection* reflection = message.GetReflection();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return reflection->GetInt32(message, field);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return static_cast<double>(reflection->GetInt64(message, field));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return reflection->GetUInt32(message, field);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return static_cast<double>(reflection->GetUInt64(message, field));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return reflection->GetDouble(message, field);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return reflection->GetFloat(message, field);
+    default:
+      return 0;
+  }
+}
+
+// A repeated numeric field's element as a double.
+double ValueOf(const Message& message, const FieldDescriptor* field,
+               int index) {
+  const Reflection* reflection = message.GetReflection();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return reflection->GetRepeatedInt32(message, field, index);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return static_cast<double>(
+          reflection->GetRepeatedInt64(message, field, index));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return reflection->GetRepeatedUInt32(message, field, index);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return static_cast<double>(
+          reflection->GetRepeatedUInt64(message, field, index));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return reflection->GetRepeatedDouble(message, field, index);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return reflection->GetRepeatedFloat(message, field, index);
+    default:
+      return 0;
+  }
+}
+
+// Withholds a singular field: cleared when it has presence, else 0.
+void Withhold(Message* message, const FieldDescriptor* field) {
+  const Reflection* reflection = message->GetReflection();
+  if (field->has_presence()) {
+    reflection->ClearField(message, field);
+    return;
+  }
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      reflection->SetInt32(message, field, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      reflection->SetInt64(message, field, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      reflection->SetUInt32(message, field, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      reflection->SetUInt64(message, field, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      reflection->SetDouble(message, field, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      reflection->SetFloat(message, field, 0);
+      break;
+    default:
+      break;
+  }
+}
+
+// Withholds a repeated field's element (set to 0).
+void Withhold(Message* message, const FieldDescriptor* field, int index) {
+  const Reflection* reflection = message->GetReflection();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      reflection->SetRepeatedInt32(message, field, index, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      reflection->SetRepeatedInt64(message, field, index, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      reflection->SetRepeatedUInt32(message, field, index, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      reflection->SetRepeatedUInt64(message, field, index, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      reflection->SetRepeatedDouble(message, field, index, 0);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      reflection->SetRepeatedFloat(message, field, index, 0);
+      break;
+    default:
+      break;
+  }
+}
+
+// The kind of a numeric field: its row, else a count for an integer and
+// not a count for a double (the unit test keeps the table complete).
+FieldKind KindOf(const FieldDescriptor* field) {
+  const FieldRule* rule = FindDisclosureRule(field->full_name());
+  if (rule != nullptr) return rule->kind;
+  return IsInteger(field) ? FieldKind::kCount : FieldKind::kNotCount;
+}
+
+bool IsSmall(FieldKind kind, double value) {
+  if (kind == FieldKind::kCount) {
+    return value >= 1 && value <= kLargestSuppressedCount;
+  }
+  if (kind == FieldKind::kPeopleMeasure) {
+    return value > 0 && value < kLargestSuppressedCount + 1;
+  }
+  return false;
+}
+
+// Withholds in `message`; returns the withheld paths relative to it.
+std::vector<std::string> Walk(Message* message) {
+  std::vector<std::string> withheld;
+  const Descriptor* descriptor = message->GetDescriptor();
+  const Reflection* reflection = message->GetReflection();
+  // Messages and counts first, in field order.
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_map()) continue;
+      if (field->is_repeated()) {
+        const int size = reflection->FieldSize(*message, field);
+        for (int j = 0; j < size; ++j) {
+          for (const std::string& path :
+               Walk(reflection->MutableRepeatedMessage(message, field, j))) {
+            withheld.push_back(absl::StrCat(field->name(), "[", j, "].", path));
+          }
+        }
+      } else if (reflection->HasField(*message, field)) {
+        for (const std::string& path :
+             Walk(reflection->MutableMessage(message, field))) {
+          withheld.push_back(absl::StrCat(field->name(), ".", path));
+        }
+      }
+      continue;
+    }
+    if (!IsNumeric(field)) continue;
+    const FieldKind kind = KindOf(field);
+    if (kind != FieldKind::kCount && kind != FieldKind::kPeopleMeasure) {
+      continue;
+    }
+    if (field->is_repeated()) {
+      const int size = reflection->FieldSize(*message, field);
+      for (int j = 0; j < size; ++j) {
+        if (IsSmall(kind, ValueOf(*message, field, j))) {
+          Withhold(message, field, j);
+          withheld.push_back(absl::StrCat(field->name(), "[", j, "]"));
+        }
+      }
+    } else if (IsSmall(kind, ValueOf(*message, field))) {
+      Withhold(message, field);
+      withheld.push_back(field->name());
+    }
+  }
+  // Then the figures derived from a withheld one.
+  const absl::flat_hash_set<std::string> sources(withheld.begin(),
+                                                 withheld.end());
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (!IsNumeric(field) || field->is_repeated()) continue;
+    const FieldRule* rule = FindDisclosureRule(field->full_name());
+    if (rule == nullptr || rule->kind != FieldKind::kDerived) continue;
+    if (field->has_presence() && !reflection->HasField(*message, field)) {
+      continue;
+    }
+    if (absl::c_any_of(rule->from, [&sources](const std::string& from) {
+          return sources.contains(from);
+        })) {
+      Withhold(message, field);
+      withheld.push_back(field->name());
+    }
+  }
+  return withheld;
+}
+
+}  // namespace
+
+const absl::flat_hash_map<std::string, FieldRule>& DisclosureRules() {
+  static const auto* const rules =
+      new absl::flat_hash_map<std::string, FieldRule>(MakeRules());
+  return *rules;
+}
+
+const FieldRule* FindDisclosureRule(absl::string_view full_field_name) {
+  const auto& rules = DisclosureRules();
+  auto it = rules.find(full_field_name);
+  return it == rules.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string>& SuppressedMethods() {
+  static const auto* const methods = new std::vector<std::string>{
+      "/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
+      "/sgm.kpi.v1.KpiService/GetIndicators",
+      "/sgm.kpi.v1.KpiService/GetIndicatorTrend",
+      "/sgm.kpi.v1.KpiService/GetCaseStatus",
+      "/sgm.kpi.v1.KpiService/ListCaseloads",
+      "/sgm.workforce.v1.WorkforceService/GetWorkforceFigures",
+      "/sgm.workforce.v1.WorkforceService/GetWorkforceTrend",
+      "/sgm.workforce.v1.WorkforceService/ListEstablishment",
+  };
+  return *methods;
+}
+
+bool IsSuppressedMethod(absl::string_view method) {
+  return absl::c_linear_search(SuppressedMethods(), method);
+}
+
+std::vector<std::string> WithholdSmallCounts(
+    google::protobuf::Message* message) {
+  return Walk(message);
+}
+
+}  // namespace sgm::gateway
