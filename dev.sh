@@ -58,7 +58,7 @@ ensure_packages() {
      [ ! -d node_modules/playwright-core ] ||
      [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm packages (buf, Chart.js, playwright-core)"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
 
