@@ -143,7 +143,6 @@ echo
 "$SGM" report --month "$LAST_MONTH" --format md
 took "first report"
 "$SGM" report --month "$LAST_MONTH" --format html -o "$VAR/report-$LAST_MONTH.html"
-echo "the report with its charts, printable: $VAR/report-$LAST_MONTH.html"
 cat <<MSG
 
 The suite is serving:
