@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/gateway/report_text.h"
 
 namespace sgm::gateway {
 namespace {
@@ -23,83 +24,34 @@ namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
 namespace wv1 = ::sgm::workforce::v1;
 namespace tv1 = ::sgm::type::v1;
-
-// No figure (e.g. a percent without a denominator): an en dash.
-constexpr absl::string_view kNone = "\u2013";
-
-constexpr const char* kMonthNames[] = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December"};
-
-std::string MonthName(const tv1::YearMonth& month) {
-  if (month.month() < 1 || month.month() > 12) {
-    return absl::StrFormat("%04d-%02d", month.year(), month.month());
-  }
-  return absl::StrCat(kMonthNames[month.month() - 1], " ", month.year());
-}
-
-std::string ShortMonth(const tv1::YearMonth& month) {
-  return absl::StrFormat("%04d-%02d", month.year(), month.month());
-}
-
-std::string DateText(const tv1::Date& date) {
-  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
-                         date.day());
-}
-
-// "1,234"; "-1,234".
-std::string Count(int64_t n) {
-  const bool negative = n < 0;
-  const uint64_t magnitude =
-      negative ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
-  std::string digits = absl::StrCat(magnitude);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return negative ? absl::StrCat("-", out) : out;
-}
-
-std::string Percent(double value) { return absl::StrFormat("%.1f%%", value); }
+using report_text::Change;
+using report_text::Column;
+using report_text::ColumnOf;
+using report_text::Count;
+using report_text::DateText;
+using report_text::Fte;
+using report_text::kNone;
+using report_text::kWithheld;
+using report_text::MonthName;
+using report_text::Percent;
+using report_text::Pounds;
+using report_text::RagWord;
+using report_text::ShortMonth;
+using report_text::TargetText;
+using report_text::WatchlistTitle;
+using report_text::YearText;
 
 std::string OptionalPercent(bool has, double value) {
   return has ? Percent(value) : std::string(kNone);
-}
-
-// "+23.4%", "-5.0%", "0.0%".
-std::string Change(double value) {
-  return absl::StrFormat(value > 0 ? "+%.1f%%" : "%.1f%%", value);
 }
 
 std::string OptionalChange(bool has, double value) {
   return has ? Change(value) : std::string(kNone);
 }
 
-// An FTE to at most two decimals, trailing zeros dropped: 1.5, 2, 0.25.
-std::string Fte(double fte) {
-  std::string text = absl::StrFormat("%.2f", fte);
-  while (!text.empty() && text.back() == '0') text.pop_back();
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text == "-0" ? "0" : text;
-}
-
 std::string OptionalNumber(bool has, double value, const char* format) {
   return has ? absl::StrFormat(format, value) : std::string(kNone);
 }
-
-// "£5,400,000" (whole pounds, rounded half away from zero).
-std::string Pounds(int64_t pence) {
-  const bool negative = pence < 0;
-  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(pence)
-                                      : static_cast<uint64_t>(pence);
-  return absl::StrCat(negative ? "-" : "", "\u00a3",
-                      Count(static_cast<int64_t>((magnitude + 50) / 100)));
-}
-
-// A withheld value (suppressed_fields): a count from 1 to 4 or a figure
-// derived from one.
-constexpr absl::string_view kWithheld = "<5";
 
 // The report's withheld paths; each value printed is looked up by its path
 // ("front_door.figures.by_source[2].count").
@@ -288,22 +240,6 @@ void AppendFrontDoor(const gv1::FrontDoorSection& section, const Withheld& w,
 
 // --- performance -----------------------------------------------------------
 
-enum class Column { kNeighbours, kRegion, kEngland };
-
-Column ColumnOf(const kv1::Comparator& c) {
-  const std::string name = absl::AsciiStrToLower(c.name());
-  if (name == "england") return Column::kEngland;
-  if (absl::StrContains(name, "neighbour")) {
-    return Column::kNeighbours;
-  }
-  return Column::kRegion;
-}
-
-// "2021-22" for the year a comparator is for.
-std::string YearText(int year) {
-  return absl::StrFormat("%d-%02d", year, (year + 1) % 100);
-}
-
 // The comparator of `column`, as "87.9%" (or "87.9" when `percent` is
 // false), or an en dash; its name and year join `seen` for the note.
 std::string ComparatorCell(
@@ -318,26 +254,6 @@ std::string ComparatorCell(
     return percent ? Percent(c.value()) : absl::StrFormat("%.0f", c.value());
   }
   return std::string(kNone);
-}
-
-std::string RagWord(kv1::Rag rag) {
-  switch (rag) {
-    case kv1::RAG_GREEN:
-      return "GREEN";
-    case kv1::RAG_AMBER:
-      return "AMBER";
-    case kv1::RAG_RED:
-      return "RED";
-    default:
-      return std::string(kNone);
-  }
-}
-
-std::string TargetText(const kv1::Indicator& i) {
-  return absl::StrFormat(
-      "%s %.1f%%",
-      i.direction() == kv1::DIRECTION_LOWER_IS_BETTER ? "\u2264" : "\u2265",
-      i.target());
 }
 
 void AppendIndicators(const kv1::GetIndicatorsResponse& indicators,
@@ -496,21 +412,6 @@ void AppendCaseStatus(const kv1::CaseStatus& s, const Withheld& w,
                  w.Or(At(at, "total"), Count(c.total()))});
     }
     trend.AppendTo(out);
-  }
-}
-
-std::string WatchlistTitle(kv1::Watchlist watchlist) {
-  switch (watchlist) {
-    case kv1::WATCHLIST_CP_PLAN_2_YEARS:
-      return "CP plan 2 years or more";
-    case kv1::WATCHLIST_S47_OVER_10_WORKING_DAYS:
-      return "S47 enquiry open over 10 working days";
-    case kv1::WATCHLIST_PRE_PROCEEDINGS_12_WEEKS:
-      return "Pre-proceedings 12 weeks or more";
-    case kv1::WATCHLIST_UNDER_1_ON_CP_PLAN:
-      return "Under 1 year old on a CP plan";
-    default:
-      return "Other";
   }
 }
 

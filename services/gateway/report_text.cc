@@ -1,0 +1,117 @@
+#include "services/gateway/report_text.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace sgm::gateway::report_text {
+namespace {
+
+namespace kv1 = ::sgm::kpi::v1;
+namespace tv1 = ::sgm::type::v1;
+
+constexpr const char* kMonthNames[] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+}  // namespace
+
+std::string MonthName(const tv1::YearMonth& month) {
+  if (month.month() < 1 || month.month() > 12) return ShortMonth(month);
+  return absl::StrCat(kMonthNames[month.month() - 1], " ", month.year());
+}
+
+std::string ShortMonth(const tv1::YearMonth& month) {
+  return absl::StrFormat("%04d-%02d", month.year(), month.month());
+}
+
+std::string DateText(const tv1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
+                         date.day());
+}
+
+std::string Count(int64_t n) {
+  const bool negative = n < 0;
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  std::string digits = absl::StrCat(magnitude);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return negative ? absl::StrCat("-", out) : out;
+}
+
+std::string Percent(double value) { return absl::StrFormat("%.1f%%", value); }
+
+std::string Change(double value) {
+  return absl::StrFormat(value > 0 ? "+%.1f%%" : "%.1f%%", value);
+}
+
+std::string Fte(double fte) {
+  std::string text = absl::StrFormat("%.2f", fte);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+std::string Pounds(int64_t pence) {
+  const bool negative = pence < 0;
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(pence)
+                                      : static_cast<uint64_t>(pence);
+  return absl::StrCat(negative ? "-" : "", "\u00a3",
+                      Count(static_cast<int64_t>((magnitude + 50) / 100)));
+}
+
+std::string YearText(int year) {
+  return absl::StrFormat("%d-%02d", year, (year + 1) % 100);
+}
+
+Column ColumnOf(const kv1::Comparator& comparator) {
+  const std::string name = absl::AsciiStrToLower(comparator.name());
+  if (name == "england") return Column::kEngland;
+  if (absl::StrContains(name, "neighbour")) return Column::kNeighbours;
+  return Column::kRegion;
+}
+
+std::string RagWord(kv1::Rag rag) {
+  switch (rag) {
+    case kv1::RAG_GREEN:
+      return "GREEN";
+    case kv1::RAG_AMBER:
+      return "AMBER";
+    case kv1::RAG_RED:
+      return "RED";
+    default:
+      return std::string(kNone);
+  }
+}
+
+std::string TargetText(const kv1::Indicator& indicator) {
+  return absl::StrFormat("%s %.1f%%",
+                         indicator.direction() == kv1::DIRECTION_LOWER_IS_BETTER
+                             ? "\u2264"
+                             : "\u2265",
+                         indicator.target());
+}
+
+std::string WatchlistTitle(kv1::Watchlist watchlist) {
+  switch (watchlist) {
+    case kv1::WATCHLIST_CP_PLAN_2_YEARS:
+      return "CP plan 2 years or more";
+    case kv1::WATCHLIST_S47_OVER_10_WORKING_DAYS:
+      return "S47 enquiry open over 10 working days";
+    case kv1::WATCHLIST_PRE_PROCEEDINGS_12_WEEKS:
+      return "Pre-proceedings 12 weeks or more";
+    case kv1::WATCHLIST_UNDER_1_ON_CP_PLAN:
+      return "Under 1 year old on a CP plan";
+    default:
+      return "Other";
+  }
+}
+
+}  // namespace sgm::gateway::report_text

@@ -1,0 +1,57 @@
+// The words and numbers the practice report's renderers (Markdown and HTML)
+// print the same way: months, dates, counts with thousands separators,
+// percentages, FTEs, money, comparator columns, RAG and watchlist names.
+// Pure.
+#ifndef SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
+#define SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "sgm/kpi/v1/kpi.pb.h"
+#include "sgm/type/v1/date.pb.h"
+
+namespace sgm::gateway::report_text {
+
+// No figure (e.g. a percent without a denominator): an en dash.
+inline constexpr absl::string_view kNone = "\u2013";
+// A withheld value (suppressed_fields): a count from 1 to 4 or a figure
+// derived from one.
+inline constexpr absl::string_view kWithheld = "<5";
+
+// "May 2024" ("2024-13" for a month out of range).
+std::string MonthName(const sgm::type::v1::YearMonth& month);
+// "2024-05".
+std::string ShortMonth(const sgm::type::v1::YearMonth& month);
+// "2024-05-31".
+std::string DateText(const sgm::type::v1::Date& date);
+// "1,234"; "-1,234".
+std::string Count(int64_t n);
+// "87.9%".
+std::string Percent(double value);
+// "+23.4%", "-5.0%", "0.0%".
+std::string Change(double value);
+// An FTE to at most two decimals, trailing zeros dropped: 1.5, 2, 0.25.
+std::string Fte(double fte);
+// "£5,400,000" (whole pounds, rounded half away from zero).
+std::string Pounds(int64_t pence);
+// "2021-22" for the year a comparator is for.
+std::string YearText(int year);
+
+// The comparator columns of the indicator and rate tables.
+enum class Column { kNeighbours, kRegion, kEngland };
+// "England" -> kEngland; a name with "neighbour" -> kNeighbours; else
+// kRegion.
+Column ColumnOf(const sgm::kpi::v1::Comparator& comparator);
+
+// "GREEN", "AMBER", "RED", or kNone.
+std::string RagWord(sgm::kpi::v1::Rag rag);
+// "≥ 90.0%" or "≤ 20.0%" by the indicator's direction.
+std::string TargetText(const sgm::kpi::v1::Indicator& indicator);
+// "CP plan 2 years or more", ...
+std::string WatchlistTitle(sgm::kpi::v1::Watchlist watchlist);
+
+}  // namespace sgm::gateway::report_text
+
+#endif  // SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
