@@ -14,6 +14,7 @@
 #include "common/caller_identity.h"
 #include "common/page_token.h"
 #include "common/read_audit.h"
+#include "common/status_macros.h"
 #include "sgm/audit/v1/audit.pb.h"
 
 namespace sgm {
@@ -69,6 +70,36 @@ std::string TrimReadAuditPage(const ReadAuditPage& page,
   rows->resize(page.page_size);
   if (rows->empty()) return "";
   return EncodePageToken(rows->back().id, page.fingerprint);
+}
+
+// The whole of a ListReadAudit call once the caller is known, as each
+// backend serves it: the admin check, the page, the store's rows (`list`:
+// ReadAuditQuery -> StatusOr<std::vector<Row>>), then the query's own
+// audit entry (`audit_self`: -> Status; fail closed, before anything is
+// returned, so a call never sees its own entry), then the entries (`fill`
+// copies the backend's ids: (const Row&, ReadAuditEntry*)) and the next
+// page token. `Row` has id, at, caller, role, authority and method.
+template <typename Row, typename Request, typename Response, typename List,
+          typename AuditSelf, typename Fill>
+absl::Status ServeReadAuditPage(const CallerIdentity& who,
+                                const Request& request,
+                                absl::string_view service_prefix, List list,
+                                AuditSelf audit_self, Fill fill,
+                                Response* response) {
+  SGM_RETURN_IF_ERROR(CheckReadAuditCaller(who));
+  SGM_ASSIGN_OR_RETURN(const ReadAuditPage page,
+                       ReadAuditPageFromRequest(request, service_prefix));
+  SGM_ASSIGN_OR_RETURN(std::vector<Row> rows, list(page.query));
+  const std::string next = TrimReadAuditPage(page, &rows);
+  SGM_RETURN_IF_ERROR(audit_self());
+  for (const Row& row : rows) {
+    audit::v1::ReadAuditEntry* out = response->add_entries();
+    SetReadAuditFields(service_prefix, row.at, row.caller, row.role,
+                       row.authority, row.method, out);
+    fill(row, out);
+  }
+  response->set_next_page_token(next);
+  return absl::OkStatus();
 }
 
 // The full gRPC name of a method stored short ("GetContact"); a stored name

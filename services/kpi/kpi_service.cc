@@ -1042,29 +1042,19 @@ grpc::Status KpiServiceImpl::ListReadAudit(
     v1::ListReadAuditResponse* response) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  absl::Status allowed = CheckReadAuditCaller(*who);
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
-  absl::StatusOr<ReadAuditPage> page =
-      ReadAuditPageFromRequest(*request, kMethodPrefix);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<std::vector<KpiReadAudit>> rows =
-      store_->ListReadAudit(who->authority, page->query);
-  if (!rows.ok()) return ToGrpcStatus(rows.status());
-  const std::string next = TrimReadAuditPage(*page, &*rows);
-  // Reading the log is itself a read: audited (no ids) before anything is
-  // returned, fail closed.
-  absl::Status audited = Audit(*who, "ListReadAudit", "", {}, {});
-  if (!audited.ok()) return ToGrpcStatus(audited);
-  for (const KpiReadAudit& e : *rows) {
-    sgm::audit::v1::ReadAuditEntry* out = response->add_entries();
-    SetReadAuditFields(kMethodPrefix, e.at, e.caller, e.role, e.authority,
-                       e.method, out);
-    for (const std::string& id : e.child_ids) out->add_child_ids(id);
-    for (const std::string& id : e.ref_ids) out->add_record_ids(id);
-    out->set_query(e.query);
-  }
-  response->set_next_page_token(next);
-  return grpc::Status::OK;
+  return ToGrpcStatus(ServeReadAuditPage<KpiReadAudit>(
+      *who, *request, kMethodPrefix,
+      [&](const ReadAuditQuery& query) {
+        return store_->ListReadAudit(who->authority, query);
+      },
+      // Reading the log is itself a read (no ids).
+      [&] { return Audit(*who, "ListReadAudit", "", {}, {}); },
+      [](const KpiReadAudit& e, sgm::audit::v1::ReadAuditEntry* out) {
+        for (const std::string& id : e.child_ids) out->add_child_ids(id);
+        for (const std::string& id : e.ref_ids) out->add_record_ids(id);
+        out->set_query(e.query);
+      },
+      response));
 }
 
 }  // namespace sgm::kpi
