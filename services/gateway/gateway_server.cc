@@ -130,6 +130,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     http.tls_cert = settings.http_tls_cert;
     http.tls_key = settings.http_tls_key;
     http.call_deadline = settings.unary_deadline;
+    http.streaming_call_deadline = settings.streaming_deadline;
     absl::StatusOr<std::unique_ptr<HttpFrontend>> frontend =
         HttpFrontend::Start(http, server->runner_->InProcessChannel());
     if (!frontend.ok()) return frontend.status();

@@ -139,9 +139,25 @@ struct CallResult {
   std::string retry_after_ms;
 };
 
+// gRPC metadata values are printable ASCII; a header with anything else
+// (httplib passes control and non-ASCII bytes, and decodes %xx) can be no
+// token, and handing it to gRPC would abort the process.
+bool AuthorizationIsPrintable(const httplib::Request& request) {
+  for (const char ch : request.get_header_value("Authorization")) {
+    if (ch < 0x20 || ch > 0x7e) return false;
+  }
+  return true;
+}
+
+// UNAUTHENTICATED for an Authorization header no token could be.
+const grpc::Status kUnprintableAuthorization(
+    grpc::StatusCode::UNAUTHENTICATED,
+    "the Authorization header holds characters no token has");
+
 void AddAuthorization(const httplib::Request& request,
                       grpc::ClientContext& context) {
-  if (request.has_header("Authorization")) {
+  if (request.has_header("Authorization") &&
+      AuthorizationIsPrintable(request)) {
     context.AddMetadata("authorization",
                         request.get_header_value("Authorization"));
   }
@@ -267,6 +283,10 @@ CallResult HttpFrontend::Impl::Call(const httplib::Request* request,
 void HttpFrontend::Impl::ServeApi(const httplib::Request& request,
                                   httplib::Response& response) {
   response.set_header("Cache-Control", "no-store");
+  if (!AuthorizationIsPrintable(request)) {
+    SetError(response, kUnprintableAuthorization);
+    return;
+  }
   absl::StatusOr<const google::protobuf::MethodDescriptor*> method =
       transcoder.FindMethod(request.matches[1].str(), request.matches[2].str());
   if (!method.ok()) {
@@ -279,8 +299,11 @@ void HttpFrontend::Impl::ServeApi(const httplib::Request& request,
     SetError(response, requests.status());
     return;
   }
-  CallResult result = Call(&request, JsonTranscoder::GrpcPath(**method),
-                           *requests, options.call_deadline);
+  // Feed imports (client streaming) get the streaming deadline.
+  CallResult result =
+      Call(&request, JsonTranscoder::GrpcPath(**method), *requests,
+           (*method)->client_streaming() ? options.streaming_call_deadline
+                                         : options.call_deadline);
   if (!result.suppressed_fields.empty()) {
     response.set_header("Sgm-Suppressed-Fields", result.suppressed_fields);
   }
@@ -302,6 +325,10 @@ void HttpFrontend::Impl::ServeApi(const httplib::Request& request,
 void HttpFrontend::Impl::ServeReport(const httplib::Request& request,
                                      httplib::Response& response) {
   response.set_header("Cache-Control", "no-store");
+  if (!AuthorizationIsPrintable(request)) {
+    SetError(response, kUnprintableAuthorization);
+    return;
+  }
   gateway::v1::GetPracticeReportRequest call;
   if (request.has_param("month") && !request.get_param_value("month").empty()) {
     std::vector<absl::string_view> parts =

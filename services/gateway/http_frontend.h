@@ -26,6 +26,8 @@ struct HttpFrontendOptions {
   std::string tls_key;
   // Deadline of each gRPC call an HTTP request makes.
   absl::Duration call_deadline = absl::Seconds(30);
+  // The same for client-streaming calls (feed imports as JSON).
+  absl::Duration streaming_call_deadline = absl::Minutes(30);
 };
 
 class HttpFrontend {

@@ -1,5 +1,6 @@
 #include "services/gateway/json_transcoder.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -26,6 +27,49 @@ std::unique_ptr<Message> NewMessage(const Descriptor& type) {
       MessageFactory::generated_factory()->GetPrototype(&type);
   if (prototype == nullptr) return nullptr;
   return std::unique_ptr<Message>(prototype->New());
+}
+
+// Bounds on a request body's JSON, checked on the text before anything is
+// parsed: nesting (parsers and printers recurse on it) and how many objects
+// and arrays it opens (each costs memory once parsed; an import's record
+// opens one or two).
+constexpr int kMaxJsonDepth = 64;
+constexpr int64_t kMaxJsonContainers = 200000;
+
+absl::Status CheckJsonShape(absl::string_view json) {
+  int depth = 0;
+  int64_t containers = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char ch : json) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+    } else if (ch == '{' || ch == '[') {
+      if (++depth > kMaxJsonDepth) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the body nests JSON deeper than ", kMaxJsonDepth, " levels"));
+      }
+      if (++containers > kMaxJsonContainers) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the body holds more than ", kMaxJsonContainers,
+            " JSON objects and arrays; send large feeds in several calls, "
+            "or with gRPC (sgm import)"));
+      }
+    } else if (ch == '}' || ch == ']') {
+      --depth;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -85,6 +129,7 @@ absl::StatusOr<std::string> JsonTranscoder::MessageFromJson(
 
 absl::StatusOr<std::vector<std::string>> JsonTranscoder::RequestsFromJson(
     const MethodDescriptor& method, absl::string_view json) const {
+  if (absl::Status shape = CheckJsonShape(json); !shape.ok()) return shape;
   std::vector<std::string> requests;
   if (!method.client_streaming()) {
     absl::StatusOr<std::string> request =

@@ -147,6 +147,24 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
         "HTTPS needs both --http_tls_cert and "
         "--http_tls_key");
   }
+  // The HTTP side reaches every API with a bearer token alone: where the
+  // gRPC port insists on TLS, plain HTTP may only listen on loopback.
+  if (status.ok() && !absl::GetFlag(FLAGS_tls_cert).empty() &&
+      !settings.http_listen_address.empty() && settings.http_tls_cert.empty()) {
+    std::string host;
+    int port = 0;
+    status = ParseHostPort("http_listen", settings.http_listen_address, &host,
+                           &port);
+    if (status.ok() && host != "127.0.0.1" && host != "localhost" &&
+        host != "[::1]" && host != "::1") {
+      status = InvalidSetting(
+          "http_listen",
+          "the gRPC port serves TLS (--tls_cert) but the HTTP side would "
+          "serve plain HTTP on a non-loopback address: set --http_tls_cert "
+          "and --http_tls_key, listen on 127.0.0.1, or leave --http_listen "
+          "empty");
+    }
+  }
   if (status.ok() && !(settings.rate_limit_per_second >= 0 &&
                        settings.rate_limit_per_second <= 1e6)) {
     status = InvalidSetting("rate_limit",

@@ -37,8 +37,10 @@ void RateLimiter::Sweep(absl::Time now) {
 
 absl::Status RateLimiter::Admit(absl::string_view caller,
                                 absl::Duration* retry_after) {
-  const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
+  // Read under the lock: a time read before it could be older than a
+  // bucket's update by another thread, and refill that bucket twice.
+  const absl::Time now = clock_->Now();
   if (now - last_sweep_ >= full_refill_) Sweep(now);
   auto [it, inserted] = buckets_.try_emplace(caller);
   Bucket& bucket = it->second;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sgm/gateway/v1/gateway.pb.h"
@@ -14,6 +15,7 @@ namespace sgm::gateway {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace iv1 = ::sgm::intake::v1;
 namespace gv1 = ::sgm::gateway::v1;
 
@@ -136,6 +138,38 @@ TEST_F(JsonTranscoderTest, ClientStreamingNeedsTheRequestsArray) {
   EXPECT_EQ(bad_element.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_element.status().message(), HasSubstr("requests[1]"));
   EXPECT_THAT(bad_element.status().message(), HasSubstr("agnecy"));
+}
+
+// Deep nesting (printers and parsers recurse on it) and bodies opening very
+// many objects are refused on the text, before parsing; brackets inside
+// strings do not count.
+TEST_F(JsonTranscoderTest, DeepOrHugeBodiesAreRefusedBeforeParsing) {
+  const auto& imports = Method("sgm.intake.v1.IntakeService", "ImportContacts");
+  const std::string deep =
+      absl::StrCat(R"({"requests":[{"a":)", std::string(100000, '['),
+                   std::string(100000, ']'), "}]}");
+  auto refused = transcoder_.RequestsFromJson(imports, deep);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("deeper than 64"));
+
+  std::string many = R"({"requests":[)";
+  for (int i = 0; i < 200001; ++i) absl::StrAppend(&many, i ? "," : "", "{}");
+  absl::StrAppend(&many, "]}");
+  auto too_many = transcoder_.RequestsFromJson(imports, many);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_THAT(too_many.status().message(), HasSubstr("more than 200000"));
+
+  // 64 levels in all, and brackets in a string, are fine up to the parser.
+  const auto& figures =
+      Method("sgm.intake.v1.IntakeService", "GetFrontDoorFigures");
+  auto unknown = transcoder_.RequestsFromJson(
+      figures, R"({"month": {"year": 2024, "month": 5}, "x": "[[[[{{{{"})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.status().message(), Not(HasSubstr("deeper")));
+  EXPECT_TRUE(
+      transcoder_.RequestsFromJson(figures, R"({"month": {"year": 2024}})")
+          .ok());
 }
 
 TEST_F(JsonTranscoderTest, ResponseAsLowerCamelCaseWithZeros) {
