@@ -13,6 +13,7 @@ namespace {
 constexpr absl::string_view kIntake = "/sgm.intake.v1.IntakeService/";
 constexpr absl::string_view kKpi = "/sgm.kpi.v1.KpiService/";
 constexpr absl::string_view kWorkforce = "/sgm.workforce.v1.WorkforceService/";
+constexpr absl::string_view kQa = "/sgm.qa.v1.QaService/";
 
 MethodRule Rule(absl::string_view method, std::vector<Role> roles,
                 bool child_level, bool streaming) {
@@ -121,6 +122,38 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
            !kChildLevel, !kStreaming),
       Rule(absl::StrCat(kWorkforce, "ListEstablishment"), aggregate_readers,
            !kChildLevel, !kStreaming),
+      // Quality assurance: audits and dip samples name children (child-level
+      // reads audited by the backend); feedback comments and actions are
+      // free text about practice: staff only. Themes and figures are
+      // aggregates.
+      Rule(absl::StrCat(kQa, "CreateTheme"), managers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "ListThemes"), aggregate_readers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "CreateAudit"), staff, kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "ModerateAudit"), staff, kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "ImportAudits"), staff, kChildLevel, kStreaming),
+      Rule(absl::StrCat(kQa, "GetAudit"), staff, kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "ListAudits"), staff, kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "CreateDipSample"), staff, kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "GetDipSample"), staff, kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "ListDipSamples"), staff, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "CreateFeedback"), staff, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "ImportFeedback"), staff, !kChildLevel,
+           kStreaming),
+      Rule(absl::StrCat(kQa, "ListFeedback"), staff, !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "CreateAction"), staff, !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "CompleteAction"), staff, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "ImportActions"), staff, !kChildLevel, kStreaming),
+      Rule(absl::StrCat(kQa, "ListActions"), staff, !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kQa, "GetQaFigures"), aggregate_readers, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "GetQaTrend"), aggregate_readers, !kChildLevel,
+           !kStreaming),
       // The read-audit logs: who read which children (staff for workforce).
       // Admins only; holds child ids, and each query is itself audited.
       Rule(absl::StrCat(kIntake, "ListReadAudit"), admins, kChildLevel,
@@ -128,6 +161,8 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
       Rule(absl::StrCat(kKpi, "ListReadAudit"), admins, kChildLevel,
            !kStreaming),
       Rule(absl::StrCat(kWorkforce, "ListReadAudit"), admins, !kChildLevel,
+           !kStreaming),
+      Rule(absl::StrCat(kQa, "ListReadAudit"), admins, kChildLevel,
            !kStreaming),
   };
 }

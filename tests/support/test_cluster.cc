@@ -12,6 +12,7 @@
 #include "services/intake/intake_server.h"
 #include "services/kpi/kpi_reference.h"
 #include "services/kpi/kpi_server.h"
+#include "services/qa/qa_server.h"
 #include "services/workforce/workforce_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/temp_dir.h"
@@ -27,6 +28,8 @@ struct TestCluster::Impl {
   int kpi_port = 0;
   std::unique_ptr<workforce::WorkforceServer> workforce;
   int workforce_port = 0;
+  std::unique_ptr<qa::QaServer> qa;
+  int qa_port = 0;
   std::unique_ptr<gateway::GatewayServer> gateway;
   int intake_port = 0;
   std::shared_ptr<grpc::Channel> channel;
@@ -44,6 +47,7 @@ TestCluster::~TestCluster() {
   if (impl_->gateway) impl_->gateway->Shutdown(absl::ZeroDuration());
   StopIntake();
   StopWorkforce();
+  StopQa();
   StopKpi();
 }
 
@@ -88,6 +92,7 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   SGM_RETURN_IF_ERROR(cluster->RestartKpi());
   SGM_RETURN_IF_ERROR(cluster->RestartIntake());
   SGM_RETURN_IF_ERROR(cluster->RestartWorkforce());
+  SGM_RETURN_IF_ERROR(cluster->RestartQa());
 
   const std::string tokens = absl::StrCat(
       TokenLine(kAdminToken, "admin", "831", "test-admin"),
@@ -111,6 +116,7 @@ absl::StatusOr<std::unique_ptr<TestCluster>> TestCluster::Start(
   settings.backends["sgm.kpi.v1"] = absl::StrCat("127.0.0.1:", impl.kpi_port);
   settings.backends["sgm.workforce.v1"] =
       absl::StrCat("127.0.0.1:", impl.workforce_port);
+  settings.backends["sgm.qa.v1"] = absl::StrCat("127.0.0.1:", impl.qa_port);
   std::shared_ptr<grpc::ChannelCredentials> client_credentials =
       grpc::InsecureChannelCredentials();
   if (impl.certificates != nullptr) {
@@ -162,8 +168,16 @@ std::string TestCluster::workforce_address() const {
   return absl::StrCat("127.0.0.1:", impl_->workforce_port);
 }
 
+std::string TestCluster::qa_address() const {
+  return absl::StrCat("127.0.0.1:", impl_->qa_port);
+}
+
 workforce::WorkforceServiceImpl* TestCluster::workforce_service() {
   return impl_->workforce ? impl_->workforce->service() : nullptr;
+}
+
+qa::QaServiceImpl* TestCluster::qa_service() {
+  return impl_->qa ? impl_->qa->service() : nullptr;
 }
 
 kpi::KpiServiceImpl* TestCluster::kpi_service() {
@@ -288,6 +302,41 @@ absl::Status TestCluster::RestartWorkforce() {
                                              settings, std::move(calendar),
                                              impl_->cache.get(), &clock_));
   impl_->workforce_port = impl_->workforce->port();
+  return absl::OkStatus();
+}
+
+void TestCluster::StopQa() {
+  if (impl_->qa) {
+    impl_->qa->Shutdown(absl::ZeroDuration());
+    impl_->qa.reset();
+  }
+}
+
+absl::Status TestCluster::RestartQa() {
+  StopQa();
+  qa::QaServerSettings settings;
+  settings.server.service_name = "qa";
+  settings.server.listen_address = absl::StrCat("127.0.0.1:", impl_->qa_port);
+  settings.store_path = dir_->File("qa.db");
+  // Dip samples are drawn from the cluster's KPI service (started first); a
+  // short deadline keeps the tests with the KPI service stopped quick.
+  settings.kpi.address = absl::StrCat("127.0.0.1:", impl_->kpi_port);
+  settings.kpi.deadline = absl::Seconds(2);
+  if (impl_->certificates != nullptr) {
+    const TestCertificates& files = *impl_->certificates;
+    SGM_ASSIGN_OR_RETURN(
+        settings.server.credentials,
+        MakeServerCredentials(ServerTlsFiles{files.server_cert,
+                                             files.server_key, files.ca_cert}));
+    SGM_ASSIGN_OR_RETURN(
+        settings.kpi.credentials,
+        MakeChannelCredentials(ClientTlsFiles{files.ca_cert, files.client_cert,
+                                              files.client_key, ""},
+                               "kpi_tls"));
+  }
+  SGM_ASSIGN_OR_RETURN(
+      impl_->qa, qa::QaServer::Start(settings, impl_->cache.get(), &clock_));
+  impl_->qa_port = impl_->qa->port();
   return absl::OkStatus();
 }
 

@@ -1,6 +1,6 @@
 // In-process services on free loopback ports for integration tests: a real
-// redis-server, real SQLite files in a temporary directory, the intake, KPI
-// and workforce services and the gateway (port 0), and tokens for every
+// redis-server, real SQLite files in a temporary directory, the intake, KPI,
+// workforce and QA services and the gateway (port 0), and tokens for every
 // role. The gateway shares the services' cache and clock.
 #ifndef SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
 #define SGM_TESTS_SUPPORT_TEST_CLUSTER_H_
@@ -20,6 +20,10 @@ class KpiServiceImpl;
 namespace sgm::workforce {
 class WorkforceServiceImpl;
 }  // namespace sgm::workforce
+
+namespace sgm::qa {
+class QaServiceImpl;
+}  // namespace sgm::qa
 
 namespace sgm::testing {
 
@@ -43,7 +47,7 @@ class TestCluster {
   struct Options {
     bool with_redis = true;
     // TLS on the gateway's port, and mutual TLS from the gateway to the
-    // backends and between them (intake -> KPI, workforce -> KPI; each
+    // backends and between them (intake, workforce and QA -> KPI; each
     // backend requires a client certificate), with certificates from a
     // test CA under dir(). gateway_channel() then verifies the gateway
     // with that CA; the backends take no plaintext calls.
@@ -75,6 +79,7 @@ class TestCluster {
   std::string intake_address() const;
   std::string kpi_address() const;
   std::string workforce_address() const;
+  std::string qa_address() const;
   // A context with "authorization: Bearer <token>" and a 30 s deadline.
   static std::unique_ptr<grpc::ClientContext> ContextFor(
       absl::string_view token);
@@ -99,6 +104,11 @@ class TestCluster {
   absl::Status RestartWorkforce();
   void StopWorkforce();
   workforce::WorkforceServiceImpl* workforce_service();
+  // The same for the QA service, which draws dip samples from the cluster's
+  // KPI service.
+  absl::Status RestartQa();
+  void StopQa();
+  qa::QaServiceImpl* qa_service();
 
  private:
   TestCluster(Options options);

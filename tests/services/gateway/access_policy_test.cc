@@ -37,6 +37,7 @@ std::vector<Row> ExpectedTable() {
   const std::string intake = "/sgm.intake.v1.IntakeService/";
   const std::string kpi = "/sgm.kpi.v1.KpiService/";
   const std::string workforce = "/sgm.workforce.v1.WorkforceService/";
+  const std::string qa = "/sgm.qa.v1.QaService/";
   const std::set<Role> managers = {Role::kManager, Role::kAdmin};
   const std::set<Role> staff = {Role::kPractitioner, Role::kManager,
                                 Role::kAdmin};
@@ -83,10 +84,30 @@ std::vector<Row> ExpectedTable() {
       {workforce + "GetWorkforceFigures", aggregates, false, false},
       {workforce + "GetWorkforceTrend", aggregates, false, false},
       {workforce + "ListEstablishment", aggregates, false, false},
+      {qa + "CreateTheme", managers, false, false},
+      {qa + "ListThemes", aggregates, false, false},
+      {qa + "CreateAudit", staff, true, false},
+      {qa + "ModerateAudit", staff, true, false},
+      {qa + "ImportAudits", staff, true, true},
+      {qa + "GetAudit", staff, true, false},
+      {qa + "ListAudits", staff, true, false},
+      {qa + "CreateDipSample", staff, true, false},
+      {qa + "GetDipSample", staff, true, false},
+      {qa + "ListDipSamples", staff, false, false},
+      {qa + "CreateFeedback", staff, false, false},
+      {qa + "ImportFeedback", staff, false, true},
+      {qa + "ListFeedback", staff, false, false},
+      {qa + "CreateAction", staff, false, false},
+      {qa + "CompleteAction", staff, false, false},
+      {qa + "ImportActions", staff, false, true},
+      {qa + "ListActions", staff, false, false},
+      {qa + "GetQaFigures", aggregates, false, false},
+      {qa + "GetQaTrend", aggregates, false, false},
       // The read-audit logs: admins only.
       {intake + "ListReadAudit", {Role::kAdmin}, true, false},
       {kpi + "ListReadAudit", {Role::kAdmin}, true, false},
       {workforce + "ListReadAudit", {Role::kAdmin}, false, false},
+      {qa + "ListReadAudit", {Role::kAdmin}, true, false},
   };
 }
 
@@ -134,9 +155,9 @@ TEST(AccessPolicyTest, AnalystDeniedEveryChildLevelMethod) {
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
         << rule.method;
   }
-  // 12 reads and writes of child records, plus the intake and KPI
-  // read-audit logs (they hold child ids).
-  EXPECT_EQ(child_level, 14);
+  // 19 reads and writes of child records (12 intake and KPI, 7 QA), plus
+  // the intake, KPI and QA read-audit logs (they hold child ids).
+  EXPECT_EQ(child_level, 22);
   EXPECT_TRUE(policy
                   .Check("/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
                          As(Role::kAnalyst))

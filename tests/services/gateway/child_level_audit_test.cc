@@ -17,6 +17,7 @@
 #include "services/gateway/access_policy.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 #include "tests/support/test_cluster.h"
 
@@ -29,6 +30,7 @@ using ::testing::IsEmpty;
 
 constexpr char kIntake[] = "/sgm.intake.v1.IntakeService/";
 constexpr char kKpi[] = "/sgm.kpi.v1.KpiService/";
+constexpr char kQa[] = "/sgm.qa.v1.QaService/";
 
 using ReadFn = std::function<grpc::Status(absl::string_view token,
                                           std::vector<std::string>* children)>;
@@ -41,7 +43,7 @@ enum class Kind {
 
 struct Call {
   Kind kind;
-  std::string service;  // whose audit log: "intake" or "kpi"
+  std::string service;  // whose audit log: "intake", "kpi" or "qa"
   ReadFn read;          // how to call it with a valid request (reads)
 };
 
@@ -79,6 +81,7 @@ class ChildLevelAuditTest : public ::testing::Test {
     kpi_ = sgm::kpi::v1::KpiService::NewStub(cluster_->gateway_channel());
     workforce_ = sgm::workforce::v1::WorkforceService::NewStub(
         cluster_->gateway_channel());
+    qa_ = sgm::qa::v1::QaService::NewStub(cluster_->gateway_channel());
     ASSERT_TRUE(CreateContact(testing::kPractitionerToken, "A1", "CH1").ok());
     ASSERT_TRUE(CreateContact(testing::kPractitionerToken, "A2", "CH2").ok());
     // K4: a CP plan open since 29 Feb, visited 16 May (cpp_visits_in_time,
@@ -100,6 +103,40 @@ class ChildLevelAuditTest : public ::testing::Test {
         TestCluster::ContextFor(testing::kPractitionerToken).get(), batch,
         &recorded);
     ASSERT_TRUE(s.ok()) << s.error_message();
+    // QA1: an audit of K4 (a write: not audited).
+    sgm::qa::v1::CreateAuditRequest audit;
+    sgm::qa::v1::Audit* a = audit.mutable_audit();
+    a->set_audit_id("QA1");
+    a->set_child_id("K4");
+    a->set_type(sgm::qa::v1::AUDIT_TYPE_CASE_FILE);
+    a->set_auditor("AUD1");
+    *a->mutable_audit_date() = Day(2024, 6, 3);
+    a->set_grade(sgm::qa::v1::GRADE_GOOD);
+    sgm::qa::v1::CreateAuditResponse created;
+    s = qa_->CreateAudit(
+        TestCluster::ContextFor(testing::kPractitionerToken).get(), audit,
+        &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // Draws dip sample S1 (the open CP cases on 31 May: K4) as `token`.
+  grpc::Status CreateDipSample(absl::string_view token,
+                               std::vector<std::string>* children) {
+    sgm::qa::v1::CreateDipSampleRequest request;
+    sgm::qa::v1::DipSample* sample = request.mutable_sample();
+    sample->set_sample_id("S1");
+    sample->set_criterion(
+        sgm::qa::v1::DIP_SAMPLE_CRITERION_OPEN_CHILD_PROTECTION);
+    *sample->mutable_as_of() = Day(2024, 5, 31);
+    sample->set_sample_size(5);
+    sample->set_seed(7);
+    sgm::qa::v1::CreateDipSampleResponse response;
+    grpc::Status s = qa_->CreateDipSample(TestCluster::ContextFor(token).get(),
+                                          request, &response);
+    for (const auto& c : response.sample().cases()) {
+      children->push_back(c.child_id());
+    }
+    return s;
   }
 
   grpc::Status CreateContact(absl::string_view token, const std::string& id,
@@ -136,6 +173,60 @@ class ChildLevelAuditTest : public ::testing::Test {
                                                      nullptr};
     calls[absl::StrCat(kKpi, "ListReadAudit")] = {Kind::kAuditLog, "kpi",
                                                   nullptr};
+    calls[absl::StrCat(kQa, "CreateAudit")] = write("qa");
+    // Answers with the whole audit; QA audits it as a read of that child,
+    // but it is a write.
+    calls[absl::StrCat(kQa, "ModerateAudit")] = write("qa");
+    calls[absl::StrCat(kQa, "ImportAudits")] = write("qa");
+    calls[absl::StrCat(kQa, "ListReadAudit")] = {Kind::kAuditLog, "qa",
+                                                 nullptr};
+    calls[absl::StrCat(kQa, "GetAudit")] = {
+        Kind::kRead, "qa",
+        [this](absl::string_view token, std::vector<std::string>* children) {
+          sgm::qa::v1::GetAuditRequest request;
+          request.set_audit_id("QA1");
+          sgm::qa::v1::GetAuditResponse response;
+          grpc::Status s = qa_->GetAudit(TestCluster::ContextFor(token).get(),
+                                         request, &response);
+          children->push_back(response.audit().child_id());
+          return s;
+        }};
+    calls[absl::StrCat(kQa, "ListAudits")] = {
+        Kind::kRead, "qa",
+        [this](absl::string_view token, std::vector<std::string>* children) {
+          sgm::qa::v1::ListAuditsResponse response;
+          grpc::Status s =
+              qa_->ListAudits(TestCluster::ContextFor(token).get(),
+                              sgm::qa::v1::ListAuditsRequest(), &response);
+          for (const auto& a : response.audits()) {
+            children->push_back(a.child_id());
+          }
+          return s;
+        }};
+    // A write that answers with the children drawn: a read.
+    calls[absl::StrCat(kQa, "CreateDipSample")] = {
+        Kind::kRead, "qa",
+        [this](absl::string_view token, std::vector<std::string>* children) {
+          return CreateDipSample(token, children);
+        }};
+    calls[absl::StrCat(kQa, "GetDipSample")] = {
+        Kind::kRead, "qa",
+        [this](absl::string_view token, std::vector<std::string>* children) {
+          // S1 drawn by an admin first (a CreateDipSample entry, not a
+          // GetDipSample one).
+          std::vector<std::string> drawn;
+          grpc::Status s = CreateDipSample(testing::kAdminToken, &drawn);
+          if (!s.ok()) return s;
+          sgm::qa::v1::GetDipSampleRequest request;
+          request.set_sample_id("S1");
+          sgm::qa::v1::GetDipSampleResponse response;
+          s = qa_->GetDipSample(TestCluster::ContextFor(token).get(), request,
+                                &response);
+          for (const auto& c : response.sample().cases()) {
+            children->push_back(c.child_id());
+          }
+          return s;
+        }};
     calls[absl::StrCat(kIntake, "GetContact")] = {
         Kind::kRead, "intake",
         [this](absl::string_view token, std::vector<std::string>* children) {
@@ -232,6 +323,14 @@ class ChildLevelAuditTest : public ::testing::Test {
       s = kpi_->ListReadAudit(TestCluster::ContextFor(token).get(), request,
                               &response);
       out->assign(response.entries().begin(), response.entries().end());
+    } else if (service == "qa") {
+      sgm::qa::v1::ListReadAuditRequest request;
+      request.mutable_filter()->set_method(method);
+      request.set_page_size(1000);
+      sgm::qa::v1::ListReadAuditResponse response;
+      s = qa_->ListReadAudit(TestCluster::ContextFor(token).get(), request,
+                             &response);
+      out->assign(response.entries().begin(), response.entries().end());
     } else {
       sgm::workforce::v1::ListReadAuditRequest request;
       request.mutable_filter()->set_method(method);
@@ -256,6 +355,7 @@ class ChildLevelAuditTest : public ::testing::Test {
   std::unique_ptr<sgm::intake::v1::IntakeService::Stub> intake_;
   std::unique_ptr<sgm::kpi::v1::KpiService::Stub> kpi_;
   std::unique_ptr<sgm::workforce::v1::WorkforceService::Stub> workforce_;
+  std::unique_ptr<sgm::qa::v1::QaService::Stub> qa_;
 };
 
 TEST_F(ChildLevelAuditTest, EveryChildLevelMethodHasARow) {
@@ -281,7 +381,9 @@ TEST_F(ChildLevelAuditTest, EveryChildLevelMethodHasARow) {
           << rule.method << " allows " << RoleName(role);
     }
   }
-  EXPECT_EQ(reads, 5);  // GetContact, ListContacts and the three KPI lists
+  // GetContact, ListContacts, the three KPI lists, and QA's GetAudit,
+  // ListAudits, CreateDipSample and GetDipSample.
+  EXPECT_EQ(reads, 9);
 }
 
 TEST_F(ChildLevelAuditTest, ReadsNeedStaffAndAreAuditedOnce) {
@@ -331,6 +433,12 @@ TEST_F(ChildLevelAuditTest, ExpectedChildrenAreAudited) {
       {absl::StrCat(kKpi, "ListIndicatorCases"), {"K4"}},
       {absl::StrCat(kKpi, "ListWatchlist"), {"K10"}},
       {absl::StrCat(kKpi, "SampleCases"), {"K4"}},
+      {absl::StrCat(kQa, "GetAudit"), {"K4"}},
+      {absl::StrCat(kQa, "ListAudits"), {"K4"}},
+      // Before GetDipSample (map order), whose call draws S1 again as an
+      // admin: a second CreateDipSample entry.
+      {absl::StrCat(kQa, "CreateDipSample"), {"K4"}},
+      {absl::StrCat(kQa, "GetDipSample"), {"K4"}},
   };
   for (const auto& [method, children] : expected) {
     SCOPED_TRACE(method);
@@ -350,7 +458,7 @@ TEST_F(ChildLevelAuditTest, ExpectedChildrenAreAudited) {
 }
 
 TEST_F(ChildLevelAuditTest, AuditLogIsForAdminsOnlyAndAudited) {
-  for (const std::string service : {"intake", "kpi", "workforce"}) {
+  for (const std::string service : {"intake", "kpi", "workforce", "qa"}) {
     SCOPED_TRACE(service);
     std::vector<sgm::audit::v1::ReadAuditEntry> entries;
     // (c) Nobody but an admin reads the log.
