@@ -17,8 +17,8 @@
 // 2024, the report month (the cluster's clock stands at 2024-06-15).
 //
 // The report for May 2024 is composed once (the first read after the
-// imports) and must have every deployed section AVAILABLE (quality
-// assurance has no service yet: NOT_DEPLOYED). Then a closed-loop load
+// imports) and must have every section AVAILABLE (quality assurance runs
+// but holds no records here: its section is all zeros). Then a closed-loop load
 // client (`concurrency` callers, each calling again as soon as its answer
 // arrives, for `seconds` after `warmup_seconds` not counted; at 1 caller and
 // at `concurrency`) calls in turn
@@ -431,10 +431,6 @@ absl::Status CheckSections(const gv1::PracticeReport& report) {
   };
   for (const auto& [name, status] : sections) {
     if (status->state() == gv1::SECTION_STATE_AVAILABLE) continue;
-    if (status->state() == gv1::SECTION_STATE_NOT_DEPLOYED &&
-        std::string(name) == "quality") {
-      continue;
-    }
     return absl::FailedPreconditionError(absl::StrCat(
         "report section ", name, " is ",
         gv1::SectionState_Name(status->state()), ": ", status->reason()));
@@ -738,7 +734,7 @@ int Run() {
   const std::string report_bytes = cached.SerializeAsString();
   const gv1::PracticeReport& report = cached.report();
   std::printf(
-      "  report for %04d-%02d: every deployed section AVAILABLE (quality "
+      "  report for %04d-%02d: every section AVAILABLE (quality "
       "%s); %lld contacts this month, %d indicators, %lld open cases, "
       "%d workforce trend points\n",
       report.month().year(), report.month().month(),

@@ -160,6 +160,58 @@ absl::flat_hash_map<std::string, FieldRule> MakeRules() {
       {"sgm.workforce.v1.WorkforceTrendPoint.mean_caseload", NotCount()},
       // Funded posts.
       {"sgm.workforce.v1.EstablishmentPost.fte", NotCount()},
+
+      // --- quality assurance ---
+      // Audits are of one child's case each; feedback is from people;
+      // actions are about named practice: every count is suppressed.
+      {"sgm.qa.v1.AuditFigures.audits", Count()},
+      {"sgm.qa.v1.AuditFigures.outstanding", Count()},
+      {"sgm.qa.v1.AuditFigures.good", Count()},
+      {"sgm.qa.v1.AuditFigures.requires_improvement", Count()},
+      {"sgm.qa.v1.AuditFigures.inadequate", Count()},
+      // (outstanding + good) / audits: with audits and good shown, the
+      // percent would give a withheld outstanding back.
+      {"sgm.qa.v1.AuditFigures.good_or_better_percent",
+       Derived({"outstanding", "good", "audits"})},
+      {"sgm.qa.v1.ModerationFigures.moderated", Count()},
+      {"sgm.qa.v1.ModerationFigures.agreed", Count()},
+      {"sgm.qa.v1.ModerationFigures.moderated_up", Count()},
+      {"sgm.qa.v1.ModerationFigures.moderated_down", Count()},
+      {"sgm.qa.v1.ModerationFigures.agreement_percent",
+       Derived({"agreed", "moderated"})},
+      {"sgm.qa.v1.DomainFigures.graded", Count()},
+      {"sgm.qa.v1.DomainFigures.requires_improvement_or_worse", Count()},
+      {"sgm.qa.v1.DomainFigures.requires_improvement_or_worse_percent",
+       Derived({"requires_improvement_or_worse", "graded"})},
+      {"sgm.qa.v1.FeedbackFigures.received", Count()},
+      // A mean of 1 to 4 ratings is near to one person's rating.
+      {"sgm.qa.v1.FeedbackFigures.mean_rating", Derived({"received"})},
+      {"sgm.qa.v1.FeedbackFigures.positive", Count()},
+      {"sgm.qa.v1.FeedbackFigures.negative", Count()},
+      {"sgm.qa.v1.ActionFigures.open", Count()},
+      {"sgm.qa.v1.ActionFigures.overdue", Count()},
+      {"sgm.qa.v1.ActionFigures.completed", Count()},
+      {"sgm.qa.v1.ActionFigures.completed_on_time", Count()},
+      {"sgm.qa.v1.ActionFigures.on_time_percent",
+       Derived({"completed_on_time", "completed"})},
+      {"sgm.qa.v1.ActionFigures.due", Count()},
+      {"sgm.qa.v1.ReauditFigures.reaudits", Count()},
+      {"sgm.qa.v1.ReauditFigures.improved", Count()},
+      {"sgm.qa.v1.ReauditFigures.unchanged", Count()},
+      {"sgm.qa.v1.ReauditFigures.worsened", Count()},
+      {"sgm.qa.v1.ReauditFigures.improved_percent",
+       Derived({"improved", "reaudits"})},
+      {"sgm.qa.v1.ReauditFigures.original_missing", Count()},
+      // A month's headline figures: the counts behind the percents and the
+      // mean are not in the point, so each follows the count it is of
+      // (moderated audits are among the month's audits).
+      {"sgm.qa.v1.QaTrendPoint.audits", Count()},
+      {"sgm.qa.v1.QaTrendPoint.good_or_better_percent", Derived({"audits"})},
+      {"sgm.qa.v1.QaTrendPoint.agreement_percent", Derived({"audits"})},
+      {"sgm.qa.v1.QaTrendPoint.feedback", Count()},
+      {"sgm.qa.v1.QaTrendPoint.mean_rating", Derived({"feedback"})},
+      {"sgm.qa.v1.QaTrendPoint.open_actions", Count()},
+      {"sgm.qa.v1.QaTrendPoint.overdue_actions", Count()},
   };
 }
 
@@ -391,6 +443,8 @@ const std::vector<std::string>& SuppressedMethods() {
       "/sgm.workforce.v1.WorkforceService/GetWorkforceFigures",
       "/sgm.workforce.v1.WorkforceService/GetWorkforceTrend",
       "/sgm.workforce.v1.WorkforceService/ListEstablishment",
+      "/sgm.qa.v1.QaService/GetQaFigures",
+      "/sgm.qa.v1.QaService/GetQaTrend",
   };
   return *methods;
 }

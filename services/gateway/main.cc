@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, kpi_address, "127.0.0.1:50053",
 ABSL_FLAG(std::string, workforce_address, "127.0.0.1:50054",
           "address of the workforce service (sgm.workforce.v1); empty: not "
           "deployed");
+ABSL_FLAG(std::string, qa_address, "127.0.0.1:50055",
+          "address of the quality-assurance service (sgm.qa.v1); empty: not "
+          "deployed");
 ABSL_FLAG(absl::Duration, unary_deadline, absl::Seconds(10),
           "deadline of a proxied unary call when the caller's is later");
 ABSL_FLAG(absl::Duration, streaming_deadline, absl::Minutes(30),
@@ -131,6 +134,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   std::string intake = absl::GetFlag(FLAGS_intake_address);
   std::string kpi = absl::GetFlag(FLAGS_kpi_address);
   std::string workforce = absl::GetFlag(FLAGS_workforce_address);
+  std::string qa = absl::GetFlag(FLAGS_qa_address);
 
   absl::Status status =
       ValidateAddress("listen", settings.server.listen_address, false);
@@ -180,6 +184,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   if (status.ok()) {
     status = ValidateAddress("workforce_address", workforce, true);
   }
+  if (status.ok()) status = ValidateAddress("qa_address", qa, true);
   if (status.ok()) {
     status = ValidateDeadline("unary_deadline", settings.unary_deadline);
   }
@@ -208,6 +213,7 @@ absl::StatusOr<GatewaySettings> SettingsFromFlags() {
   if (!workforce.empty()) {
     settings.backends.emplace("sgm.workforce.v1", workforce);
   }
+  if (!qa.empty()) settings.backends.emplace("sgm.qa.v1", qa);
 
   ServerTlsFiles server_tls;
   server_tls.cert = absl::GetFlag(FLAGS_tls_cert);

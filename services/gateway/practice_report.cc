@@ -20,6 +20,7 @@
 #include "common/proto_convert.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 
 namespace sgm::gateway {
@@ -27,6 +28,7 @@ namespace sgm::gateway {
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 
 // The name the report is cached under (AggregateCache's `service`). The
@@ -38,7 +40,8 @@ constexpr int64_t kReportCacheGeneration = 0;
 constexpr int kTrendMonths = 12;
 
 constexpr ReportBackend kBackends[] = {
-    ReportBackend::kIntake, ReportBackend::kKpi, ReportBackend::kWorkforce};
+    ReportBackend::kIntake, ReportBackend::kKpi, ReportBackend::kWorkforce,
+    ReportBackend::kQa};
 
 absl::string_view CacheServiceName(ReportBackend backend) {
   switch (backend) {
@@ -48,6 +51,8 @@ absl::string_view CacheServiceName(ReportBackend backend) {
       return "kpi";
     case ReportBackend::kWorkforce:
       return "workforce";
+    case ReportBackend::kQa:
+      return "qa";
   }
   return "unknown";
 }
@@ -60,6 +65,8 @@ absl::string_view BackendTitle(ReportBackend backend) {
       return "KPI service";
     case ReportBackend::kWorkforce:
       return "workforce service";
+    case ReportBackend::kQa:
+      return "quality-assurance service";
   }
   return "service";
 }
@@ -92,6 +99,9 @@ class GrpcReportSources final : public ReportSources {
     if (auto it = channels.find("sgm.workforce.v1"); it != channels.end()) {
       workforce_ = wv1::WorkforceService::NewStub(it->second);
     }
+    if (auto it = channels.find("sgm.qa.v1"); it != channels.end()) {
+      qa_ = qv1::QaService::NewStub(it->second);
+    }
   }
 
   bool Deployed(ReportBackend backend) const override {
@@ -102,6 +112,8 @@ class GrpcReportSources final : public ReportSources {
         return kpi_ != nullptr;
       case ReportBackend::kWorkforce:
         return workforce_ != nullptr;
+      case ReportBackend::kQa:
+        return qa_ != nullptr;
     }
     return false;
   }
@@ -198,10 +210,42 @@ class GrpcReportSources final : public ReportSources {
     return response;
   }
 
+  absl::StatusOr<qv1::QaFigures> QaFigures(const CallerIdentity& caller,
+                                           absl::CivilDay from,
+                                           absl::CivilDay to,
+                                           absl::Time deadline) override {
+    if (qa_ == nullptr) return NotDeployed(ReportBackend::kQa);
+    qv1::GetQaFiguresRequest request;
+    *request.mutable_from() = ToProtoDate(from);
+    *request.mutable_to() = ToProtoDate(to);
+    qv1::GetQaFiguresResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status = qa_->GetQaFigures(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return std::move(*response.mutable_figures());
+  }
+
+  absl::StatusOr<qv1::GetQaTrendResponse> QaTrend(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (qa_ == nullptr) return NotDeployed(ReportBackend::kQa);
+    qv1::GetQaTrendRequest request;
+    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
+    *request.mutable_to() = ToProtoMonth(month);
+    qv1::GetQaTrendResponse response;
+    grpc::ClientContext context;
+    Prepare(caller, deadline, &context);
+    const grpc::Status status = qa_->GetQaTrend(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
  private:
   std::unique_ptr<iv1::IntakeService::Stub> intake_;
   std::unique_ptr<kv1::KpiService::Stub> kpi_;
   std::unique_ptr<wv1::WorkforceService::Stub> workforce_;
+  std::unique_ptr<qv1::QaService::Stub> qa_;
 };
 
 // --- composition -----------------------------------------------------------
@@ -223,6 +267,11 @@ struct Fetches {
   std::optional<absl::StatusOr<wv1::WorkforceFigures>> workforce
       ABSL_GUARDED_BY(mu);
   std::optional<absl::StatusOr<wv1::GetWorkforceTrendResponse>> workforce_trend
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<qv1::QaFigures>> qa_month ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<qv1::QaFigures>> qa_12_months
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<qv1::GetQaTrendResponse>> qa_trend
       ABSL_GUARDED_BY(mu);
 };
 
@@ -403,6 +452,7 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
   if (deployed[ReportBackend::kIntake]) pieces += 1;
   if (deployed[ReportBackend::kKpi]) pieces += 3;
   if (deployed[ReportBackend::kWorkforce]) pieces += 2;
+  if (deployed[ReportBackend::kQa]) pieces += 3;
   {
     absl::MutexLock lock(&fetches->mu);
     fetches->pending = pieces;
@@ -436,6 +486,20 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
     fetch(
         [=] { return sources->WorkforceTrend(caller, report_month, deadline); },
         &Fetches::workforce_trend);
+  }
+  if (deployed[ReportBackend::kQa]) {
+    // The month's first to last day, and the 12 months to that last day.
+    const absl::CivilDay first = absl::CivilDay(report_month);
+    const absl::CivilDay last = LastDayOf(report_month);
+    const absl::CivilDay first_of_12 =
+        absl::CivilDay(report_month - (kTrendMonths - 1));
+    fetch([=] { return sources->QaFigures(caller, first, last, deadline); },
+          &Fetches::qa_month);
+    fetch(
+        [=] { return sources->QaFigures(caller, first_of_12, last, deadline); },
+        &Fetches::qa_12_months);
+    fetch([=] { return sources->QaTrend(caller, report_month, deadline); },
+          &Fetches::qa_trend);
   }
 
   gv1::PracticeReport report;
@@ -520,12 +584,33 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
                         workforce->mutable_status());
       }
     }
+
+    gv1::QualitySection* quality = report.mutable_quality();
+    if (!deployed[ReportBackend::kQa]) {
+      MarkNotDeployed(ReportBackend::kQa, quality->mutable_status());
+    } else {
+      absl::StatusOr<qv1::QaFigures> month_figures =
+          Take(fetches->qa_month, limit);
+      absl::StatusOr<qv1::QaFigures> year_figures =
+          Take(fetches->qa_12_months, limit);
+      absl::StatusOr<qv1::GetQaTrendResponse> trend =
+          Take(fetches->qa_trend, limit);
+      const absl::Status error = FirstError(
+          {month_figures.status(), year_figures.status(), trend.status()});
+      if (error.ok()) {
+        MarkAvailable(quality->mutable_status());
+        *quality->mutable_month() = *std::move(month_figures);
+        *quality->mutable_last_12_months() = *std::move(year_figures);
+        for (qv1::QaTrendPoint& p : *trend->mutable_points()) {
+          *quality->add_trend() = std::move(p);
+        }
+      } else {
+        complete = false;
+        MarkUnavailable(ReportBackend::kQa, error, limit,
+                        quality->mutable_status());
+      }
+    }
   }
-  // No QA service exists yet.
-  report.mutable_quality()->mutable_status()->set_state(
-      gv1::SECTION_STATE_NOT_DEPLOYED);
-  report.mutable_quality()->mutable_status()->set_reason(
-      "no quality-assurance service is deployed");
 
   if (key.has_value() && complete) {
     cache_->Put(authority, kReportCacheService, kReportCacheGeneration, *key,

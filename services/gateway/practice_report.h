@@ -35,17 +35,19 @@
 #include "sgm/gateway/v1/gateway.pb.h"
 #include "sgm/intake/v1/intake.pb.h"
 #include "sgm/kpi/v1/kpi.pb.h"
+#include "sgm/qa/v1/qa.pb.h"
 #include "sgm/workforce/v1/workforce.pb.h"
 
 namespace sgm::gateway {
 
 // The backends a report draws on.
-enum class ReportBackend { kIntake, kKpi, kWorkforce };
+enum class ReportBackend { kIntake, kKpi, kWorkforce, kQa };
 
-// "intake", "kpi", "workforce": the name each service publishes its
+// "intake", "kpi", "workforce", "qa": the name each service publishes its
 // generation under (AggregateCache::ReadGeneration).
 absl::string_view CacheServiceName(ReportBackend backend);
-// "intake service", "KPI service", "workforce service": for reasons.
+// "intake service", "KPI service", "workforce service", "quality-assurance
+// service": for reasons.
 absl::string_view BackendTitle(ReportBackend backend);
 
 // Where a report's figures come from. Each call returns the backend's own
@@ -82,11 +84,21 @@ class ReportSources {
   virtual absl::StatusOr<sgm::workforce::v1::GetWorkforceTrendResponse>
   WorkforceTrend(const CallerIdentity& caller, absl::CivilMonth month,
                  absl::Time deadline) = 0;
+  // QA GetQaFigures for the days `from` to `to` (both included), every
+  // team and theme.
+  virtual absl::StatusOr<sgm::qa::v1::QaFigures> QaFigures(
+      const CallerIdentity& caller, absl::CivilDay from, absl::CivilDay to,
+      absl::Time deadline) = 0;
+  // QA GetQaTrend over the 12 months ending with the month.
+  virtual absl::StatusOr<sgm::qa::v1::GetQaTrendResponse> QaTrend(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) = 0;
 };
 
 // ReportSources over gRPC: `channels` by proto package ("sgm.intake.v1",
-// "sgm.kpi.v1", "sgm.workforce.v1"); a package without a channel is not
-// deployed. Every call carries the caller's identity headers and `deadline`.
+// "sgm.kpi.v1", "sgm.workforce.v1", "sgm.qa.v1"); a package without a
+// channel is not deployed. Every call carries the caller's identity headers and
+// `deadline`.
 std::unique_ptr<ReportSources> MakeGrpcReportSources(
     const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels);
 
@@ -129,7 +141,8 @@ class PracticeReportComposer {
 
   // The cache key of a report of `month`: the month and the published
   // generation of each deployed backend ("none" for one not deployed), e.g.
-  // "report:v1:2024-05:intake=g7:kpi=g9:workforce=none". Exposed for tests.
+  // "report:v1:2024-05:intake=g7:kpi=g9:workforce=none:qa=g3". Exposed for
+  // tests.
   static std::string CacheKey(
       absl::CivilMonth month,
       const std::map<ReportBackend, std::optional<int64_t>>& generations);

@@ -35,15 +35,22 @@ namespace {
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 namespace tv1 = ::sgm::type::v1;
+using report_text::AuditRowTitle;
 using report_text::Change;
 using report_text::Column;
 using report_text::ColumnOf;
 using report_text::Count;
 using report_text::DateText;
+using report_text::DomainTitle;
+using report_text::FeedbackIndex;
+using report_text::FeedbackSourceTitle;
 using report_text::Fte;
+using report_text::kFeedbackSources;
 using report_text::kNone;
+using report_text::kTopDomains;
 using report_text::kWithheld;
 using report_text::MonthName;
 using report_text::Percent;
@@ -124,6 +131,11 @@ void AppendJsonNumber(std::optional<double> value, std::string* out) {
 struct Dataset {
   std::string label;
   std::vector<std::optional<double>> data;
+  // In a chart of bars, "line" draws this one as a line; empty: the
+  // chart's type.
+  std::string type = "";
+  // "y2": measured on the chart's second (right-hand) axis.
+  std::string axis = "";
 };
 
 // One chart: what report_charts.js draws.
@@ -133,6 +145,9 @@ struct Chart {
   std::string title;    // also the canvas's accessible label
   std::string caption;  // the <figcaption>
   std::string y_title;  // the value axis's title
+  // The second value axis (datasets with axis "y2"), on the right.
+  std::string y2_title;
+  bool y2_percent = false;
   bool percent = false;
   bool stacked = false;
   bool horizontal = false;
@@ -159,10 +174,24 @@ struct Chart {
         if (j > 0) out.push_back(',');
         AppendJsonNumber(datasets[i].data[j], &out);
       }
-      out.append("]}");
+      out.append("]");
+      if (!datasets[i].type.empty()) {
+        out.append(",\"type\":");
+        AppendJsonString(datasets[i].type, &out);
+      }
+      if (!datasets[i].axis.empty()) {
+        out.append(",\"axis\":");
+        AppendJsonString(datasets[i].axis, &out);
+      }
+      out.append("}");
     }
     out.append("],\"yTitle\":");
     AppendJsonString(y_title, &out);
+    if (!y2_title.empty()) {
+      out.append(",\"y2Title\":");
+      AppendJsonString(y2_title, &out);
+      absl::StrAppend(&out, ",\"y2Percent\":", y2_percent ? "true" : "false");
+    }
     absl::StrAppend(&out, ",\"percent\":", percent ? "true" : "false",
                     ",\"stacked\":", stacked ? "true" : "false",
                     ",\"horizontal\":", horizontal ? "true" : "false", "}");
@@ -927,10 +956,278 @@ class Renderer {
 
   // --- quality and workforce -----------------------------------------------
 
+  // One period's audits: the total row, then one row an audit type.
+  void AppendAuditGrades(absl::string_view period, const qv1::QaFigures& f,
+                         const ReportPath& fp, std::string* out) const {
+    const ReportPath tp = fp.Field("audits");
+    if (f.audits().audits() == 0 && !Withheld(tp.Field("audits"))) {
+      Paragraph(absl::StrCat(period, ": no audits."), out);
+      return;
+    }
+    Table table(absl::StrCat("Audits and grades, ", period),
+                {"type", "audits", "outstanding", "good",
+                 "requires improvement", "inadequate", "good or better"});
+    auto row = [&](const qv1::AuditFigures& a, const ReportPath& at,
+                   bool total) {
+      table.Add({Text(AuditRowTitle(a.label())),
+                 Num(CountAt(at.Field("audits"), a.audits())),
+                 Num(CountAt(at.Field("outstanding"), a.outstanding())),
+                 Num(CountAt(at.Field("good"), a.good())),
+                 Num(CountAt(at.Field("requires_improvement"),
+                             a.requires_improvement())),
+                 Num(CountAt(at.Field("inadequate"), a.inadequate())),
+                 Num(PercentAt(at.Field("good_or_better_percent"),
+                               a.has_good_or_better_percent(),
+                               a.good_or_better_percent()))},
+                total ? "sgm-total" : "");
+    };
+    row(f.audits(), tp, true);
+    for (int i = 0; i < f.by_type_size(); ++i) {
+      row(f.by_type(i), fp.Field("by_type").At(i), false);
+    }
+    table.AppendTo(out);
+  }
+
+  // One period's domains most often graded requires improvement or worse.
+  void AppendDomains(absl::string_view period, const qv1::QaFigures& f,
+                     const ReportPath& fp, std::string* out) const {
+    if (f.domains().empty()) {
+      Paragraph(absl::StrCat(period, ": no graded domains."), out);
+      return;
+    }
+    Table table(absl::StrCat("Domains most often graded requires improvement "
+                             "or worse, ",
+                             period),
+                {"domain", "audits grading it", "requires improvement or worse",
+                 "share"});
+    for (int i = 0; i < f.domains_size() && i < kTopDomains; ++i) {
+      const qv1::DomainFigures& d = f.domains(i);
+      const ReportPath at = fp.Field("domains").At(i);
+      table.Add(
+          {Text(DomainTitle(d.domain())),
+           Num(CountAt(at.Field("graded"), d.graded())),
+           Num(CountAt(at.Field("requires_improvement_or_worse"),
+                       d.requires_improvement_or_worse())),
+           Num(PercentAt(at.Field("requires_improvement_or_worse_percent"),
+                         d.has_requires_improvement_or_worse_percent(),
+                         d.requires_improvement_or_worse_percent()))});
+    }
+    table.AppendTo(out);
+  }
+
   void AppendQuality(std::string* out) const {
+    const gv1::QualitySection& section = report_.quality();
     OpenSection("quality", "Quality assurance", out);
-    if (!AppendStatus(report_.quality().status(), out)) {
-      Paragraph("No quality-assurance figures yet.", out);
+    if (AppendStatus(section.status(), out)) {
+      absl::StrAppend(out, "</section>\n");
+      return;
+    }
+    const ReportPath qp = ReportPath().Field("quality");
+    const ReportPath mp = qp.Field("month");
+    const ReportPath yp = qp.Field("last_12_months");
+    const qv1::QaFigures& m = section.month();
+    const qv1::QaFigures& y = section.last_12_months();
+    const std::string this_month = MonthName(report_.month());
+    const std::string year = absl::StrCat("12 months to ", this_month);
+
+    absl::StrAppend(
+        out, "<p class=\"sgm-headline\">Audits in ", Escape(this_month),
+        ": <strong>",
+        Escape(
+            CountAt(mp.Field("audits").Field("audits"), m.audits().audits())),
+        "</strong>, good or better ",
+        Escape(PercentAt(mp.Field("audits").Field("good_or_better_percent"),
+                         m.audits().has_good_or_better_percent(),
+                         m.audits().good_or_better_percent())),
+        ". Over the ", Escape(year), " (", DateText(y.from()), " to ",
+        DateText(y.to()), "): ",
+        Escape(
+            CountAt(yp.Field("audits").Field("audits"), y.audits().audits())),
+        " audits, good or better ",
+        Escape(PercentAt(yp.Field("audits").Field("good_or_better_percent"),
+                         y.audits().has_good_or_better_percent(),
+                         y.audits().good_or_better_percent())),
+        ".</p>\n");
+    Paragraph("Grades are the moderator's where an audit was moderated.", out);
+
+    absl::StrAppend(out, "<h3>Audits and grades</h3>\n");
+    AppendAuditGrades(this_month, m, mp, out);
+    AppendAuditGrades(year, y, yp, out);
+
+    if (!section.trend().empty()) {
+      absl::StrAppend(out, "<h3>Quality assurance month by month</h3>\n");
+      Chart chart;
+      chart.id = "quality-trend";
+      chart.type = "bar";
+      chart.title = "Audits and the share good or better, month by month";
+      chart.caption =
+          absl::StrCat("Audits each month to ", this_month,
+                       " (bars) and the share graded good or better (line; "
+                       "figures in the table below).");
+      chart.y_title = "audits";
+      chart.y2_title = "good or better";
+      chart.y2_percent = true;
+      Dataset audits{"Audits", {}};
+      Dataset good{"Good or better", {}, "line", "y2"};
+      Table trend("Quality assurance month by month",
+                  {"month", "audits", "good or better", "moderation agreement",
+                   "feedback", "mean rating", "open actions", "overdue"});
+      for (int i = 0; i < section.trend_size(); ++i) {
+        const qv1::QaTrendPoint& p = section.trend(i);
+        const ReportPath tp = qp.Field("trend").At(i);
+        trend.Add(
+            {Text(ShortMonth(p.month())),
+             Num(CountAt(tp.Field("audits"), p.audits())),
+             Num(PercentAt(tp.Field("good_or_better_percent"),
+                           p.has_good_or_better_percent(),
+                           p.good_or_better_percent())),
+             Num(PercentAt(tp.Field("agreement_percent"),
+                           p.has_agreement_percent(), p.agreement_percent())),
+             Num(CountAt(tp.Field("feedback"), p.feedback())),
+             Num(NumberAt(tp.Field("mean_rating"), p.has_mean_rating(),
+                          p.mean_rating(), 2)),
+             Num(CountAt(tp.Field("open_actions"), p.open_actions())),
+             Num(CountAt(tp.Field("overdue_actions"), p.overdue_actions()))});
+        chart.labels.push_back(AxisMonth(p.month()));
+        audits.data.push_back(
+            Point(tp.Field("audits"), true, static_cast<double>(p.audits())));
+        good.data.push_back(Point(tp.Field("good_or_better_percent"),
+                                  p.has_good_or_better_percent(),
+                                  p.good_or_better_percent()));
+      }
+      chart.datasets = {std::move(good), std::move(audits)};
+      chart.AppendTo(out);
+      trend.AppendTo(out);
+    }
+
+    absl::StrAppend(out, "<h3>Moderation</h3>\n");
+    Table moderation("Moderation of the audits",
+                     {"period", "moderated", "agreed", "graded up",
+                      "graded down", "agreement"});
+    auto moderation_row = [&](const std::string& period,
+                              const qv1::ModerationFigures& g,
+                              const ReportPath& fp) {
+      const ReportPath at = fp.Field("moderation");
+      moderation.Add(
+          {Text(period), Num(CountAt(at.Field("moderated"), g.moderated())),
+           Num(CountAt(at.Field("agreed"), g.agreed())),
+           Num(CountAt(at.Field("moderated_up"), g.moderated_up())),
+           Num(CountAt(at.Field("moderated_down"), g.moderated_down())),
+           Num(PercentAt(at.Field("agreement_percent"),
+                         g.has_agreement_percent(), g.agreement_percent()))});
+    };
+    moderation_row(this_month, m.moderation(), mp);
+    moderation_row(year, y.moderation(), yp);
+    moderation.AppendTo(out);
+
+    absl::StrAppend(out,
+                    "<h3>Domains most often graded requires improvement or "
+                    "worse</h3>\n");
+    AppendDomains(this_month, m, mp, out);
+    AppendDomains(year, y, yp, out);
+
+    absl::StrAppend(out, "<h3>Feedback</h3>\n");
+    Table feedback(
+        "Feedback by source (ratings from 1, poor, to 5, "
+        "excellent)",
+        {"from", absl::StrCat("received in ", this_month), "mean rating",
+         absl::StrCat("received in the ", year), "mean rating"});
+    for (qv1::FeedbackSource source : kFeedbackSources) {
+      const int mi = FeedbackIndex(m.feedback(), source);
+      const int yi = FeedbackIndex(y.feedback(), source);
+      if (mi < 0 && yi < 0) continue;
+      std::vector<Cell> row = {Text(FeedbackSourceTitle(source))};
+      auto cells = [&](const qv1::QaFigures& f, int i, const ReportPath& fp) {
+        if (i < 0) {
+          row.push_back(Num(Count(0)));
+          row.push_back(Num(std::string(kNone)));
+          return;
+        }
+        const qv1::FeedbackFigures& r = f.feedback(i);
+        const ReportPath at = fp.Field("feedback").At(i);
+        row.push_back(Num(CountAt(at.Field("received"), r.received())));
+        row.push_back(Num(NumberAt(at.Field("mean_rating"), r.has_mean_rating(),
+                                   r.mean_rating(), 2)));
+      };
+      cells(m, mi, mp);
+      cells(y, yi, yp);
+      feedback.Add(std::move(row), source == qv1::FEEDBACK_SOURCE_UNSPECIFIED
+                                       ? "sgm-total"
+                                       : "");
+    }
+    if (feedback.empty()) {
+      Paragraph("No feedback received.", out);
+    } else {
+      feedback.AppendTo(out);
+    }
+
+    absl::StrAppend(out, "<h3>Actions</h3>\n");
+    Paragraph(absl::StrCat("Open at ", DateText(m.to()), ": ",
+                           CountAt(mp.Field("actions").Field("open"),
+                                   m.actions().open()),
+                           ", of which ",
+                           CountAt(mp.Field("actions").Field("overdue"),
+                                   m.actions().overdue()),
+                           " overdue."),
+              out);
+    Table actions(
+        "Actions due and completed",
+        {"period", "due", "completed", "completed on time", "on time"});
+    auto action_row = [&](const std::string& period,
+                          const qv1::ActionFigures& a, const ReportPath& fp) {
+      const ReportPath at = fp.Field("actions");
+      actions.Add(
+          {Text(period), Num(CountAt(at.Field("due"), a.due())),
+           Num(CountAt(at.Field("completed"), a.completed())),
+           Num(CountAt(at.Field("completed_on_time"), a.completed_on_time())),
+           Num(PercentAt(at.Field("on_time_percent"), a.has_on_time_percent(),
+                         a.on_time_percent()))});
+    };
+    action_row(this_month, m.actions(), mp);
+    action_row(year, y.actions(), yp);
+    actions.AppendTo(out);
+
+    absl::StrAppend(out, "<h3>Re-audits</h3>\n");
+    Table reaudits("Re-audits against the audits they re-audit",
+                   {"period", "re-audits", "improved", "unchanged", "worsened",
+                    "improved share"});
+    auto reaudit_row = [&](const std::string& period,
+                           const qv1::ReauditFigures& r, const ReportPath& fp) {
+      const ReportPath at = fp.Field("reaudits");
+      reaudits.Add(
+          {Text(period), Num(CountAt(at.Field("reaudits"), r.reaudits())),
+           Num(CountAt(at.Field("improved"), r.improved())),
+           Num(CountAt(at.Field("unchanged"), r.unchanged())),
+           Num(CountAt(at.Field("worsened"), r.worsened())),
+           Num(PercentAt(at.Field("improved_percent"), r.has_improved_percent(),
+                         r.improved_percent()))});
+    };
+    reaudit_row(this_month, m.reaudits(), mp);
+    reaudit_row(year, y.reaudits(), yp);
+    reaudits.AppendTo(out);
+    const ReportPath missing = yp.Field("reaudits").Field("original_missing");
+    if (y.reaudits().original_missing() > 0 || Withheld(missing)) {
+      Paragraph(
+          absl::StrCat("Re-audits over the ", year,
+                       " whose original audit is not recorded (left "
+                       "out above): ",
+                       CountAt(missing, y.reaudits().original_missing()), "."),
+          out);
+    }
+
+    absl::StrAppend(out, "<h3>Themes</h3>\n");
+    if (m.themes().empty()) {
+      Paragraph(absl::StrCat("No theme is active in ", this_month, "."), out);
+    } else {
+      absl::StrAppend(out, "<ul class=\"sgm-facts\">\n");
+      for (const qv1::Theme& t : m.themes()) {
+        absl::StrAppend(out, "<li>",
+                        Escape(absl::StrCat(t.name(), " (", t.theme_id(), ", ",
+                                            DateText(t.start_date()), " to ",
+                                            DateText(t.end_date()), ")")),
+                        "</li>\n");
+      }
+      absl::StrAppend(out, "</ul>\n");
     }
     absl::StrAppend(out, "</section>\n");
   }

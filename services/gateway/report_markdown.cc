@@ -22,15 +22,22 @@ namespace {
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 namespace tv1 = ::sgm::type::v1;
+using report_text::AuditRowTitle;
 using report_text::Change;
 using report_text::Column;
 using report_text::ColumnOf;
 using report_text::Count;
 using report_text::DateText;
+using report_text::DomainTitle;
+using report_text::FeedbackIndex;
+using report_text::FeedbackSourceTitle;
 using report_text::Fte;
+using report_text::kFeedbackSources;
 using report_text::kNone;
+using report_text::kTopDomains;
 using report_text::kWithheld;
 using report_text::MonthName;
 using report_text::Percent;
@@ -451,10 +458,247 @@ void AppendPerformance(const gv1::PerformanceSection& section,
 
 // --- quality and workforce -------------------------------------------------
 
-void AppendQuality(const gv1::QualitySection& section, std::string* out) {
+// One period's audits: the total row, then one row an audit type.
+void AppendAuditGrades(absl::string_view period, const qv1::QaFigures& f,
+                       absl::string_view path, const Withheld& w,
+                       std::string* out) {
+  absl::StrAppend(out, "### Audits and grades, ", period, "\n\n");
+  const std::string total_at = At(path, "audits");
+  if (f.audits().audits() == 0 && !w.Has(At(total_at, "audits"))) {
+    absl::StrAppend(out, "No audits dated in the period.\n\n");
+    return;
+  }
+  Table table({"type", "audits", "outstanding", "good", "requires improvement",
+               "inadequate", "good or better"},
+              "lrrrrrr");
+  auto row = [&](const qv1::AuditFigures& a, const std::string& at,
+                 bool total) {
+    const std::string title = AuditRowTitle(a.label());
+    table.Add(
+        {total ? absl::StrCat("**", title, "**") : title,
+         w.Or(At(at, "audits"), Count(a.audits())),
+         w.Or(At(at, "outstanding"), Count(a.outstanding())),
+         w.Or(At(at, "good"), Count(a.good())),
+         w.Or(At(at, "requires_improvement"), Count(a.requires_improvement())),
+         w.Or(At(at, "inadequate"), Count(a.inadequate())),
+         w.Or(At(at, "good_or_better_percent"),
+              OptionalPercent(a.has_good_or_better_percent(),
+                              a.good_or_better_percent()))});
+  };
+  row(f.audits(), total_at, true);
+  for (int i = 0; i < f.by_type_size(); ++i) {
+    row(f.by_type(i), At(At(path, "by_type"), i), false);
+  }
+  table.AppendTo(out);
+}
+
+// One period's domains most often graded requires improvement or worse.
+void AppendDomains(absl::string_view period, const qv1::QaFigures& f,
+                   absl::string_view path, const Withheld& w,
+                   std::string* out) {
+  absl::StrAppend(out, period, ":\n\n");
+  if (f.domains().empty()) {
+    absl::StrAppend(out, "No graded domains.\n\n");
+    return;
+  }
+  Table table(
+      {"domain", "audits grading it", "requires improvement or worse", "share"},
+      "lrrr");
+  for (int i = 0; i < f.domains_size() && i < kTopDomains; ++i) {
+    const qv1::DomainFigures& d = f.domains(i);
+    const std::string at = At(At(path, "domains"), i);
+    table.Add(
+        {DomainTitle(d.domain()), w.Or(At(at, "graded"), Count(d.graded())),
+         w.Or(At(at, "requires_improvement_or_worse"),
+              Count(d.requires_improvement_or_worse())),
+         w.Or(At(at, "requires_improvement_or_worse_percent"),
+              OptionalPercent(d.has_requires_improvement_or_worse_percent(),
+                              d.requires_improvement_or_worse_percent()))});
+  }
+  table.AppendTo(out);
+}
+
+void AppendQuality(const gv1::QualitySection& section,
+                   const tv1::YearMonth& month, const Withheld& w,
+                   std::string* out) {
   absl::StrAppend(out, "## Quality assurance\n\n");
   if (AppendStatusLine(section.status(), out)) return;
-  absl::StrAppend(out, "No quality-assurance figures yet.\n\n");
+  const qv1::QaFigures& m = section.month();
+  const qv1::QaFigures& y = section.last_12_months();
+  const std::string mp = "quality.month";
+  const std::string yp = "quality.last_12_months";
+  const std::string this_month = MonthName(month);
+  const std::string year = absl::StrCat("12 months to ", this_month);
+
+  absl::StrAppend(
+      out, "Audits in ", this_month, ": **",
+      w.Or(At(mp, "audits.audits"), Count(m.audits().audits())),
+      "**, good or better ",
+      w.Or(At(mp, "audits.good_or_better_percent"),
+           OptionalPercent(m.audits().has_good_or_better_percent(),
+                           m.audits().good_or_better_percent())),
+      ". Over the ", year, " (", DateText(y.from()), " to ", DateText(y.to()),
+      "): ", w.Or(At(yp, "audits.audits"), Count(y.audits().audits())),
+      " audits, good or better ",
+      w.Or(At(yp, "audits.good_or_better_percent"),
+           OptionalPercent(y.audits().has_good_or_better_percent(),
+                           y.audits().good_or_better_percent())),
+      ". Grades are the moderator's where an audit was moderated.\n\n");
+  AppendAuditGrades(this_month, m, mp, w, out);
+  AppendAuditGrades(year, y, yp, w, out);
+
+  absl::StrAppend(out, "### Moderation\n\n");
+  Table moderation({"period", "moderated", "agreed", "graded up", "graded down",
+                    "agreement"},
+                   "lrrrrr");
+  auto moderation_row = [&](const std::string& period,
+                            const qv1::ModerationFigures& g,
+                            const std::string& path) {
+    const std::string at = At(path, "moderation");
+    moderation.Add({period, w.Or(At(at, "moderated"), Count(g.moderated())),
+                    w.Or(At(at, "agreed"), Count(g.agreed())),
+                    w.Or(At(at, "moderated_up"), Count(g.moderated_up())),
+                    w.Or(At(at, "moderated_down"), Count(g.moderated_down())),
+                    w.Or(At(at, "agreement_percent"),
+                         OptionalPercent(g.has_agreement_percent(),
+                                         g.agreement_percent()))});
+  };
+  moderation_row(this_month, m.moderation(), mp);
+  moderation_row(year, y.moderation(), yp);
+  moderation.AppendTo(out);
+
+  absl::StrAppend(out,
+                  "### Domains most often graded requires improvement or "
+                  "worse\n\n");
+  AppendDomains(this_month, m, mp, w, out);
+  AppendDomains(year, y, yp, w, out);
+
+  absl::StrAppend(out, "### Feedback\n\n");
+  Table feedback(
+      {"from", absl::StrCat("received in ", this_month), "mean rating",
+       absl::StrCat("received in the ", year), "mean rating"},
+      "lrrrr");
+  for (qv1::FeedbackSource source : kFeedbackSources) {
+    const int mi = FeedbackIndex(m.feedback(), source);
+    const int yi = FeedbackIndex(y.feedback(), source);
+    if (mi < 0 && yi < 0) continue;
+    auto cells = [&](const qv1::QaFigures& f, int i, const std::string& path,
+                     std::vector<std::string>* row) {
+      if (i < 0) {
+        row->push_back(Count(0));
+        row->push_back(std::string(kNone));
+        return;
+      }
+      const qv1::FeedbackFigures& r = f.feedback(i);
+      const std::string at = At(At(path, "feedback"), i);
+      row->push_back(w.Or(At(at, "received"), Count(r.received())));
+      row->push_back(
+          w.Or(At(at, "mean_rating"),
+               OptionalNumber(r.has_mean_rating(), r.mean_rating(), "%.2f")));
+    };
+    const std::string title = FeedbackSourceTitle(source);
+    std::vector<std::string> row = {source == qv1::FEEDBACK_SOURCE_UNSPECIFIED
+                                        ? absl::StrCat("**", title, "**")
+                                        : title};
+    cells(m, mi, mp, &row);
+    cells(y, yi, yp, &row);
+    feedback.Add(std::move(row));
+  }
+  if (feedback.empty()) {
+    absl::StrAppend(out, "No feedback received.\n\n");
+  } else {
+    feedback.AppendTo(out);
+    absl::StrAppend(out, "Ratings from 1 (poor) to 5 (excellent).\n\n");
+  }
+
+  absl::StrAppend(out, "### Actions\n\n");
+  absl::StrAppend(out, "Open at ", DateText(m.to()), ": **",
+                  w.Or(At(mp, "actions.open"), Count(m.actions().open())),
+                  "**, of which ",
+                  w.Or(At(mp, "actions.overdue"), Count(m.actions().overdue())),
+                  " overdue.\n\n");
+  Table actions({"period", "due", "completed", "completed on time", "on time"},
+                "lrrrr");
+  auto action_row = [&](const std::string& period, const qv1::ActionFigures& a,
+                        const std::string& path) {
+    const std::string at = At(path, "actions");
+    actions.Add(
+        {period, w.Or(At(at, "due"), Count(a.due())),
+         w.Or(At(at, "completed"), Count(a.completed())),
+         w.Or(At(at, "completed_on_time"), Count(a.completed_on_time())),
+         w.Or(At(at, "on_time_percent"),
+              OptionalPercent(a.has_on_time_percent(), a.on_time_percent()))});
+  };
+  action_row(this_month, m.actions(), mp);
+  action_row(year, y.actions(), yp);
+  actions.AppendTo(out);
+
+  absl::StrAppend(out, "### Re-audits\n\n");
+  Table reaudits({"period", "re-audits", "improved", "unchanged", "worsened",
+                  "improved "
+                  "share"},
+                 "lrrrrr");
+  auto reaudit_row = [&](const std::string& period,
+                         const qv1::ReauditFigures& r,
+                         const std::string& path) {
+    const std::string at = At(path, "reaudits");
+    reaudits.Add({period, w.Or(At(at, "reaudits"), Count(r.reaudits())),
+                  w.Or(At(at, "improved"), Count(r.improved())),
+                  w.Or(At(at, "unchanged"), Count(r.unchanged())),
+                  w.Or(At(at, "worsened"), Count(r.worsened())),
+                  w.Or(At(at, "improved_percent"),
+                       OptionalPercent(r.has_improved_percent(),
+                                       r.improved_percent()))});
+  };
+  reaudit_row(this_month, m.reaudits(), mp);
+  reaudit_row(year, y.reaudits(), yp);
+  reaudits.AppendTo(out);
+  const std::string missing = At(yp, "reaudits.original_missing");
+  if (y.reaudits().original_missing() > 0 || w.Has(missing)) {
+    absl::StrAppend(out, "Re-audits over the ", year,
+                    " whose original audit is not recorded (left out above): ",
+                    w.Or(missing, Count(y.reaudits().original_missing())),
+                    ".\n\n");
+  }
+
+  absl::StrAppend(out, "### Themes\n\n");
+  if (m.themes().empty()) {
+    absl::StrAppend(out, "No theme is active in ", this_month, ".\n\n");
+  } else {
+    std::vector<std::string> themes;
+    for (const qv1::Theme& t : m.themes()) {
+      themes.push_back(absl::StrCat(t.name(), " (", t.theme_id(), ", ",
+                                    DateText(t.start_date()), " to ",
+                                    DateText(t.end_date()), ")"));
+    }
+    absl::StrAppend(out, "Active in ", this_month, ": ",
+                    absl::StrJoin(themes, "; "), ".\n\n");
+  }
+
+  if (!section.trend().empty()) {
+    absl::StrAppend(out, "### Quality assurance month by month\n\n");
+    Table trend({"month", "audits", "good or better", "moderation agreement",
+                 "feedback", "mean rating", "open actions", "overdue"},
+                "lrrrrrrr");
+    for (int i = 0; i < section.trend_size(); ++i) {
+      const qv1::QaTrendPoint& p = section.trend(i);
+      const std::string at = At("quality.trend", i);
+      trend.Add(
+          {ShortMonth(p.month()), w.Or(At(at, "audits"), Count(p.audits())),
+           w.Or(At(at, "good_or_better_percent"),
+                OptionalPercent(p.has_good_or_better_percent(),
+                                p.good_or_better_percent())),
+           w.Or(At(at, "agreement_percent"),
+                OptionalPercent(p.has_agreement_percent(),
+                                p.agreement_percent())),
+           w.Or(At(at, "feedback"), Count(p.feedback())),
+           w.Or(At(at, "mean_rating"),
+                OptionalNumber(p.has_mean_rating(), p.mean_rating(), "%.2f")),
+           w.Or(At(at, "open_actions"), Count(p.open_actions())),
+           w.Or(At(at, "overdue_actions"), Count(p.overdue_actions()))});
+    }
+    trend.AppendTo(out);
+  }
 }
 
 void AppendWorkforce(const gv1::WorkforceSection& section, const Withheld& w,
@@ -623,7 +867,7 @@ std::string RenderPracticeReportMarkdown(const gv1::PracticeReport& report) {
   const Withheld withheld(report);
   AppendFrontDoor(report.front_door(), withheld, &out);
   AppendPerformance(report.performance(), withheld, &out);
-  AppendQuality(report.quality(), &out);
+  AppendQuality(report.quality(), report.month(), withheld, &out);
   AppendWorkforce(report.workforce(), withheld, &out);
   return out;
 }

@@ -11,6 +11,7 @@ namespace sgm::gateway::report_text {
 namespace {
 
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace tv1 = ::sgm::type::v1;
 
 constexpr const char* kMonthNames[] = {
@@ -112,6 +113,49 @@ std::string WatchlistTitle(kv1::Watchlist watchlist) {
     default:
       return "Other";
   }
+}
+
+std::string AuditRowTitle(absl::string_view label) {
+  if (label == "Total") return "All audits";
+  if (label == "CASE_FILE") return "Case-file audits";
+  if (label == "THEMED") return "Themed audits";
+  if (label == "DIP_SAMPLE") return "Dip-sample audits";
+  if (label == "OBSERVATION") return "Observations of practice";
+  if (label == "MULTI_AGENCY") return "Multi-agency audits";
+  return std::string(label);
+}
+
+std::string FeedbackSourceTitle(qv1::FeedbackSource source) {
+  switch (source) {
+    case qv1::FEEDBACK_SOURCE_FAMILY:
+      return "Families";
+    case qv1::FEEDBACK_SOURCE_YOUNG_PERSON:
+      return "Young people";
+    case qv1::FEEDBACK_SOURCE_PARTNER_AGENCY:
+      return "Partner agencies";
+    case qv1::FEEDBACK_SOURCE_STAFF:
+      return "Staff";
+    default:
+      return "All feedback";
+  }
+}
+
+int FeedbackIndex(
+    const google::protobuf::RepeatedPtrField<qv1::FeedbackFigures>& rows,
+    qv1::FeedbackSource source) {
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows[i].source() == source) return i;
+  }
+  return -1;
+}
+
+std::string DomainTitle(absl::string_view domain) {
+  std::string text = absl::AsciiStrToLower(domain);
+  for (char& c : text) {
+    if (c == '_') c = ' ';
+  }
+  if (!text.empty()) text[0] = absl::ascii_toupper(text[0]);
+  return text;
 }
 
 }  // namespace sgm::gateway::report_text

@@ -1,7 +1,8 @@
 // The words and numbers the practice report's renderers (Markdown and HTML)
 // print the same way: months, dates, counts with thousands separators,
-// percentages, FTEs, money, comparator columns, RAG and watchlist names.
-// Pure.
+// percentages, FTEs, money, comparator columns, RAG and watchlist names,
+// and the quality-assurance section's audit types, feedback sources and
+// domains. Pure.
 #ifndef SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
 #define SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
 
@@ -10,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "sgm/kpi/v1/kpi.pb.h"
+#include "sgm/qa/v1/qa.pb.h"
 #include "sgm/type/v1/date.pb.h"
 
 namespace sgm::gateway::report_text {
@@ -51,6 +53,30 @@ std::string RagWord(sgm::kpi::v1::Rag rag);
 std::string TargetText(const sgm::kpi::v1::Indicator& indicator);
 // "CP plan 2 years or more", ...
 std::string WatchlistTitle(sgm::kpi::v1::Watchlist watchlist);
+
+// An AuditFigures row's label as a title: "CASE_FILE" -> "Case-file
+// audits", "Total" -> "All audits"; a team or theme label as it is.
+std::string AuditRowTitle(absl::string_view label);
+// "Families", "Young people", "Partner agencies", "Staff"; the total row
+// (FEEDBACK_SOURCE_UNSPECIFIED) "All feedback".
+std::string FeedbackSourceTitle(sgm::qa::v1::FeedbackSource source);
+// A domain code as words: "VOICE_OF_THE_CHILD" -> "Voice of the child".
+std::string DomainTitle(absl::string_view domain);
+// How many domains the report shows (the first of QaFigures.domains: most
+// often graded requires improvement or worse first).
+inline constexpr int kTopDomains = 5;
+// The feedback sources in the order the report lists them, the total row
+// (FEEDBACK_SOURCE_UNSPECIFIED) last.
+inline constexpr sgm::qa::v1::FeedbackSource kFeedbackSources[] = {
+    sgm::qa::v1::FEEDBACK_SOURCE_FAMILY,
+    sgm::qa::v1::FEEDBACK_SOURCE_YOUNG_PERSON,
+    sgm::qa::v1::FEEDBACK_SOURCE_PARTNER_AGENCY,
+    sgm::qa::v1::FEEDBACK_SOURCE_STAFF,
+    sgm::qa::v1::FEEDBACK_SOURCE_UNSPECIFIED};
+// The index of `source`'s row in `rows`, or -1.
+int FeedbackIndex(const google::protobuf::RepeatedPtrField<
+                      sgm::qa::v1::FeedbackFigures>& rows,
+                  sgm::qa::v1::FeedbackSource source);
 
 }  // namespace sgm::gateway::report_text
 

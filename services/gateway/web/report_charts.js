@@ -1,9 +1,12 @@
 // Draws the practice report's charts with Chart.js 4 (the global `Chart`).
 // Each chart is a <canvas class="sgm-chart" data-chart-id="ID"> with its
 // data in <script type="application/json" class="sgm-chart-data"
-// data-chart-id="ID">: {type, title, labels, datasets: [{label, data}],
-// yTitle, percent, stacked, horizontal}. A null point is a withheld or
-// missing figure and is left out. The tables beside the charts carry every
+// data-chart-id="ID">: {type, title, labels, datasets: [{label, data,
+// type?, axis?}], yTitle, percent, stacked, horizontal, y2Title?,
+// y2Percent?}. A dataset's own type ("line" in a chart of bars) draws it
+// so; axis "y2" measures it on a second value axis on the right (y2Title,
+// y2Percent). The first dataset is drawn on top. A null point is a
+// withheld or missing figure and is left out. The tables beside the charts carry every
 // figure, so a page without scripts loses nothing.
 (function () {
   "use strict";
@@ -25,10 +28,10 @@
   }
 
   function config(spec) {
-    var line = spec.type === "line";
     var datasets = (spec.datasets || []).map(function (d, i) {
       var colour = COLOURS[i % COLOURS.length];
-      return {
+      var line = (d.type || spec.type) === "line";
+      var dataset = {
         label: d.label,
         data: d.data,
         borderColor: colour,
@@ -41,7 +44,15 @@
                      "cross"][i % 6],
         spanGaps: false
       };
+      if (d.type) dataset.type = line ? "line" : "bar";
+      if (d.axis === "y2" && !spec.horizontal) dataset.yAxisID = "y2";
+      return dataset;
     });
+    // Whether the dataset at `index` is a percent.
+    function isPercent(index) {
+      var d = datasets[index];
+      return d && d.yAxisID === "y2" ? !!spec.y2Percent : !!spec.percent;
+    }
     var valueAxis = {
       beginAtZero: true,
       stacked: !!spec.stacked,
@@ -53,6 +64,19 @@
     var categoryAxis = { stacked: !!spec.stacked };
     var scales = spec.horizontal ? { x: valueAxis, y: categoryAxis }
                                  : { x: categoryAxis, y: valueAxis };
+    if (datasets.some(function (d) { return d.yAxisID === "y2"; })) {
+      scales.y2 = {
+        position: "right",
+        beginAtZero: true,
+        // Its grid lines would not meet the left axis's: left out.
+        grid: { drawOnChartArea: false },
+        title: { display: !!spec.y2Title, text: spec.y2Title || "" },
+        ticks: spec.y2Percent ? {
+          callback: function (v) { return v + "%"; }
+        } : {}
+      };
+      if (spec.y2Percent) scales.y2.max = 100;
+    }
     return {
       type: spec.type === "line" ? "line" : "bar",
       data: { labels: spec.labels || [], datasets: datasets },
@@ -71,7 +95,8 @@
               label: function (ctx) {
                 var v = spec.horizontal ? ctx.parsed.x : ctx.parsed.y;
                 return ctx.dataset.label + ": " +
-                    (v === null ? "withheld" : v + (spec.percent ? "%" : ""));
+                    (v === null ? "withheld"
+                                : v + (isPercent(ctx.datasetIndex) ? "%" : ""));
               }
             }
           }

@@ -11,6 +11,7 @@
 #include "sgm/gateway/v1/gateway.pb.h"
 #include "sgm/intake/v1/intake.pb.h"
 #include "sgm/kpi/v1/kpi.pb.h"
+#include "sgm/qa/v1/qa.pb.h"
 #include "sgm/workforce/v1/workforce.pb.h"
 
 namespace sgm::gateway {
@@ -76,6 +77,8 @@ TEST(DisclosureControlTest, EveryAggregateNumericFieldIsClassified) {
   EXPECT_TRUE(fields.count("sgm.intake.v1.Breakdown.count"));
   EXPECT_TRUE(fields.count("sgm.kpi.v1.Rate.per_10k"));
   EXPECT_TRUE(fields.count("sgm.workforce.v1.CaseloadBand.workers"));
+  EXPECT_TRUE(fields.count("sgm.qa.v1.AuditFigures.good"));
+  EXPECT_TRUE(fields.count("sgm.qa.v1.QaTrendPoint.mean_rating"));
 }
 
 // A derived figure names only fields of its own message (or below it).
@@ -268,6 +271,98 @@ TEST(DisclosureControlTest, WorkforceFigures) {
   EXPECT_EQ(group->open_cases(), 51);
 }
 
+// Quality assurance: 12 audits, 1 outstanding and 7 good (66.7% good or
+// better): the 1 and the percent (which with 12 and 7 would give the 1
+// back) are withheld; 3 pieces of family feedback with their mean; 2
+// moderated with the agreement; 2 actions completed, their on-time share.
+TEST(DisclosureControlTest, QaFigures) {
+  sgm::qa::v1::GetQaFiguresResponse response;
+  sgm::qa::v1::QaFigures* figures = response.mutable_figures();
+  figures->mutable_from()->set_year(2024);
+  sgm::qa::v1::AuditFigures* audits = figures->mutable_audits();
+  audits->set_label("Total");
+  audits->set_audits(12);
+  audits->set_outstanding(1);
+  audits->set_good(7);
+  audits->set_requires_improvement(4);
+  audits->set_inadequate(0);
+  audits->set_good_or_better_percent(66.7);
+  figures->mutable_moderation()->set_moderated(2);
+  figures->mutable_moderation()->set_agreed(2);
+  figures->mutable_moderation()->set_agreement_percent(100);
+  sgm::qa::v1::DomainFigures* domain = figures->add_domains();
+  domain->set_domain("PLANNING");
+  domain->set_graded(10);
+  domain->set_requires_improvement_or_worse(5);
+  domain->set_requires_improvement_or_worse_percent(50);
+  sgm::qa::v1::FeedbackFigures* family = figures->add_feedback();
+  family->set_source(sgm::qa::v1::FEEDBACK_SOURCE_FAMILY);
+  family->set_received(3);
+  family->set_mean_rating(4.33);
+  family->set_positive(2);
+  sgm::qa::v1::FeedbackFigures* total = figures->add_feedback();
+  total->set_received(9);
+  total->set_mean_rating(3.89);
+  total->set_positive(5);
+  figures->mutable_actions()->set_open(6);
+  figures->mutable_actions()->set_completed(2);
+  figures->mutable_actions()->set_completed_on_time(2);
+  figures->mutable_actions()->set_on_time_percent(100);
+  figures->mutable_reaudits()->set_reaudits(0);
+
+  EXPECT_THAT(
+      WithholdSmallCounts(&response),
+      ElementsAre(
+          "figures.audits.outstanding", "figures.audits.requires_improvement",
+          "figures.audits.good_or_better_percent",
+          "figures.moderation.moderated", "figures.moderation.agreed",
+          "figures.moderation.agreement_percent",
+          "figures.feedback[0].received", "figures.feedback[0].positive",
+          "figures.feedback[0].mean_rating", "figures.actions.completed",
+          "figures.actions.completed_on_time",
+          "figures.actions.on_time_percent"));
+  EXPECT_EQ(audits->audits(), 12);
+  EXPECT_EQ(audits->good(), 7);
+  EXPECT_EQ(audits->outstanding(), 0);
+  EXPECT_FALSE(audits->has_good_or_better_percent());
+  EXPECT_FALSE(figures->moderation().has_agreement_percent());
+  EXPECT_EQ(domain->requires_improvement_or_worse_percent(), 50);
+  EXPECT_FALSE(family->has_mean_rating());
+  EXPECT_EQ(total->mean_rating(), 3.89);
+  EXPECT_EQ(total->received(), 9);
+  EXPECT_EQ(figures->actions().open(), 6);
+  EXPECT_EQ(figures->from().year(), 2024);
+}
+
+// A trend month of 3 audits: its good-or-better and agreement percents
+// (of those 3 or fewer) go with it; 2 pieces of feedback and their mean.
+TEST(DisclosureControlTest, QaTrendPoint) {
+  sgm::qa::v1::GetQaTrendResponse response;
+  sgm::qa::v1::QaTrendPoint* small = response.add_points();
+  small->set_audits(3);
+  small->set_good_or_better_percent(66.7);
+  small->set_agreement_percent(100);
+  small->set_feedback(2);
+  small->set_mean_rating(5);
+  small->set_open_actions(8);
+  small->set_overdue_actions(1);
+  sgm::qa::v1::QaTrendPoint* big = response.add_points();
+  big->set_audits(20);
+  big->set_good_or_better_percent(60);
+  big->set_feedback(0);
+
+  EXPECT_THAT(
+      WithholdSmallCounts(&response),
+      ElementsAre("points[0].audits", "points[0].feedback",
+                  "points[0].overdue_actions",
+                  "points[0].good_or_better_percent",
+                  "points[0].agreement_percent", "points[0].mean_rating"));
+  EXPECT_FALSE(small->has_good_or_better_percent());
+  EXPECT_EQ(small->open_actions(), 8);
+  EXPECT_EQ(big->good_or_better_percent(), 60);
+  EXPECT_EQ(big->feedback(), 0);
+}
+
 TEST(DisclosureControlTest, NothingSmallNothingWithheld) {
   sgm::gateway::v1::PracticeReport report;
   report.mutable_front_door()
@@ -284,6 +379,9 @@ TEST(DisclosureControlTest, SuppressedMethods) {
   // Child-level lists are not aggregates.
   EXPECT_FALSE(IsSuppressedMethod("/sgm.intake.v1.IntakeService/ListContacts"));
   EXPECT_FALSE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/ListWatchlist"));
+  EXPECT_TRUE(IsSuppressedMethod("/sgm.qa.v1.QaService/GetQaFigures"));
+  EXPECT_TRUE(IsSuppressedMethod("/sgm.qa.v1.QaService/GetQaTrend"));
+  EXPECT_FALSE(IsSuppressedMethod("/sgm.qa.v1.QaService/ListAudits"));
 }
 
 }  // namespace

@@ -12,18 +12,23 @@
 #include "gtest/gtest.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "tests/support/feed_client.h"
 #include "tests/support/test_cluster.h"
 
 namespace sgm {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
 using testing::TestCluster;
 using ::testing::UnorderedElementsAre;
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
+namespace qv1 = ::sgm::qa::v1;
 
 // May 2024: 7 contacts about 7 children; 6 from source 6 with need N1,
 // 1 from source 2A with need N6. So source 2A and need N6 are counts of 1
@@ -179,6 +184,107 @@ TEST_F(OutwardFacingTest, InternalDeploymentReturnsRawFigures) {
   EXPECT_EQ(response.figures().by_source(source_2a).count(), 1);
   EXPECT_EQ(context->GetServerTrailingMetadata().count("sgm-suppressed-fields"),
             0u);
+}
+
+// Quality assurance, May 2024: 7 case-file audits of team CP1, 6 good and
+// 1 requires improvement (the 1 withheld; 6 of 7 good or better, 85.7%,
+// shown), and 2 pieces of family feedback (withheld with their mean).
+void SeedQa(qv1::QaService::Stub& qa) {
+  for (int i = 1; i <= 7; ++i) {
+    qv1::CreateAuditRequest request;
+    qv1::Audit* audit = request.mutable_audit();
+    audit->set_audit_id(absl::StrCat("A", i));
+    audit->set_child_id(absl::StrCat("CH", i));
+    audit->set_type(qv1::AUDIT_TYPE_CASE_FILE);
+    audit->set_team("CP1");
+    audit->set_auditor("QA1");
+    audit->mutable_audit_date()->set_year(2024);
+    audit->mutable_audit_date()->set_month(5);
+    audit->mutable_audit_date()->set_day(i + 1);
+    audit->set_grade(i == 7 ? qv1::GRADE_REQUIRES_IMPROVEMENT
+                            : qv1::GRADE_GOOD);
+    qv1::CreateAuditResponse response;
+    grpc::Status status = qa.CreateAudit(
+        TestCluster::ContextFor(testing::kPractitionerToken).get(), request,
+        &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  for (int i = 1; i <= 2; ++i) {
+    qv1::CreateFeedbackRequest request;
+    qv1::Feedback* feedback = request.mutable_feedback();
+    feedback->set_feedback_id(absl::StrCat("F", i));
+    feedback->set_source(qv1::FEEDBACK_SOURCE_FAMILY);
+    feedback->mutable_received_on()->set_year(2024);
+    feedback->mutable_received_on()->set_month(5);
+    feedback->mutable_received_on()->set_day(10 + i);
+    feedback->set_rating(3 + i);
+    qv1::CreateFeedbackResponse response;
+    grpc::Status status = qa.CreateFeedback(
+        TestCluster::ContextFor(testing::kPractitionerToken).get(), request,
+        &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+}
+
+TEST_F(OutwardFacingTest, QualitySectionWithholdsCountsUnderFive) {
+  StartCluster(/*outward_facing=*/true);
+  auto qa = qv1::QaService::NewStub(cluster_->gateway_channel());
+  SeedQa(*qa);
+  gv1::PracticeReport report = Report();
+  ASSERT_EQ(report.quality().status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << report.quality().status().reason();
+  const qv1::QaFigures& month = report.quality().month();
+  ASSERT_EQ(month.by_type_size(), 1);
+  ASSERT_EQ(month.feedback_size(), 2);  // FAMILY, then the total
+  EXPECT_THAT(
+      report.suppressed_fields(),
+      IsSupersetOf({"quality.month.audits.requires_improvement",
+                    "quality.month.by_type[0].requires_improvement",
+                    "quality.month.feedback[0].received",
+                    "quality.month.feedback[0].positive",
+                    "quality.month.feedback[0].mean_rating",
+                    "quality.month.feedback[1].received",
+                    "quality.month.feedback[1].mean_rating",
+                    "quality.last_12_months.audits.requires_improvement",
+                    "quality.trend[11].feedback",
+                    "quality.trend[11].mean_rating"}));
+  // 7 audits, 6 good and 85.7% are shown.
+  EXPECT_THAT(report.suppressed_fields(),
+              Not(Contains("quality.month.audits.audits")));
+  EXPECT_THAT(report.suppressed_fields(),
+              Not(Contains("quality.month.audits.good_or_better_percent")));
+  EXPECT_EQ(month.audits().audits(), 7);
+  EXPECT_EQ(month.audits().good(), 6);
+  EXPECT_EQ(month.audits().requires_improvement(), 0);
+  EXPECT_EQ(month.audits().good_or_better_percent(), 85.7);
+  EXPECT_EQ(month.feedback(0).received(), 0);
+  EXPECT_FALSE(month.feedback(0).has_mean_rating());
+  ASSERT_EQ(report.quality().trend_size(), 12);
+  EXPECT_EQ(report.quality().trend(11).audits(), 7);
+  EXPECT_EQ(report.quality().trend(11).feedback(), 0);
+  EXPECT_FALSE(report.quality().trend(11).has_mean_rating());
+
+  // The same figures asked of the QA service through the gateway.
+  qv1::GetQaFiguresRequest request;
+  request.mutable_from()->set_year(2024);
+  request.mutable_from()->set_month(5);
+  request.mutable_from()->set_day(1);
+  request.mutable_to()->set_year(2024);
+  request.mutable_to()->set_month(5);
+  request.mutable_to()->set_day(31);
+  qv1::GetQaFiguresResponse response;
+  auto context = TestCluster::ContextFor(testing::kAnalystToken);
+  grpc::Status status = qa->GetQaFigures(context.get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.figures().audits().requires_improvement(), 0);
+  EXPECT_EQ(response.figures().audits().good(), 6);
+  auto trailer =
+      context->GetServerTrailingMetadata().find("sgm-suppressed-fields");
+  ASSERT_NE(trailer, context->GetServerTrailingMetadata().end());
+  std::vector<std::string> paths = absl::StrSplit(
+      std::string(trailer->second.data(), trailer->second.size()), ',');
+  EXPECT_THAT(paths, Contains("figures.audits.requires_improvement"));
+  EXPECT_THAT(paths, Not(Contains("figures.audits.good")));
 }
 
 // 1 call a second, a burst of 3, on the cluster's clock.

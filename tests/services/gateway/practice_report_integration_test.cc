@@ -1,8 +1,9 @@
-// GetPracticeReport end to end through the gateway, with the intake, KPI
-// and workforce services on real SQLite files and a real redis-server: the
-// report's sections are the services' own answers field by field, cached
-// under the services' generations, still right with Redis gone, a stopped
-// service's section marked unavailable within the deadline, and the roles.
+// GetPracticeReport end to end through the gateway, with the intake, KPI,
+// workforce and quality-assurance services on real SQLite files and a real
+// redis-server: the report's sections are the services' own answers field
+// by field, cached under the services' generations, still right with Redis
+// gone, a stopped service's section marked unavailable within the deadline,
+// and the roles.
 #include <memory>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 #include "tests/support/feed_client.h"
 #include "tests/support/redis_server.h"
@@ -33,6 +35,7 @@ using testing::TestCluster;
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 
 // May 2024 (4 contacts, 3 decided) and May 2023 (2): the year before.
@@ -73,6 +76,53 @@ constexpr char kStaff[] =
     "W06,CHILDRENS_PRACTITIONER,N,Early Help,EH1,PERMANENT,0.8,2023-01-09,,"
     "28000\n";
 
+void SetDate(int year, int month, int day, sgm::type::v1::Date* out) {
+  out->set_year(year);
+  out->set_month(month);
+  out->set_day(day);
+}
+
+// Quality assurance, May 2024: A1 (good), A2 (themed, requires improvement,
+// moderated to good) and A4 (good, a re-audit of April's inadequate A3):
+// 3 audits in the month, 4 over the 12 months; feedback in May from a
+// family (4) and a partner (2), from a young person in December (5);
+// actions X1 (done on time), X2 (open, overdue at the month end), X3 (due
+// in June).
+qv1::Audit MakeAudit(const std::string& audit_id, const std::string& child,
+                     qv1::AuditType type, int month, int day,
+                     qv1::Grade grade) {
+  qv1::Audit audit;
+  audit.set_audit_id(audit_id);
+  audit.set_child_id(child);
+  audit.set_type(type);
+  audit.set_team("CP1");
+  audit.set_auditor("QA1");
+  SetDate(2024, month, day, audit.mutable_audit_date());
+  audit.set_grade(grade);
+  return audit;
+}
+
+qv1::Feedback MakeFeedback(const std::string& id, qv1::FeedbackSource source,
+                           int year, int month, int day, int rating) {
+  qv1::Feedback feedback;
+  feedback.set_feedback_id(id);
+  feedback.set_source(source);
+  feedback.set_team("CP1");
+  SetDate(year, month, day, feedback.mutable_received_on());
+  feedback.set_rating(rating);
+  return feedback;
+}
+
+qv1::Action MakeAction(const std::string& id, const std::string& origin,
+                       int due_month, int due_day) {
+  qv1::Action action;
+  action.set_action_id(id);
+  action.set_origin_ref(origin);
+  action.set_owner("CP1");
+  SetDate(2024, due_month, due_day, action.mutable_due_date());
+  return action;
+}
+
 // The gateway's --report_deadline in the test cluster.
 constexpr absl::Duration kReportDeadline = absl::Seconds(5);
 
@@ -87,7 +137,92 @@ class PracticeReportIntegrationTest : public ::testing::Test {
     intake_ = iv1::IntakeService::NewStub(channel);
     kpi_ = kv1::KpiService::NewStub(channel);
     workforce_ = wv1::WorkforceService::NewStub(channel);
+    qa_ = qv1::QaService::NewStub(channel);
     ImportAll();
+    SeedQa();
+  }
+
+  // The QA records above, through the gateway.
+  void SeedQa() {
+    auto ok = [](const grpc::Status& status) {
+      return status.ok() ? ::testing::AssertionSuccess()
+                         : ::testing::AssertionFailure()
+                               << status.error_code() << ": "
+                               << status.error_message();
+    };
+    auto context = [] {
+      return TestCluster::ContextFor(testing::kManagerToken);
+    };
+    {
+      qv1::CreateThemeRequest request;
+      qv1::Theme* theme = request.mutable_theme();
+      theme->set_theme_id("CP-2024");
+      theme->set_name("Child Protection");
+      SetDate(2024, 5, 1, theme->mutable_start_date());
+      SetDate(2024, 6, 30, theme->mutable_end_date());
+      qv1::CreateThemeResponse response;
+      ASSERT_TRUE(ok(qa_->CreateTheme(context().get(), request, &response)));
+    }
+    std::vector<qv1::Audit> audits;
+    audits.push_back(MakeAudit("A1", "C1", qv1::AUDIT_TYPE_CASE_FILE, 5, 10,
+                               qv1::GRADE_GOOD));
+    qv1::DomainGrade* domain = audits.back().add_domains();
+    domain->set_domain("VOICE_OF_THE_CHILD");
+    domain->set_grade(qv1::GRADE_GOOD);
+    domain = audits.back().add_domains();
+    domain->set_domain("PLANNING");
+    domain->set_grade(qv1::GRADE_REQUIRES_IMPROVEMENT);
+    audits.push_back(MakeAudit("A2", "C2", qv1::AUDIT_TYPE_THEMED, 5, 15,
+                               qv1::GRADE_REQUIRES_IMPROVEMENT));
+    audits.back().set_theme_id("CP-2024");
+    domain = audits.back().add_domains();
+    domain->set_domain("PLANNING");
+    domain->set_grade(qv1::GRADE_INADEQUATE);
+    audits.push_back(MakeAudit("A3", "C3", qv1::AUDIT_TYPE_CASE_FILE, 4, 20,
+                               qv1::GRADE_INADEQUATE));
+    audits.push_back(MakeAudit("A4", "C3", qv1::AUDIT_TYPE_CASE_FILE, 5, 28,
+                               qv1::GRADE_GOOD));
+    audits.back().set_reaudit_of("A3");
+    for (const qv1::Audit& audit : audits) {
+      qv1::CreateAuditRequest request;
+      *request.mutable_audit() = audit;
+      qv1::CreateAuditResponse response;
+      ASSERT_TRUE(ok(qa_->CreateAudit(context().get(), request, &response)))
+          << audit.audit_id();
+    }
+    {
+      qv1::ModerateAuditRequest request;
+      request.set_audit_id("A2");
+      request.set_moderated_grade(qv1::GRADE_GOOD);
+      request.set_moderator("QA-LEAD");
+      qv1::ModerateAuditResponse response;
+      ASSERT_TRUE(ok(qa_->ModerateAudit(context().get(), request, &response)));
+    }
+    for (const qv1::Feedback& feedback :
+         {MakeFeedback("F1", qv1::FEEDBACK_SOURCE_FAMILY, 2024, 5, 3, 4),
+          MakeFeedback("F2", qv1::FEEDBACK_SOURCE_PARTNER_AGENCY, 2024, 5, 20,
+                       2),
+          MakeFeedback("F3", qv1::FEEDBACK_SOURCE_YOUNG_PERSON, 2023, 12, 1,
+                       5)}) {
+      qv1::CreateFeedbackRequest request;
+      *request.mutable_feedback() = feedback;
+      qv1::CreateFeedbackResponse response;
+      ASSERT_TRUE(ok(qa_->CreateFeedback(context().get(), request, &response)))
+          << feedback.feedback_id();
+    }
+    std::vector<qv1::Action> actions = {
+        MakeAction("X1", "A2", 5, 20), MakeAction("X2", "BOARD-2024-05", 5, 25),
+        MakeAction("X3", "A4", 6, 30)};
+    SetDate(2024, 5, 15, actions[0].mutable_raised_on());
+    SetDate(2024, 5, 18, actions[0].mutable_completed_date());
+    SetDate(2024, 5, 28, actions[2].mutable_raised_on());
+    for (const qv1::Action& action : actions) {
+      qv1::CreateActionRequest request;
+      *request.mutable_action() = action;
+      qv1::CreateActionResponse response;
+      ASSERT_TRUE(ok(qa_->CreateAction(context().get(), request, &response)))
+          << action.action_id();
+    }
   }
 
   void ImportAll() {
@@ -239,6 +374,40 @@ class PracticeReportIntegrationTest : public ::testing::Test {
     return section;
   }
 
+  // The QA service's figures for the days `from` to `to`.
+  qv1::QaFigures QaFigures(int from_year, int from_month, int from_day,
+                           int to_year, int to_month, int to_day) {
+    qv1::GetQaFiguresRequest request;
+    SetDate(from_year, from_month, from_day, request.mutable_from());
+    SetDate(to_year, to_month, to_day, request.mutable_to());
+    qv1::GetQaFiguresResponse response;
+    grpc::Status status =
+        qa_->GetQaFigures(TestCluster::ContextFor(testing::kAnalystToken).get(),
+                          request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.figures();
+  }
+
+  // The quality section as the QA service answers it for May 2024.
+  gv1::QualitySection Quality() {
+    gv1::QualitySection section;
+    section.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    *section.mutable_month() = QaFigures(2024, 5, 1, 2024, 5, 31);
+    *section.mutable_last_12_months() = QaFigures(2023, 6, 1, 2024, 5, 31);
+    qv1::GetQaTrendRequest trend;
+    trend.mutable_from()->set_year(2023);
+    trend.mutable_from()->set_month(6);
+    trend.mutable_to()->set_year(2024);
+    trend.mutable_to()->set_month(5);
+    qv1::GetQaTrendResponse trend_response;
+    EXPECT_TRUE(
+        qa_->GetQaTrend(TestCluster::ContextFor(testing::kAnalystToken).get(),
+                        trend, &trend_response)
+            .ok());
+    *section.mutable_trend() = trend_response.points();
+    return section;
+  }
+
   // Every available section equals the services' own answers.
   void ExpectMatchesTheServices(const gv1::PracticeReport& report) {
     EXPECT_EQ(report.authority(), "831");
@@ -256,8 +425,8 @@ class PracticeReportIntegrationTest : public ::testing::Test {
     EXPECT_TRUE(differ.Compare(Performance(), report.performance())) << diff;
     diff.clear();
     EXPECT_TRUE(differ.Compare(Workforce(), report.workforce())) << diff;
-    EXPECT_EQ(report.quality().status().state(),
-              gv1::SECTION_STATE_NOT_DEPLOYED);
+    diff.clear();
+    EXPECT_TRUE(differ.Compare(Quality(), report.quality())) << diff;
   }
 
   std::unique_ptr<TestCluster> cluster_;
@@ -265,6 +434,7 @@ class PracticeReportIntegrationTest : public ::testing::Test {
   std::unique_ptr<iv1::IntakeService::Stub> intake_;
   std::unique_ptr<kv1::KpiService::Stub> kpi_;
   std::unique_ptr<wv1::WorkforceService::Stub> workforce_;
+  std::unique_ptr<qv1::QaService::Stub> qa_;
 };
 
 TEST_F(PracticeReportIntegrationTest, MatchesTheServicesOwnFigures) {
@@ -281,6 +451,20 @@ TEST_F(PracticeReportIntegrationTest, MatchesTheServicesOwnFigures) {
   EXPECT_GE(report.performance().case_status().open_cases().total(), 3);
   EXPECT_EQ(report.workforce().trend_size(), 12);
   EXPECT_TRUE(report.workforce().figures().caseloads_available());
+  // May: A1, A2 (moderated to good) and A4, all good; April's A3 is in the
+  // 12 months only.
+  const gv1::QualitySection& quality = report.quality();
+  EXPECT_EQ(quality.month().audits().audits(), 3);
+  EXPECT_EQ(quality.month().audits().good(), 3);
+  EXPECT_EQ(quality.month().moderation().moderated(), 1);
+  EXPECT_EQ(quality.month().reaudits().improved(), 1);
+  EXPECT_EQ(quality.month().themes_size(), 1);
+  EXPECT_EQ(quality.last_12_months().audits().audits(), 4);
+  EXPECT_EQ(quality.last_12_months().audits().inadequate(), 1);
+  EXPECT_EQ(quality.month().actions().completed_on_time(), 1);
+  ASSERT_EQ(quality.trend_size(), 12);
+  EXPECT_EQ(quality.trend(11).audits(), 3);
+  EXPECT_EQ(quality.trend(10).audits(), 1);
 }
 
 TEST_F(PracticeReportIntegrationTest, DefaultMonthIsTheLastFullMonth) {
@@ -323,6 +507,21 @@ TEST_F(PracticeReportIntegrationTest, CachedUntilAServiceWrites) {
   ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &third).ok());
   EXPECT_EQ(third.front_door().figures().this_month().contacts(), 5);
   ExpectMatchesTheServices(third);
+
+  // A new audit raises the QA service's generation: the next report has it.
+  qv1::CreateAuditRequest audit;
+  *audit.mutable_audit() = MakeAudit("A5", "C5", qv1::AUDIT_TYPE_OBSERVATION, 5,
+                                     30, qv1::GRADE_OUTSTANDING);
+  qv1::CreateAuditResponse created;
+  ASSERT_TRUE(
+      qa_->CreateAudit(TestCluster::ContextFor(testing::kManagerToken).get(),
+                       audit, &created)
+          .ok());
+  gv1::PracticeReport fourth;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &fourth).ok());
+  EXPECT_EQ(fourth.quality().month().audits().audits(), 4);
+  EXPECT_EQ(fourth.quality().month().audits().outstanding(), 1);
+  ExpectMatchesTheServices(fourth);
 }
 
 TEST_F(PracticeReportIntegrationTest, RedisDownStillRight) {
@@ -385,6 +584,37 @@ TEST_F(PracticeReportIntegrationTest, KpiDownLeavesItsSectionUnavailable) {
       << report.performance().status().reason();
 }
 
+TEST_F(PracticeReportIntegrationTest, QaDownLeavesQualityUnavailable) {
+  // The other sections as their services answer, before any report is
+  // composed (a cached one would stand: nothing was written since).
+  gv1::FrontDoorSection front_door;
+  front_door.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  *front_door.mutable_figures() = FrontDoor();
+  const gv1::PerformanceSection performance = Performance();
+  const gv1::WorkforceSection workforce = Workforce();
+  cluster_->StopQa();
+
+  const absl::Time start = absl::Now();
+  gv1::PracticeReport report;
+  ASSERT_TRUE(Report(testing::kAnalystToken, 2024, 5, &report).ok());
+  EXPECT_LT(absl::Now() - start, kReportDeadline + absl::Seconds(1));
+  EXPECT_EQ(report.quality().status().state(), gv1::SECTION_STATE_UNAVAILABLE);
+  EXPECT_THAT(report.quality().status().reason(),
+              HasSubstr("the quality-assurance service"));
+  EXPECT_FALSE(report.quality().has_month());
+  EXPECT_EQ(report.quality().trend_size(), 0);
+  // The other sections are the services' own answers.
+  EXPECT_TRUE(MessageDifferencer::Equals(front_door, report.front_door()));
+  EXPECT_TRUE(MessageDifferencer::Equals(performance, report.performance()));
+  EXPECT_TRUE(MessageDifferencer::Equals(workforce, report.workforce()));
+  // Not cached: asked again, the section is still marked, not served from
+  // a report composed while the QA service was there.
+  absl::StatusOr<std::vector<std::string>> keys =
+      cluster_->redis()->Keys("sgm:831:gateway:*");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_TRUE(keys->empty());
+}
+
 TEST_F(PracticeReportIntegrationTest, AggregateReadersOnly) {
   gv1::PracticeReport report;
   for (absl::string_view token :
@@ -428,6 +658,9 @@ TEST_F(PracticeReportIntegrationTest, BackendWithoutAddressIsNotDeployed) {
             gv1::SECTION_STATE_NOT_DEPLOYED);
   EXPECT_EQ(report.workforce().status().reason(),
             "no workforce service is deployed");
+  EXPECT_EQ(report.quality().status().state(), gv1::SECTION_STATE_NOT_DEPLOYED);
+  EXPECT_EQ(report.quality().status().reason(),
+            "no quality-assurance service is deployed");
   EXPECT_EQ(report.front_door().status().state(), gv1::SECTION_STATE_AVAILABLE);
   EXPECT_EQ(report.front_door().figures().this_month().contacts(), 4);
   EXPECT_EQ(report.performance().status().state(),

@@ -1,6 +1,7 @@
 // PracticeReportComposer with fake sources, an in-memory cache and a manual
 // clock: sections marked unavailable or not deployed, the overall deadline,
-// the default month and the cache.
+// the default month, the cache, and the quality-assurance section's
+// periods.
 #include "services/gateway/practice_report.h"
 
 #include <atomic>
@@ -31,6 +32,7 @@ using ::testing::StartsWith;
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 
 // 2024-06-15 12:00 UTC.
@@ -103,7 +105,8 @@ class MemoryCache : public AggregateCache {
 struct FakeState {
   std::map<ReportBackend, bool> deployed = {{ReportBackend::kIntake, true},
                                             {ReportBackend::kKpi, true},
-                                            {ReportBackend::kWorkforce, true}};
+                                            {ReportBackend::kWorkforce, true},
+                                            {ReportBackend::kQa, true}};
   // A piece's error, by name ("front_door", "indicators", ...).
   std::map<std::string, absl::Status> errors;
   // Pieces that wait for `release` (or 10 s) before answering.
@@ -114,6 +117,8 @@ struct FakeState {
   absl::Mutex mu;
   std::optional<absl::CivilMonth> last_month ABSL_GUARDED_BY(mu);
   std::string last_caller ABSL_GUARDED_BY(mu);
+  // The periods QaFigures was asked for, as "from..to".
+  std::vector<std::string> qa_periods ABSL_GUARDED_BY(mu);
 };
 
 class FakeSources : public ReportSources {
@@ -180,6 +185,40 @@ class FakeSources : public ReportSources {
     response.set_caseloads_available(state_->caseloads_available);
     return response;
   }
+  // Figures whose audits count the days of the period asked for (31 for
+  // May, 366 for June 2023 to May 2024), so each lands where it belongs.
+  absl::StatusOr<qv1::QaFigures> QaFigures(const CallerIdentity& caller,
+                                           absl::CivilDay from,
+                                           absl::CivilDay to,
+                                           absl::Time deadline) override {
+    const bool month = absl::CivilMonth(from) == absl::CivilMonth(to);
+    if (absl::Status s = Enter(month ? "qa_month" : "qa_12_months", caller,
+                               absl::CivilMonth(to));
+        !s.ok()) {
+      return s;
+    }
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->qa_periods.push_back(absl::StrCat(
+          absl::FormatCivilTime(from), "..", absl::FormatCivilTime(to)));
+    }
+    qv1::QaFigures figures;
+    figures.mutable_audits()->set_label("Total");
+    figures.mutable_audits()->set_audits(to - from + 1);
+    return figures;
+  }
+  absl::StatusOr<qv1::GetQaTrendResponse> QaTrend(
+      const CallerIdentity& caller, absl::CivilMonth month,
+      absl::Time deadline) override {
+    if (absl::Status s = Enter("qa_trend", caller, month); !s.ok()) return s;
+    qv1::GetQaTrendResponse response;
+    for (absl::CivilMonth m = month - 11; m <= month; ++m) {
+      qv1::QaTrendPoint* point = response.add_points();
+      point->mutable_month()->set_year(static_cast<int>(m.year()));
+      point->mutable_month()->set_month(m.month());
+    }
+    return response;
+  }
 
  private:
   absl::Status Enter(const std::string& piece, const CallerIdentity& caller,
@@ -218,6 +257,7 @@ class PracticeReportComposerTest : public ::testing::Test {
     cache_.PublishGeneration("831", "intake", generation);
     cache_.PublishGeneration("831", "kpi", generation);
     cache_.PublishGeneration("831", "workforce", generation);
+    cache_.PublishGeneration("831", "qa", generation);
   }
 
   FakeState state_;
@@ -246,9 +286,9 @@ TEST_F(PracticeReportComposerTest, EverySectionFromItsSource) {
   EXPECT_EQ(report->workforce().status().state(), gv1::SECTION_STATE_AVAILABLE);
   EXPECT_EQ(report->workforce().figures().staffing(0).service_area(), "Total");
   ASSERT_EQ(report->workforce().trend_size(), 1);
-  EXPECT_EQ(report->quality().status().state(),
-            gv1::SECTION_STATE_NOT_DEPLOYED);
-  EXPECT_EQ(state_.calls.load(), 6);
+  EXPECT_EQ(report->quality().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(report->quality().month().audits().audits(), 31);
+  EXPECT_EQ(state_.calls.load(), 9);
   absl::MutexLock lock(&state_.mu);
   EXPECT_EQ(state_.last_caller, "test-analyst");
 }
@@ -339,7 +379,7 @@ TEST_F(PracticeReportComposerTest, BackendWithoutAddressIsNotDeployed) {
             gv1::SECTION_STATE_NOT_DEPLOYED);
   EXPECT_EQ(report->workforce().status().reason(),
             "no workforce service is deployed");
-  EXPECT_EQ(state_.calls.load(), 4);  // no workforce calls
+  EXPECT_EQ(state_.calls.load(), 7);  // no workforce calls
   EXPECT_EQ(report->performance().status().state(),
             gv1::SECTION_STATE_AVAILABLE);
 }
@@ -347,51 +387,59 @@ TEST_F(PracticeReportComposerTest, BackendWithoutAddressIsNotDeployed) {
 TEST_F(PracticeReportComposerTest, CachedUnderTheMonthAndEveryGeneration) {
   PublishAll(7);
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
-  EXPECT_EQ(state_.calls.load(), 6);
+  EXPECT_EQ(state_.calls.load(), 9);
   EXPECT_EQ(cache_.puts(), 1);
   EXPECT_THAT(cache_.keys(),
               ::testing::ElementsAre(
                   "831:gateway:g0:report:v1:2024-05:intake=g7:kpi=g7:"
-                  "workforce=g7"));
+                  "workforce=g7:qa=g7"));
 
   // A hit: no source is called, the report is the one composed first.
   clock_.Advance(absl::Minutes(1));
   absl::StatusOr<gv1::PracticeReport> hit =
       composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
   ASSERT_TRUE(hit.ok()) << hit.status();
-  EXPECT_EQ(state_.calls.load(), 6);
+  EXPECT_EQ(state_.calls.load(), 9);
   EXPECT_EQ(hit->composed_at().seconds(), absl::ToUnixSeconds(kNow));
   EXPECT_EQ(hit->front_door().figures().this_month().contacts(), 2774);
 
   // Another month: a miss.
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 4)).ok());
-  EXPECT_EQ(state_.calls.load(), 12);
+  EXPECT_EQ(state_.calls.load(), 18);
 
   // A write to one service (its generation rises): a miss.
   cache_.PublishGeneration("831", "kpi", 8);
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
-  EXPECT_EQ(state_.calls.load(), 18);
+  EXPECT_EQ(state_.calls.load(), 27);
   EXPECT_EQ(cache_.puts(), 3);
+
+  // A write to the QA service: a miss too.
+  cache_.PublishGeneration("831", "qa", 8);
+  ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
+  EXPECT_EQ(state_.calls.load(), 36);
+  EXPECT_EQ(cache_.puts(), 4);
 }
 
 TEST_F(PracticeReportComposerTest, NotCachedWhileAGenerationIsUnknown) {
   cache_.PublishGeneration("831", "intake", 7);
   cache_.PublishGeneration("831", "kpi", 7);
+  cache_.PublishGeneration("831", "workforce", 7);
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
-  EXPECT_EQ(cache_.puts(), 0);
-  EXPECT_EQ(state_.calls.load(), 12);
+  EXPECT_EQ(cache_.puts(), 0);  // the QA service's generation is unknown
+  EXPECT_EQ(state_.calls.load(), 18);
 }
 
 TEST_F(PracticeReportComposerTest, NotDeployedBackendNeedsNoGeneration) {
   state_.deployed[ReportBackend::kWorkforce] = false;
+  state_.deployed[ReportBackend::kQa] = false;
   cache_.PublishGeneration("831", "intake", 7);
   cache_.PublishGeneration("831", "kpi", 9);
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
   EXPECT_THAT(cache_.keys(),
               ::testing::ElementsAre(
                   "831:gateway:g0:report:v1:2024-05:intake=g7:kpi=g9:"
-                  "workforce=none"));
+                  "workforce=none:qa=none"));
   ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 5)).ok());
   EXPECT_EQ(state_.calls.load(), 4);
 }
@@ -425,6 +473,111 @@ TEST_F(PracticeReportComposerTest, NotCachedWithoutCaseloads) {
   EXPECT_EQ(cache_.puts(), 0);
 }
 
+// The month's first to last day, the 12 months to that last day, and the
+// 12 trend months ending with the month.
+TEST_F(PracticeReportComposerTest, QualitySectionFromTheQaService) {
+  absl::StatusOr<gv1::PracticeReport> report =
+      composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  const gv1::QualitySection& quality = report->quality();
+  EXPECT_EQ(quality.status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(quality.status().reason(), "");
+  EXPECT_EQ(quality.month().audits().audits(), 31);
+  EXPECT_EQ(quality.last_12_months().audits().audits(), 366);  // 2024 leap
+  ASSERT_EQ(quality.trend_size(), 12);
+  EXPECT_EQ(quality.trend(0).month().year(), 2023);
+  EXPECT_EQ(quality.trend(0).month().month(), 6);
+  EXPECT_EQ(quality.trend(11).month().year(), 2024);
+  EXPECT_EQ(quality.trend(11).month().month(), 5);
+  absl::MutexLock lock(&state_.mu);
+  EXPECT_THAT(state_.qa_periods,
+              ::testing::UnorderedElementsAre("2024-05-01..2024-05-31",
+                                              "2023-06-01..2024-05-31"));
+  EXPECT_EQ(state_.last_caller, "test-analyst");
+}
+
+// February of a leap year ends on the 29th; the 12 months start in March.
+TEST_F(PracticeReportComposerTest, QualityPeriodsEndOnTheMonthsLastDay) {
+  ASSERT_TRUE(composer_->Compose(Analyst(), absl::CivilMonth(2024, 2)).ok());
+  absl::MutexLock lock(&state_.mu);
+  EXPECT_THAT(state_.qa_periods,
+              ::testing::UnorderedElementsAre("2024-02-01..2024-02-29",
+                                              "2023-03-01..2024-02-29"));
+}
+
+TEST_F(PracticeReportComposerTest, QaFailingLeavesQualityUnavailable) {
+  PublishAll(7);
+  state_.errors["qa_trend"] = absl::UnavailableError("connection refused");
+  absl::StatusOr<gv1::PracticeReport> report =
+      composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  const gv1::QualitySection& quality = report->quality();
+  EXPECT_EQ(quality.status().state(), gv1::SECTION_STATE_UNAVAILABLE);
+  EXPECT_EQ(quality.status().reason(),
+            "the quality-assurance service could not be reached");
+  // No half section: the figures that did answer are left out too.
+  EXPECT_FALSE(quality.has_month());
+  EXPECT_FALSE(quality.has_last_12_months());
+  EXPECT_EQ(quality.trend_size(), 0);
+  // The rest is served.
+  EXPECT_EQ(report->front_door().figures().this_month().contacts(), 2774);
+  EXPECT_EQ(report->performance().status().state(),
+            gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(report->workforce().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  // Not cached: once the QA service answers, the section is there.
+  EXPECT_EQ(cache_.puts(), 0);
+  state_.errors.clear();
+  report = composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->quality().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  EXPECT_EQ(cache_.puts(), 1);
+}
+
+TEST_F(PracticeReportComposerTest, QaErrorIsNamedInTheReason) {
+  state_.errors["qa_12_months"] =
+      absl::InvalidArgumentError("to: 2024-05-31 is in the future");
+  absl::StatusOr<gv1::PracticeReport> report =
+      composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->quality().status().reason(),
+            "the quality-assurance service failed (INVALID_ARGUMENT: to: "
+            "2024-05-31 is in the future)");
+}
+
+TEST_F(PracticeReportComposerTest, SlowQaIsCutOffAtTheDeadline) {
+  Make(absl::Milliseconds(300));
+  state_.slow["qa_month"] = true;
+  absl::StatusOr<gv1::PracticeReport> report =
+      composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->quality().status().state(), gv1::SECTION_STATE_UNAVAILABLE);
+  EXPECT_EQ(report->quality().status().reason(),
+            "the quality-assurance service did not answer within 300ms");
+  EXPECT_EQ(report->workforce().status().state(), gv1::SECTION_STATE_AVAILABLE);
+}
+
+TEST_F(PracticeReportComposerTest, QaWithoutAddressIsNotDeployed) {
+  state_.deployed[ReportBackend::kQa] = false;
+  cache_.PublishGeneration("831", "intake", 7);
+  cache_.PublishGeneration("831", "kpi", 7);
+  cache_.PublishGeneration("831", "workforce", 7);
+  absl::StatusOr<gv1::PracticeReport> report =
+      composer_->Compose(Analyst(), absl::CivilMonth(2024, 5));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->quality().status().state(),
+            gv1::SECTION_STATE_NOT_DEPLOYED);
+  EXPECT_EQ(report->quality().status().reason(),
+            "no quality-assurance service is deployed");
+  EXPECT_FALSE(report->quality().has_month());
+  EXPECT_EQ(state_.calls.load(), 6);  // no QA calls
+  EXPECT_EQ(report->workforce().status().state(), gv1::SECTION_STATE_AVAILABLE);
+  // Cached without a QA generation.
+  EXPECT_THAT(cache_.keys(),
+              ::testing::ElementsAre(
+                  "831:gateway:g0:report:v1:2024-05:intake=g7:kpi=g7:"
+                  "workforce=g7:qa=none"));
+}
+
 TEST_F(PracticeReportComposerTest, ComposesInTheBackground) {
   absl::Notification done;
   absl::StatusOr<gv1::PracticeReport> result;
@@ -443,7 +596,13 @@ TEST(PracticeReportCacheKeyTest, NamesTheMonthAndEachGeneration) {
   EXPECT_EQ(PracticeReportComposer::CacheKey(
                 absl::CivilMonth(2023, 7),
                 {{ReportBackend::kIntake, 1}, {ReportBackend::kKpi, 22}}),
-            "report:v1:2023-07:intake=g1:kpi=g22:workforce=none");
+            "report:v1:2023-07:intake=g1:kpi=g22:workforce=none:qa=none");
+  EXPECT_EQ(PracticeReportComposer::CacheKey(absl::CivilMonth(2024, 5),
+                                             {{ReportBackend::kIntake, 1},
+                                              {ReportBackend::kKpi, 2},
+                                              {ReportBackend::kWorkforce, 3},
+                                              {ReportBackend::kQa, 4}}),
+            "report:v1:2024-05:intake=g1:kpi=g2:workforce=g3:qa=g4");
   EXPECT_THAT(PracticeReportComposer::CacheKey(absl::CivilMonth(2023, 7), {}),
               StartsWith("report:v1:2023-07:intake=none"));
 }

@@ -3,6 +3,7 @@
 // does, with a short trend for the charts.
 #include "services/gateway/report_html.h"
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +20,7 @@ using ::testing::Not;
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 
 void SetMonth(int year, int month, sgm::type::v1::YearMonth* out) {
@@ -202,6 +204,128 @@ gv1::PracticeReport SeedReport() {
   wpoint->set_absence_days_per_fte(9.33);
   wpoint->set_mean_caseload(15);
   return report;
+}
+
+qv1::AuditFigures* AddAudits(absl::string_view label, int64_t outstanding,
+                             int64_t good, int64_t ri, int64_t inadequate,
+                             double percent, qv1::AuditFigures* a) {
+  a->set_label(std::string(label));
+  a->set_audits(outstanding + good + ri + inadequate);
+  a->set_outstanding(outstanding);
+  a->set_good(good);
+  a->set_requires_improvement(ri);
+  a->set_inadequate(inadequate);
+  a->set_good_or_better_percent(percent);
+  return a;
+}
+
+void AddDomain(absl::string_view domain, int64_t graded, int64_t worse,
+               double percent, qv1::QaFigures* f) {
+  qv1::DomainFigures* d = f->add_domains();
+  d->set_domain(std::string(domain));
+  d->set_graded(graded);
+  d->set_requires_improvement_or_worse(worse);
+  d->set_requires_improvement_or_worse_percent(percent);
+}
+
+void AddFeedback(qv1::FeedbackSource source, int64_t received, double mean,
+                 qv1::QaFigures* f) {
+  qv1::FeedbackFigures* r = f->add_feedback();
+  r->set_source(source);
+  r->set_received(received);
+  r->set_mean_rating(mean);
+}
+
+void AddQaPoint(int year, int month, int64_t audits, double good,
+                double agreement, int64_t feedback, double mean, int64_t open,
+                int64_t overdue, gv1::QualitySection* q) {
+  qv1::QaTrendPoint* p = q->add_trend();
+  SetMonth(year, month, p->mutable_month());
+  p->set_audits(audits);
+  p->set_good_or_better_percent(good);
+  p->set_agreement_percent(agreement);
+  p->set_feedback(feedback);
+  p->set_mean_rating(mean);
+  p->set_open_actions(open);
+  p->set_overdue_actions(overdue);
+}
+
+// Quality assurance for July 2023, worked by hand: 12 audits in the month
+// (1 outstanding, 6 good: 7/12 = 58.3%), 140 over the 12 months (86/140 =
+// 61.4%); six domains in the month, of which the report shows five.
+void AddQuality(gv1::PracticeReport* report) {
+  gv1::QualitySection* q = report->mutable_quality();
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+
+  qv1::QaFigures* m = q->mutable_month();
+  SetDate(2023, 7, 1, m->mutable_from());
+  SetDate(2023, 7, 31, m->mutable_to());
+  AddAudits("Total", 1, 6, 4, 1, 58.3, m->mutable_audits());
+  AddAudits("CASE_FILE", 1, 4, 2, 1, 62.5, m->add_by_type());
+  AddAudits("THEMED", 0, 2, 2, 0, 50.0, m->add_by_type());
+  m->mutable_moderation()->set_moderated(4);
+  m->mutable_moderation()->set_agreed(3);
+  m->mutable_moderation()->set_moderated_down(1);
+  m->mutable_moderation()->set_agreement_percent(75.0);
+  AddDomain("VOICE_OF_THE_CHILD", 12, 5, 41.7, m);
+  AddDomain("PLANNING", 12, 4, 33.3, m);
+  AddDomain("MANAGEMENT_OVERSIGHT", 10, 3, 30.0, m);
+  AddDomain("CHRONOLOGY", 8, 2, 25.0, m);
+  AddDomain("RISK_ASSESSMENT", 12, 2, 16.7, m);
+  AddDomain("SUPERVISION", 6, 1, 16.7, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_FAMILY, 3, 4.33, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_PARTNER_AGENCY, 2, 3.5, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_UNSPECIFIED, 5, 4.0, m);
+  m->mutable_actions()->set_open(6);
+  m->mutable_actions()->set_overdue(2);
+  m->mutable_actions()->set_due(5);
+  m->mutable_actions()->set_completed(4);
+  m->mutable_actions()->set_completed_on_time(3);
+  m->mutable_actions()->set_on_time_percent(75.0);
+  m->mutable_reaudits()->set_reaudits(2);
+  m->mutable_reaudits()->set_improved(1);
+  m->mutable_reaudits()->set_unchanged(1);
+  m->mutable_reaudits()->set_improved_percent(50.0);
+  qv1::Theme* theme = m->add_themes();
+  theme->set_theme_id("CP-2023");
+  theme->set_name("Child Protection");
+  SetDate(2023, 7, 1, theme->mutable_start_date());
+  SetDate(2023, 8, 31, theme->mutable_end_date());
+
+  qv1::QaFigures* y = q->mutable_last_12_months();
+  SetDate(2022, 8, 1, y->mutable_from());
+  SetDate(2023, 7, 31, y->mutable_to());
+  AddAudits("Total", 10, 76, 44, 10, 61.4, y->mutable_audits());
+  AddAudits("CASE_FILE", 8, 56, 30, 6, 64.0, y->add_by_type());
+  AddAudits("THEMED", 1, 15, 12, 2, 53.3, y->add_by_type());
+  AddAudits("OBSERVATION", 1, 5, 2, 2, 60.0, y->add_by_type());
+  y->mutable_moderation()->set_moderated(50);
+  y->mutable_moderation()->set_agreed(41);
+  y->mutable_moderation()->set_moderated_up(3);
+  y->mutable_moderation()->set_moderated_down(6);
+  y->mutable_moderation()->set_agreement_percent(82.0);
+  AddDomain("PLANNING", 130, 50, 38.5, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_FAMILY, 40, 4.1, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_YOUNG_PERSON, 12, 3.92, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_PARTNER_AGENCY, 25, 3.6, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_STAFF, 10, 4.5, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_UNSPECIFIED, 87, 3.98, y);
+  y->mutable_actions()->set_open(6);
+  y->mutable_actions()->set_overdue(2);
+  y->mutable_actions()->set_due(60);
+  y->mutable_actions()->set_completed(55);
+  y->mutable_actions()->set_completed_on_time(44);
+  y->mutable_actions()->set_on_time_percent(80.0);
+  y->mutable_reaudits()->set_reaudits(15);
+  y->mutable_reaudits()->set_improved(9);
+  y->mutable_reaudits()->set_unchanged(5);
+  y->mutable_reaudits()->set_worsened(1);
+  y->mutable_reaudits()->set_improved_percent(60.0);
+  y->mutable_reaudits()->set_original_missing(1);
+
+  AddQaPoint(2023, 6, 10, 60.0, 80.0, 6, 4.17, 5, 1, q);
+  AddQaPoint(2023, 7, 12, 58.3, 75.0, 5, 4.0, 6, 2, q);
 }
 
 // The text of the report section whose class ends `name`, to its close.
@@ -624,6 +748,168 @@ TEST(ReportHtmlTest, DocumentIsStandalone) {
               HasSubstr("<title>Monitoring Safeguarding Practice - &lt;/title"
                         "&gt;&lt;script&gt;alert(1)&lt;/script&gt; - July "
                         "2023</title>"));
+}
+
+TEST(ReportHtmlTest, QualityAssuranceSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddQuality(&report);
+  const std::string html = RenderReportHtmlFragment(report);
+  const std::string quality = Section(html, "quality");
+  EXPECT_THAT(quality, HasSubstr("<h2>Quality assurance</h2>"));
+  EXPECT_THAT(quality, Not(HasSubstr("sgm-notice")));
+  EXPECT_THAT(quality,
+              HasSubstr("<p class=\"sgm-headline\">Audits in July 2023: "
+                        "<strong>12</strong>, good or better 58.3%. Over the "
+                        "12 months to July 2023 (2022-08-01 to 2023-07-31): "
+                        "140 audits, good or better 61.4%.</p>"));
+  // The grade distribution by type, this month and over 12 months.
+  EXPECT_THAT(quality, HasSubstr("<caption>Audits and grades, July 2023"
+                                 "</caption>"));
+  EXPECT_THAT(quality,
+              HasSubstr("<tr class=\"sgm-total\"><th scope=\"row\">All "
+                        "audits</th><td class=\"sgm-num\">12</td>"
+                        "<td class=\"sgm-num\">1</td>"
+                        "<td class=\"sgm-num\">6</td>"
+                        "<td class=\"sgm-num\">4</td>"
+                        "<td class=\"sgm-num\">1</td>"
+                        "<td class=\"sgm-num\">58.3%</td></tr>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">Case-file audits</th>"
+                                 "<td class=\"sgm-num\">8</td>"));
+  EXPECT_THAT(quality, HasSubstr("<caption>Audits and grades, 12 months to "
+                                 "July 2023</caption>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">Observations of practice"
+                                 "</th><td class=\"sgm-num\">10</td>"));
+  // Moderation, domains (top five), feedback, actions, re-audits, themes.
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">July 2023</th>"
+                                 "<td class=\"sgm-num\">4</td>"
+                                 "<td class=\"sgm-num\">3</td>"
+                                 "<td class=\"sgm-num\">0</td>"
+                                 "<td class=\"sgm-num\">1</td>"
+                                 "<td class=\"sgm-num\">75.0%</td>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">Voice of the child</th>"
+                                 "<td class=\"sgm-num\">12</td>"
+                                 "<td class=\"sgm-num\">5</td>"
+                                 "<td class=\"sgm-num\">41.7%</td>"));
+  EXPECT_THAT(quality, HasSubstr("Risk assessment"));
+  EXPECT_THAT(quality, Not(HasSubstr("Supervision")));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">Young people</th>"
+                                 "<td class=\"sgm-num\">0</td>"
+                                 "<td class=\"sgm-num\">\u2013</td>"
+                                 "<td class=\"sgm-num\">12</td>"
+                                 "<td class=\"sgm-num\">3.92</td>"));
+  EXPECT_THAT(quality, HasSubstr("<tr class=\"sgm-total\"><th scope=\"row\">"
+                                 "All feedback</th><td class=\"sgm-num\">5"
+                                 "</td><td class=\"sgm-num\">4.00</td>"));
+  EXPECT_THAT(quality, HasSubstr("<p>Open at 2023-07-31: 6, of which 2 "
+                                 "overdue.</p>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">12 months to July 2023"
+                                 "</th><td class=\"sgm-num\">60</td>"
+                                 "<td class=\"sgm-num\">55</td>"
+                                 "<td class=\"sgm-num\">44</td>"
+                                 "<td class=\"sgm-num\">80.0%</td>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">12 months to July 2023"
+                                 "</th><td class=\"sgm-num\">15</td>"
+                                 "<td class=\"sgm-num\">9</td>"));
+  EXPECT_THAT(quality, HasSubstr("<li>Child Protection (CP-2023, 2023-07-01 "
+                                 "to 2023-08-31)</li>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">2023-07</th>"
+                                 "<td class=\"sgm-num\">12</td>"
+                                 "<td class=\"sgm-num\">58.3%</td>"
+                                 "<td class=\"sgm-num\">75.0%</td>"
+                                 "<td class=\"sgm-num\">5</td>"
+                                 "<td class=\"sgm-num\">4.00</td>"
+                                 "<td class=\"sgm-num\">6</td>"
+                                 "<td class=\"sgm-num\">2</td>"));
+
+  // The chart: audits a month as bars, the share good or better as a line
+  // on a percent axis of its own (drawn on top: first).
+  EXPECT_THAT(quality, HasSubstr("<canvas class=\"sgm-chart\" "
+                                 "data-chart-id=\"quality-trend\""));
+  const nlohmann::json chart = Chart(html, "quality-trend");
+  ASSERT_FALSE(chart.is_discarded()) << ChartText(html, "quality-trend");
+  EXPECT_EQ(chart["type"], "bar");
+  EXPECT_EQ(chart["labels"],
+            nlohmann::json::parse(R"(["Jun 2023","Jul 2023"])"));
+  EXPECT_EQ(chart["yTitle"], "audits");
+  EXPECT_EQ(chart["y2Title"], "good or better");
+  EXPECT_EQ(chart["y2Percent"], true);
+  EXPECT_EQ(chart["datasets"][0]["label"], "Good or better");
+  EXPECT_EQ(chart["datasets"][0]["type"], "line");
+  EXPECT_EQ(chart["datasets"][0]["axis"], "y2");
+  EXPECT_EQ(chart["datasets"][0]["data"], nlohmann::json::parse("[60,58.3]"));
+  EXPECT_EQ(chart["datasets"][1]["label"], "Audits");
+  EXPECT_FALSE(chart["datasets"][1].contains("type"));
+  EXPECT_EQ(chart["datasets"][1]["data"], nlohmann::json::parse("[10,12]"));
+  // Other charts carry no second axis.
+  EXPECT_FALSE(Chart(html, "front-door-trend").contains("y2Title"));
+}
+
+TEST(ReportHtmlTest, QualityUnavailableOrEmpty) {
+  gv1::PracticeReport report = SeedReport();
+  gv1::QualitySection* q = report.mutable_quality();
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_UNAVAILABLE);
+  q->mutable_status()->set_reason(
+      "the quality-assurance service did not answer within 5s");
+  std::string html = RenderReportHtmlFragment(report);
+  std::string quality = Section(html, "quality");
+  EXPECT_THAT(quality, HasSubstr("<p class=\"sgm-notice sgm-unavailable\" "
+                                 "role=\"note\"><strong>Unavailable:</strong> "
+                                 "the quality-assurance service did not answer "
+                                 "within 5s. The rest of the report is "
+                                 "complete.</p>"));
+  EXPECT_THAT(quality, Not(HasSubstr("<table")));
+  EXPECT_THAT(html, Not(HasSubstr("quality-trend")));
+  EXPECT_THAT(Section(html, "workforce"), HasSubstr("120.25"));
+
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  q->mutable_month()->mutable_audits()->set_label("Total");
+  html = RenderReportHtmlFragment(report);
+  quality = Section(html, "quality");
+  EXPECT_THAT(quality, HasSubstr("<p>July 2023: no audits.</p>"));
+  EXPECT_THAT(quality, HasSubstr("<p>12 months to July 2023: no graded "
+                                 "domains.</p>"));
+  EXPECT_THAT(quality, HasSubstr("<p>No feedback received.</p>"));
+  EXPECT_THAT(quality, HasSubstr("<p>No theme is active in July 2023.</p>"));
+  EXPECT_THAT(html, Not(HasSubstr("quality-trend")));
+}
+
+TEST(ReportHtmlTest, SuppressedQualityValuesShowUnder5AndLeaveChartGaps) {
+  gv1::PracticeReport report = SeedReport();
+  AddQuality(&report);
+  report.set_suppressed(true);
+  gv1::QualitySection* q = report.mutable_quality();
+  q->mutable_trend(0)->clear_good_or_better_percent();
+  q->mutable_trend(0)->set_overdue_actions(0);
+  q->mutable_month()->mutable_moderation()->set_moderated(0);
+  q->mutable_month()->mutable_moderation()->set_agreed(0);
+  q->mutable_month()->mutable_moderation()->set_moderated_down(0);
+  q->mutable_month()->mutable_moderation()->clear_agreement_percent();
+  for (const char* path : {
+           "quality.trend[0].overdue_actions",
+           "quality.trend[0].good_or_better_percent",
+           "quality.month.moderation.moderated",
+           "quality.month.moderation.agreed",
+           "quality.month.moderation.moderated_down",
+           "quality.month.moderation.agreement_percent",
+       }) {
+    report.add_suppressed_fields(path);
+  }
+  const std::string html = RenderReportHtmlFragment(report);
+  const std::string quality = Section(html, "quality");
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">July 2023</th>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"
+                                 "<td class=\"sgm-num\">0</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"));
+  EXPECT_THAT(quality, HasSubstr("<th scope=\"row\">2023-06</th>"
+                                 "<td class=\"sgm-num\">10</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"));
+  const nlohmann::json chart = Chart(html, "quality-trend");
+  EXPECT_EQ(chart["datasets"][0]["data"], nlohmann::json::parse("[null,58.3]"));
+  EXPECT_EQ(chart["datasets"][1]["data"], nlohmann::json::parse("[10,12]"));
 }
 
 }  // namespace

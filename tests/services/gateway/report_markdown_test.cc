@@ -2,8 +2,10 @@
 // published figures (shared/data/seed-figures.json: July 2023).
 #include "services/gateway/report_markdown.h"
 
+#include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,6 +17,7 @@ using ::testing::Not;
 namespace gv1 = ::sgm::gateway::v1;
 namespace iv1 = ::sgm::intake::v1;
 namespace kv1 = ::sgm::kpi::v1;
+namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 
 void SetMonth(int year, int month, sgm::type::v1::YearMonth* out) {
@@ -172,6 +175,128 @@ gv1::PracticeReport SeedReport() {
   return report;
 }
 
+qv1::AuditFigures* AddAudits(absl::string_view label, int64_t outstanding,
+                             int64_t good, int64_t ri, int64_t inadequate,
+                             double percent, qv1::AuditFigures* a) {
+  a->set_label(std::string(label));
+  a->set_audits(outstanding + good + ri + inadequate);
+  a->set_outstanding(outstanding);
+  a->set_good(good);
+  a->set_requires_improvement(ri);
+  a->set_inadequate(inadequate);
+  a->set_good_or_better_percent(percent);
+  return a;
+}
+
+void AddDomain(absl::string_view domain, int64_t graded, int64_t worse,
+               double percent, qv1::QaFigures* f) {
+  qv1::DomainFigures* d = f->add_domains();
+  d->set_domain(std::string(domain));
+  d->set_graded(graded);
+  d->set_requires_improvement_or_worse(worse);
+  d->set_requires_improvement_or_worse_percent(percent);
+}
+
+void AddFeedback(qv1::FeedbackSource source, int64_t received, double mean,
+                 qv1::QaFigures* f) {
+  qv1::FeedbackFigures* r = f->add_feedback();
+  r->set_source(source);
+  r->set_received(received);
+  r->set_mean_rating(mean);
+}
+
+void AddQaPoint(int year, int month, int64_t audits, double good,
+                double agreement, int64_t feedback, double mean, int64_t open,
+                int64_t overdue, gv1::QualitySection* q) {
+  qv1::QaTrendPoint* p = q->add_trend();
+  SetMonth(year, month, p->mutable_month());
+  p->set_audits(audits);
+  p->set_good_or_better_percent(good);
+  p->set_agreement_percent(agreement);
+  p->set_feedback(feedback);
+  p->set_mean_rating(mean);
+  p->set_open_actions(open);
+  p->set_overdue_actions(overdue);
+}
+
+// Quality assurance for July 2023, worked by hand: 12 audits in the month
+// (1 outstanding, 6 good: 7/12 = 58.3%), 140 over the 12 months (86/140 =
+// 61.4%); six domains in the month, of which the report shows five.
+void AddQuality(gv1::PracticeReport* report) {
+  gv1::QualitySection* q = report->mutable_quality();
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+
+  qv1::QaFigures* m = q->mutable_month();
+  SetDate(2023, 7, 1, m->mutable_from());
+  SetDate(2023, 7, 31, m->mutable_to());
+  AddAudits("Total", 1, 6, 4, 1, 58.3, m->mutable_audits());
+  AddAudits("CASE_FILE", 1, 4, 2, 1, 62.5, m->add_by_type());
+  AddAudits("THEMED", 0, 2, 2, 0, 50.0, m->add_by_type());
+  m->mutable_moderation()->set_moderated(4);
+  m->mutable_moderation()->set_agreed(3);
+  m->mutable_moderation()->set_moderated_down(1);
+  m->mutable_moderation()->set_agreement_percent(75.0);
+  AddDomain("VOICE_OF_THE_CHILD", 12, 5, 41.7, m);
+  AddDomain("PLANNING", 12, 4, 33.3, m);
+  AddDomain("MANAGEMENT_OVERSIGHT", 10, 3, 30.0, m);
+  AddDomain("CHRONOLOGY", 8, 2, 25.0, m);
+  AddDomain("RISK_ASSESSMENT", 12, 2, 16.7, m);
+  AddDomain("SUPERVISION", 6, 1, 16.7, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_FAMILY, 3, 4.33, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_PARTNER_AGENCY, 2, 3.5, m);
+  AddFeedback(qv1::FEEDBACK_SOURCE_UNSPECIFIED, 5, 4.0, m);
+  m->mutable_actions()->set_open(6);
+  m->mutable_actions()->set_overdue(2);
+  m->mutable_actions()->set_due(5);
+  m->mutable_actions()->set_completed(4);
+  m->mutable_actions()->set_completed_on_time(3);
+  m->mutable_actions()->set_on_time_percent(75.0);
+  m->mutable_reaudits()->set_reaudits(2);
+  m->mutable_reaudits()->set_improved(1);
+  m->mutable_reaudits()->set_unchanged(1);
+  m->mutable_reaudits()->set_improved_percent(50.0);
+  qv1::Theme* theme = m->add_themes();
+  theme->set_theme_id("CP-2023");
+  theme->set_name("Child Protection");
+  SetDate(2023, 7, 1, theme->mutable_start_date());
+  SetDate(2023, 8, 31, theme->mutable_end_date());
+
+  qv1::QaFigures* y = q->mutable_last_12_months();
+  SetDate(2022, 8, 1, y->mutable_from());
+  SetDate(2023, 7, 31, y->mutable_to());
+  AddAudits("Total", 10, 76, 44, 10, 61.4, y->mutable_audits());
+  AddAudits("CASE_FILE", 8, 56, 30, 6, 64.0, y->add_by_type());
+  AddAudits("THEMED", 1, 15, 12, 2, 53.3, y->add_by_type());
+  AddAudits("OBSERVATION", 1, 5, 2, 2, 60.0, y->add_by_type());
+  y->mutable_moderation()->set_moderated(50);
+  y->mutable_moderation()->set_agreed(41);
+  y->mutable_moderation()->set_moderated_up(3);
+  y->mutable_moderation()->set_moderated_down(6);
+  y->mutable_moderation()->set_agreement_percent(82.0);
+  AddDomain("PLANNING", 130, 50, 38.5, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_FAMILY, 40, 4.1, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_YOUNG_PERSON, 12, 3.92, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_PARTNER_AGENCY, 25, 3.6, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_STAFF, 10, 4.5, y);
+  AddFeedback(qv1::FEEDBACK_SOURCE_UNSPECIFIED, 87, 3.98, y);
+  y->mutable_actions()->set_open(6);
+  y->mutable_actions()->set_overdue(2);
+  y->mutable_actions()->set_due(60);
+  y->mutable_actions()->set_completed(55);
+  y->mutable_actions()->set_completed_on_time(44);
+  y->mutable_actions()->set_on_time_percent(80.0);
+  y->mutable_reaudits()->set_reaudits(15);
+  y->mutable_reaudits()->set_improved(9);
+  y->mutable_reaudits()->set_unchanged(5);
+  y->mutable_reaudits()->set_worsened(1);
+  y->mutable_reaudits()->set_improved_percent(60.0);
+  y->mutable_reaudits()->set_original_missing(1);
+
+  AddQaPoint(2023, 6, 10, 60.0, 80.0, 6, 4.17, 5, 1, q);
+  AddQaPoint(2023, 7, 12, 58.3, 75.0, 5, 4.0, 6, 2, q);
+}
+
 TEST(ReportMarkdownTest, ShapeOfTheSourceReports) {
   const std::string md = RenderPracticeReportMarkdown(SeedReport());
   EXPECT_THAT(md, HasSubstr("# Monitoring safeguarding practice: July 2023\n"));
@@ -299,6 +424,134 @@ TEST(ReportMarkdownTest, WithheldValuesShowAsUnderFive) {
   EXPECT_THAT(md, HasSubstr("| Children's Safeguarding | 60 | <5 | 1.5 | 2 |"));
   // Not listed: shown.
   EXPECT_THAT(md, HasSubstr("Contacts in July 2023: **2,774**"));
+}
+
+TEST(ReportMarkdownTest, QualityAssuranceSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddQuality(&report);
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("## Quality assurance\n\nAudits in July 2023: "
+                            "**12**, good or better 58.3%. Over the 12 months "
+                            "to July 2023 (2022-08-01 to 2023-07-31): 140 "
+                            "audits, good or better 61.4%."));
+  // The grade distribution, this month and over 12 months, by type.
+  EXPECT_THAT(md, HasSubstr("### Audits and grades, July 2023\n\n"
+                            "| type | audits | outstanding | good | requires "
+                            "improvement | inadequate | good or better |\n"
+                            "|---|---:|---:|---:|---:|---:|---:|\n"
+                            "| **All audits** | 12 | 1 | 6 | 4 | 1 | 58.3% |\n"
+                            "| Case-file audits | 8 | 1 | 4 | 2 | 1 | 62.5% |\n"
+                            "| Themed audits | 4 | 0 | 2 | 2 | 0 | 50.0% |\n"));
+  EXPECT_THAT(md, HasSubstr("### Audits and grades, 12 months to July 2023\n"
+                            "\n"));
+  EXPECT_THAT(md, HasSubstr("| **All audits** | 140 | 10 | 76 | 44 | 10 | "
+                            "61.4% |"));
+  EXPECT_THAT(md, HasSubstr("| Observations of practice | 10 | 1 | 5 | 2 | 2 "
+                            "| 60.0% |"));
+  // Moderation.
+  EXPECT_THAT(md, HasSubstr("| period | moderated | agreed | graded up | "
+                            "graded down | agreement |"));
+  EXPECT_THAT(md, HasSubstr("| July 2023 | 4 | 3 | 0 | 1 | 75.0% |"));
+  EXPECT_THAT(md, HasSubstr("| 12 months to July 2023 | 50 | 41 | 3 | 6 | "
+                            "82.0% |"));
+  // The top five domains; the sixth is left out.
+  EXPECT_THAT(md, HasSubstr("### Domains most often graded requires "
+                            "improvement or worse\n\nJuly 2023:\n\n"
+                            "| domain | audits grading it | requires "
+                            "improvement or worse | share |\n"
+                            "|---|---:|---:|---:|\n"
+                            "| Voice of the child | 12 | 5 | 41.7% |\n"));
+  EXPECT_THAT(md, HasSubstr("| Risk assessment | 12 | 2 | 16.7% |\n\n"
+                            "12 months to July 2023:\n"));
+  EXPECT_THAT(md, Not(HasSubstr("Supervision")));
+  EXPECT_THAT(md, HasSubstr("| Planning | 130 | 50 | 38.5% |"));
+  // Feedback by source, both periods in one table; a source with none this
+  // month shows 0 and no mean.
+  EXPECT_THAT(md, HasSubstr("| from | received in July 2023 | mean rating | "
+                            "received in the 12 months to July 2023 | mean "
+                            "rating |"));
+  EXPECT_THAT(md, HasSubstr("| Families | 3 | 4.33 | 40 | 4.10 |\n"
+                            "| Young people | 0 | \u2013 | 12 | 3.92 |\n"
+                            "| Partner agencies | 2 | 3.50 | 25 | 3.60 |\n"
+                            "| Staff | 0 | \u2013 | 10 | 4.50 |\n"
+                            "| **All feedback** | 5 | 4.00 | 87 | 3.98 |\n"));
+  // Actions and re-audits.
+  EXPECT_THAT(md, HasSubstr("Open at 2023-07-31: **6**, of which 2 overdue."));
+  EXPECT_THAT(md, HasSubstr("| July 2023 | 5 | 4 | 3 | 75.0% |"));
+  EXPECT_THAT(md, HasSubstr("| 12 months to July 2023 | 60 | 55 | 44 | 80.0% "
+                            "|"));
+  EXPECT_THAT(md, HasSubstr("| July 2023 | 2 | 1 | 1 | 0 | 50.0% |"));
+  EXPECT_THAT(md, HasSubstr("| 12 months to July 2023 | 15 | 9 | 5 | 1 | "
+                            "60.0% |"));
+  EXPECT_THAT(md, HasSubstr("whose original audit is not recorded (left out "
+                            "above): 1."));
+  // Themes and the months.
+  EXPECT_THAT(md, HasSubstr("Active in July 2023: Child Protection (CP-2023, "
+                            "2023-07-01 to 2023-08-31)."));
+  EXPECT_THAT(md, HasSubstr("| 2023-06 | 10 | 60.0% | 80.0% | 6 | 4.17 | 5 | "
+                            "1 |\n| 2023-07 | 12 | 58.3% | 75.0% | 5 | 4.00 | "
+                            "6 | 2 |\n"));
+  // In the source reports' order: before the workforce.
+  EXPECT_LT(md.find("## Quality assurance"), md.find("## Workforce"));
+}
+
+TEST(ReportMarkdownTest, QualityWithoutFiguresOrUnavailable) {
+  gv1::PracticeReport report = SeedReport();
+  gv1::QualitySection* q = report.mutable_quality();
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+  SetDate(2023, 7, 31, q->mutable_month()->mutable_to());
+  q->mutable_month()->mutable_audits()->set_label("Total");
+  std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("Audits in July 2023: **0**, good or better "
+                            "\u2013."));
+  EXPECT_THAT(md, HasSubstr("### Audits and grades, July 2023\n\nNo audits "
+                            "dated in the period.\n"));
+  EXPECT_THAT(md, HasSubstr("July 2023:\n\nNo graded domains.\n"));
+  EXPECT_THAT(md, HasSubstr("### Feedback\n\nNo feedback received.\n"));
+  EXPECT_THAT(md, HasSubstr("No theme is active in July 2023."));
+  EXPECT_THAT(md, Not(HasSubstr("### Quality assurance month by month")));
+
+  q->Clear();
+  q->mutable_status()->set_state(gv1::SECTION_STATE_UNAVAILABLE);
+  q->mutable_status()->set_reason(
+      "the quality-assurance service could not be reached");
+  md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("## Quality assurance\n\n> **Unavailable:** the "
+                            "quality-assurance service could not be reached. "
+                            "The rest of the report is complete.\n\n## "
+                            "Workforce"));
+}
+
+// Outward-facing: the QA counts from 1 to 4, and what is derived from them,
+// show as "<5".
+TEST(ReportMarkdownTest, WithheldQualityValuesShowAsUnderFive) {
+  gv1::PracticeReport report = SeedReport();
+  AddQuality(&report);
+  report.set_suppressed(true);
+  for (const char* path : {
+           "quality.month.audits.outstanding",
+           "quality.month.audits.requires_improvement",
+           "quality.month.audits.inadequate",
+           "quality.month.audits.good_or_better_percent",
+           "quality.month.feedback[1].received",
+           "quality.month.feedback[1].mean_rating",
+           "quality.month.actions.overdue",
+           "quality.last_12_months.reaudits.original_missing",
+           "quality.trend[1].overdue_actions",
+       }) {
+    report.add_suppressed_fields(path);
+  }
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("Audits in July 2023: **12**, good or better <5."));
+  EXPECT_THAT(md, HasSubstr("| **All audits** | 12 | <5 | 6 | <5 | <5 | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| Partner agencies | <5 | <5 | 25 | 3.60 |"));
+  EXPECT_THAT(md, HasSubstr("Open at 2023-07-31: **6**, of which <5 overdue."));
+  EXPECT_THAT(md, HasSubstr("(left out above): <5."));
+  EXPECT_THAT(md, HasSubstr("| 2023-07 | 12 | 58.3% | 75.0% | 5 | 4.00 | 6 | "
+                            "<5 |"));
+  // Not listed: shown.
+  EXPECT_THAT(md, HasSubstr("| Families | 3 | 4.33 | 40 | 4.10 |"));
 }
 
 }  // namespace
