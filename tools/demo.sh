@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The main job (./dev.sh demo): starts Redis and the services (KPI,
-# workforce, intake, gateway) locally with their data under ./var/,
+# workforce, QA, intake, gateway) locally with their data under ./var/,
 # generates a synthetic authority's last two years of contacts and
 # decisions, of case events (referrals, assessments, plans, care episodes,
-# visits, reviews, allocations) and of its workforce (staff, absences,
-# establishment), imports them through the gateway, prints the last full
-# month's "Monitoring Safeguarding Practice" report (front door, the eight
-# indicators, case status, workforce), writes it as HTML with charts, and
-# serves the dashboard until Ctrl-C. Each phase prints how long it took.
+# visits, reviews, allocations), of its workforce (staff, absences,
+# establishment) and of its quality assurance (themes, audits, feedback,
+# actions), imports them through the gateway, prints the last full month's
+# quality-assurance summary and "Monitoring Safeguarding Practice" report
+# (front door, the eight indicators, case status, quality assurance,
+# workforce), writes it as HTML with charts, and serves the dashboard until
+# Ctrl-C. Each phase prints how long it took.
 #
 # Ports (override with the environment): gateway 50051
-# (SGM_DEMO_GATEWAY_PORT), dashboard 8080 (SGM_DEMO_HTTP_PORT), intake 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053
-# (SGM_DEMO_KPI_PORT), workforce 50054 (SGM_DEMO_WORKFORCE_PORT), Redis
-# 6390 (SGM_DEMO_REDIS_PORT), metrics 9460 gateway
+# (SGM_DEMO_GATEWAY_PORT), dashboard 8080 (SGM_DEMO_HTTP_PORT), intake
+# 50052 (SGM_DEMO_INTAKE_PORT), KPI 50053 (SGM_DEMO_KPI_PORT), workforce
+# 50054 (SGM_DEMO_WORKFORCE_PORT), QA 50055 (SGM_DEMO_QA_PORT), Redis 6390
+# (SGM_DEMO_REDIS_PORT), metrics 9460 gateway
 # (SGM_DEMO_GATEWAY_METRICS_PORT), 9462 intake
 # (SGM_DEMO_INTAKE_METRICS_PORT), 9463 KPI (SGM_DEMO_KPI_METRICS_PORT), 9464
-# workforce (SGM_DEMO_WORKFORCE_METRICS_PORT).
+# workforce (SGM_DEMO_WORKFORCE_METRICS_PORT), 9465 QA
+# (SGM_DEMO_QA_METRICS_PORT).
 # Data: ./var/ (SGM_VAR_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,11 +30,13 @@ HTTP_PORT=${SGM_DEMO_HTTP_PORT:-8080}
 INTAKE_PORT=${SGM_DEMO_INTAKE_PORT:-50052}
 KPI_PORT=${SGM_DEMO_KPI_PORT:-50053}
 WORKFORCE_PORT=${SGM_DEMO_WORKFORCE_PORT:-50054}
+QA_PORT=${SGM_DEMO_QA_PORT:-50055}
 REDIS_PORT=${SGM_DEMO_REDIS_PORT:-6390}
 GATEWAY_METRICS_PORT=${SGM_DEMO_GATEWAY_METRICS_PORT:-9460}
 INTAKE_METRICS_PORT=${SGM_DEMO_INTAKE_METRICS_PORT:-9462}
 KPI_METRICS_PORT=${SGM_DEMO_KPI_METRICS_PORT:-9463}
 WORKFORCE_METRICS_PORT=${SGM_DEMO_WORKFORCE_METRICS_PORT:-9464}
+QA_METRICS_PORT=${SGM_DEMO_QA_METRICS_PORT:-9465}
 SGM="$BUILD/tools/sgm"
 
 # How long the phase since the last call took.
@@ -89,6 +95,13 @@ echo "starting sgm-workforce on 127.0.0.1:$WORKFORCE_PORT"
   --kpi_address "127.0.0.1:$KPI_PORT" \
   --metrics "127.0.0.1:$WORKFORCE_METRICS_PORT" >"$VAR/logs/workforce.log" 2>&1 &
 pids+=($!)
+# QA draws its dip samples from the KPI service's cases.
+echo "starting sgm-qa on 127.0.0.1:$QA_PORT"
+"$BUILD/services/qa/sgm-qa" --listen "127.0.0.1:$QA_PORT" \
+  --store_path "$VAR/data/qa.db" --redis "127.0.0.1:$REDIS_PORT" \
+  --kpi_address "127.0.0.1:$KPI_PORT" \
+  --metrics "127.0.0.1:$QA_METRICS_PORT" >"$VAR/logs/qa.log" 2>&1 &
+pids+=($!)
 echo "starting sgm-intake on 127.0.0.1:$INTAKE_PORT"
 "$BUILD/services/intake/sgm-intake" --listen "127.0.0.1:$INTAKE_PORT" \
   --store_path "$VAR/data/intake.db" --redis "127.0.0.1:$REDIS_PORT" \
@@ -99,6 +112,7 @@ echo "starting sgm-gateway on 127.0.0.1:$GATEWAY_PORT"
   --tokens_file "$VAR/tokens.txt" --intake_address "127.0.0.1:$INTAKE_PORT" \
   --kpi_address "127.0.0.1:$KPI_PORT" \
   --workforce_address "127.0.0.1:$WORKFORCE_PORT" \
+  --qa_address "127.0.0.1:$QA_PORT" \
   --redis "127.0.0.1:$REDIS_PORT" --http_listen "127.0.0.1:$HTTP_PORT" \
   --metrics "127.0.0.1:$GATEWAY_METRICS_PORT" >"$VAR/logs/gateway.log" 2>&1 &
 pids+=($!)
@@ -120,6 +134,7 @@ rm -rf "$VAR/synth" && mkdir -p "$VAR/synth"
 "$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 25
 "$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 25
 "$SGM" synth workforce --out "$VAR/synth" --seed 1 --start "$START" --months 25
+"$SGM" synth qa --out "$VAR/synth" --seed 1 --start "$START" --months 25
 took "generate"
 
 for f in "$VAR"/synth/contacts-*.csv; do
@@ -138,6 +153,24 @@ for feed in staff absences establishment; do
   "$SGM" import "$feed" "$VAR/synth/$feed.csv"
 done
 took "import workforce"
+# Themes come as a list to record (the QA service has no themes feed).
+themes=0
+while IFS=, read -r id name start end; do
+  "$SGM" qa create-theme --id "$id" --name "$name" --start "$start" \
+    --end "$end" >/dev/null
+  themes=$((themes + 1))
+done < <(tail -n +2 "$VAR/synth/themes.csv")
+echo "recorded $themes themes from $VAR/synth/themes.csv"
+for feed in audits feedback actions; do
+  echo "importing $VAR/synth/$feed.csv"
+  "$SGM" import "$feed" "$VAR/synth/$feed.csv"
+done
+took "import quality assurance"
+
+LAST_DAY=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m-%d)
+echo
+"$SGM" qa summary --from "$LAST_MONTH-01" --to "$LAST_DAY"
+took "quality-assurance summary"
 
 echo
 "$SGM" report --month "$LAST_MONTH" --format md
@@ -150,13 +183,14 @@ The suite is serving:
                       (or the analyst's, $VAR/analyst.token: aggregates only)
   gateway (gRPC)      127.0.0.1:$GATEWAY_PORT   token: $VAR/admin.token
   metrics             http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics (gateway), :$INTAKE_METRICS_PORT (intake),
-                      :$KPI_METRICS_PORT (KPI), :$WORKFORCE_METRICS_PORT (workforce)
+                      :$KPI_METRICS_PORT (KPI), :$WORKFORCE_METRICS_PORT (workforce), :$QA_METRICS_PORT (QA)
   logs                $VAR/logs/
 Try:  SGM_GATEWAY=127.0.0.1:$GATEWAY_PORT SGM_TOKEN=\$(cat $VAR/admin.token) $SGM intake stats --json
       curl -H "Authorization: Bearer \$(cat $VAR/analyst.token)" -d '{}' \\
         http://127.0.0.1:$HTTP_PORT/api/v1/sgm.kpi.v1.KpiService/GetCaseStatus
       $SGM kpi indicators --month $LAST_MONTH   $SGM kpi caseloads
       $SGM workforce summary --json
+      $SGM qa summary --from $LAST_MONTH-01 --to $LAST_DAY   $SGM qa themes
 Ctrl-C stops everything.
 MSG
 wait

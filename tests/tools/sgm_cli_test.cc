@@ -1,6 +1,7 @@
 // The sgm binary end to end against in-process services (real SQLite and
 // redis-server): import with rejections listed, stats as JSON, bad tokens,
-// case events and the KPI commands.
+// case events and the KPI commands, the workforce and QA feeds and
+// summaries, the synthetic feeds.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -8,12 +9,15 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sgm/intake/v1/intake.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ca.h"
 #include "tests/support/test_cluster.h"
@@ -485,8 +489,9 @@ TEST_F(SgmCliTest, ReportAsMarkdownHtmlAndJson) {
   EXPECT_THAT(md.out, HasSubstr("Contacts in May 2024: **3**"));
   EXPECT_THAT(md.out, HasSubstr("| Child protection visits in time | 66.7% "
                                 "(2/3) |"));
-  EXPECT_THAT(md.out, HasSubstr("> **Not deployed:** no quality-assurance "
-                                "service is deployed."));
+  // Every section's service is deployed (the QA service with no audits).
+  EXPECT_THAT(md.out, Not(HasSubstr("Not deployed")));
+  EXPECT_THAT(md.out, HasSubstr("No audits dated in the period."));
 
   const std::string path = dir_.File("report.json");
   CliRun json =
@@ -507,7 +512,7 @@ TEST_F(SgmCliTest, ReportAsMarkdownHtmlAndJson) {
   EXPECT_EQ(parsed["front_door"]["figures"]["this_month"]["contacts"], "3");
   EXPECT_EQ(parsed["performance"]["indicators"]["indicators"][2]["numerator"],
             "2");
-  EXPECT_EQ(parsed["quality"]["status"]["state"], "SECTION_STATE_NOT_DEPLOYED");
+  EXPECT_EQ(parsed["quality"]["status"]["state"], "SECTION_STATE_AVAILABLE");
 
   CliRun out_flag = Sgm(testing::kAnalystToken,
                         absl::StrCat("report --month 2024-05 --out=", path));
@@ -533,8 +538,8 @@ TEST_F(SgmCliTest, ReportAsMarkdownHtmlAndJson) {
                         "2024</title>"));
   EXPECT_THAT(html_text.str(), HasSubstr("<th scope=\"row\">May 2024</th>"
                                          "<td class=\"sgm-num\">3</td>"));
-  EXPECT_THAT(html_text.str(), HasSubstr("class=\"sgm-notice "
-                                         "sgm-not-deployed\""));
+  EXPECT_THAT(html_text.str(),
+              Not(HasSubstr("class=\"sgm-notice sgm-not-deployed\"")));
   EXPECT_THAT(html_text.str(), HasSubstr("data-chart-id=\"front-door-trend\""));
   EXPECT_THAT(html_text.str(), HasSubstr("Chart.js v4"));
   CliRun pdf = Sgm(testing::kAnalystToken, "report --format pdf");
@@ -582,8 +587,252 @@ TEST_F(SgmCliTest, AdminAuditListsChildLevelReads) {
   EXPECT_EQ(denied.exit_code, 1) << denied.out;
   EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
 
-  CliRun usage = Sgm(testing::kAdminToken, "admin audit --service=qa");
+  CliRun usage = Sgm(testing::kAdminToken, "admin audit --service=hr");
   EXPECT_EQ(usage.exit_code, 2) << usage.out;
+  EXPECT_THAT(usage.out, HasSubstr("intake, kpi, workforce or qa"));
+}
+
+TEST_F(SgmCliTest, SynthQaWritesFeedsNamingTheEventsChildren) {
+  const std::string args = " --seed=5 --start=2023-10 --months=3";
+  CliRun run = Sgm("", absl::StrCat("synth qa --out=", dir_.File("q"), args));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("(2023-10 to 2023-12)"));
+  EXPECT_THAT(run.out, HasSubstr("{audits,feedback,actions,themes}.csv"));
+  const std::string audits = ReadFile(dir_.File("q/audits.csv"));
+  EXPECT_EQ(audits.substr(0, audits.find('\n')),
+            "audit_id,child_id,type,theme,team,worker_id,auditor,audit_date,"
+            "grade,moderated_grade,moderator,domains,findings,reaudit_of,"
+            "sample_id");
+  const std::string feedback = ReadFile(dir_.File("q/feedback.csv"));
+  EXPECT_EQ(feedback.substr(0, feedback.find('\n')),
+            "feedback_id,source,team,received_on,rating,comment");
+  const std::string actions = ReadFile(dir_.File("q/actions.csv"));
+  EXPECT_EQ(actions.substr(0, actions.find('\n')),
+            "action_id,origin_ref,owner,due_date,completed_date,raised_on");
+  // The bi-monthly themes covering October to December 2023: Sep-Oct and
+  // Nov-Dec, in the synthesizer's turn of themes.
+  EXPECT_EQ(ReadFile(dir_.File("q/themes.csv")),
+            "theme_id,name,start_date,end_date\n"
+            "VOC-2023-09,Voice of the child,2023-09-01,2023-10-31\n"
+            "ASSESS-2023-11,Quality of assessments,2023-11-01,2023-12-31\n");
+  // The first audit names a child and worker of the case events of the
+  // same options.
+  const size_t second_line = audits.find('\n') + 1;
+  const std::vector<std::string> fields = absl::StrSplit(
+      audits.substr(second_line, audits.find('\n', second_line) - second_line),
+      ',');
+  ASSERT_GE(fields.size(), 6u);
+  EXPECT_EQ(fields[0], "AUD0000001");
+  ASSERT_EQ(Sgm("", absl::StrCat("synth events --out=", dir_.File("q"), args))
+                .exit_code,
+            0);
+  const std::string events = ReadFile(dir_.File("q/case-events.csv"));
+  EXPECT_THAT(events, HasSubstr(absl::StrCat(",", fields[1], ",")));
+  EXPECT_THAT(events, HasSubstr(absl::StrCat(",", fields[5], ",")));
+  // Deterministic.
+  ASSERT_EQ(
+      Sgm("", absl::StrCat("synth qa --out=", dir_.File("r"), args)).exit_code,
+      0);
+  EXPECT_EQ(ReadFile(dir_.File("r/audits.csv")), audits);
+  EXPECT_EQ(ReadFile(dir_.File("r/actions.csv")), actions);
+  EXPECT_EQ(Sgm("", "synth qa").exit_code, 2);
+  EXPECT_THAT(Sgm("", "help").out, HasSubstr("synth qa --out=DIR"));
+}
+
+TEST_F(SgmCliTest, QaUsageErrors) {
+  const absl::string_view token = testing::kAnalystToken;
+  EXPECT_EQ(Sgm(token, "qa").exit_code, 2);
+  CliRun unknown = Sgm(token, "qa nonsense");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out;
+  EXPECT_THAT(unknown.out, HasSubstr("unknown qa command 'nonsense'"));
+  CliRun bad_from = Sgm(token, "qa summary --from 2024-13-01");
+  EXPECT_EQ(bad_from.exit_code, 2) << bad_from.out;
+  EXPECT_THAT(bad_from.out, HasSubstr("--from"));
+  CliRun backwards = Sgm(token, "qa summary --from 2024-05-31 --to 2024-05-01");
+  EXPECT_EQ(backwards.exit_code, 2) << backwards.out;
+  EXPECT_THAT(backwards.out, HasSubstr("--to is before --from"));
+  CliRun missing = Sgm(token, "qa create-theme --id CP-2024-05");
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("needs --id, --name, --start and --end"));
+  CliRun bad_start =
+      Sgm(token,
+          "qa create-theme --id CP-2024-05 --name CP --start 2024-05 --end "
+          "2024-06-30");
+  EXPECT_EQ(bad_start.exit_code, 2) << bad_start.out;
+  EXPECT_THAT(bad_start.out, HasSubstr("--start"));
+  CliRun team = Sgm(token, "qa themes --team CP1");
+  EXPECT_EQ(team.exit_code, 2) << team.out;
+  EXPECT_EQ(Sgm(token, "qa summary extra").exit_code, 2);
+  EXPECT_EQ(Sgm(token, "import audits").exit_code, 2);
+  EXPECT_EQ(Sgm("", "qa summary").exit_code, 2) << "no token";
+}
+
+// May 2024 (the cluster's clock is 2024-06-15), worked by hand:
+//   audits in May: A1 graded 2; A2 3, moderated 3 (agreed); A3 1,
+//   moderated 2 (graded down); A6 3, a re-audit of A5 (April, 4):
+//   improved. Line 5 (A4) has no such grade. Effective grades 2, 3, 2, 3:
+//   4 audits, 2 good, 2 requires improvement, 50.0% good or better; 2
+//   moderated, 1 agreed (50.0%). RECORDING graded 3 in A1 and A2.
+//   feedback in May: families 5 and 4 (4.50), a partner 2: 3 pieces, mean
+//   11 / 3 = 3.67; line 5 has a rating of 6.
+//   actions on 31 May: AC2 (due 25 May) and AC3 open, AC2 overdue; AC1
+//   (on time) and AC4 (late) completed in May: 1 of 2 on time; AC1, AC2
+//   and AC4 due in May.
+constexpr absl::string_view kAudits =
+    "audit_id,child_id,type,theme,team,worker_id,auditor,audit_date,grade,"
+    "moderated_grade,moderator,domains,reaudit_of\n"
+    "A1,C1,CASE_FILE,,CP1,W1,Auditor 01,2024-05-02,2,,,"
+    "VOICE_OF_THE_CHILD=2;RECORDING=3,\n"
+    "A2,C2,THEMED,CP-2024-05,CP1,W1,Auditor 02,2024-05-09,3,3,Head of QA,"
+    "RECORDING=3,\n"
+    "A3,C3,CASE_FILE,,EH1,P1,Auditor 01,2024-05-20,1,2,Head of QA,,\n"
+    "A4,C4,OBSERVATION,,EH1,P2,Auditor 03,2024-05-21,5,,,,\n"
+    "A5,C5,CASE_FILE,,CP1,W1,Auditor 01,2024-04-10,4,,,,\n"
+    "A6,C5,CASE_FILE,,CP1,W1,Auditor 02,2024-05-28,3,,,,A5\n";
+constexpr absl::string_view kFeedback =
+    "feedback_id,source,team,received_on,rating,comment\n"
+    "F1,FAMILY,CP1,2024-05-03,5,Very helpful\n"
+    "F2,FAMILY,CP1,2024-05-10,4,\n"
+    "F3,PARTNER_AGENCY,,2024-05-15,2,\"Slow, but improving\"\n"
+    "F4,STAFF,,2024-05-16,6,\n";
+constexpr absl::string_view kActions =
+    "action_id,origin_ref,owner,due_date,completed_date,raised_on\n"
+    "AC1,A2,CP1 team manager,2024-05-20,2024-05-18,2024-05-09\n"
+    "AC2,BOARD-2024-05,Head of Service,2024-05-25,,2024-05-14\n"
+    "AC3,A6,W1,2024-06-30,,2024-05-28\n"
+    "AC4,BOARD-2024-04,Head of Service,2024-05-10,2024-05-15,2024-04-10\n";
+
+TEST_F(SgmCliTest, QaImportsThemesAndSummary) {
+  // A manager records the theme; re-sending it changes nothing.
+  const std::string theme =
+      "qa create-theme --id CP-2024-05 --name 'Child protection' --start "
+      "2024-05-01 --end 2024-06-30";
+  CliRun created = Sgm(testing::kManagerToken, theme);
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_EQ(created.out,
+            "theme CP-2024-05 (Child protection), 2024-05-01 to 2024-06-30: "
+            "recorded\n");
+  CliRun again = Sgm(testing::kManagerToken, theme);
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_THAT(again.out, HasSubstr(": already recorded"));
+  CliRun other = Sgm(testing::kManagerToken,
+                     "qa create-theme --id CP-2024-05 --name Neglect --start "
+                     "2024-05-01 --end 2024-06-30");
+  EXPECT_EQ(other.exit_code, 1) << other.out;
+  EXPECT_THAT(other.out, HasSubstr("ALREADY_EXISTS"));
+
+  CliRun imported =
+      Sgm(testing::kPractitionerToken,
+          absl::StrCat("import audits ", Write("a.csv", kAudits)));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 5, duplicates 0, rejected 1"));
+  EXPECT_THAT(imported.out, HasSubstr("line 5, field grade"));
+  imported = Sgm(testing::kPractitionerToken,
+                 absl::StrCat("import feedback ", Write("f.csv", kFeedback)));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 3, duplicates 0, rejected 1"));
+  EXPECT_THAT(imported.out, HasSubstr("line 5, field rating"));
+  const std::string actions = Write("ac.csv", kActions);
+  imported = Sgm(testing::kPractitionerToken,
+                 absl::StrCat("import actions ", actions));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  EXPECT_THAT(imported.out, HasSubstr("accepted 4, duplicates 0, rejected 0"));
+  imported = Sgm(testing::kPractitionerToken,
+                 absl::StrCat("import actions ", actions));
+  EXPECT_THAT(imported.out, HasSubstr("accepted 0, duplicates 4, rejected 0"));
+
+  // An analyst reads the figures.
+  CliRun json = Sgm(testing::kAnalystToken,
+                    "qa summary --from 2024-05-01 --to 2024-05-31 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  const nlohmann::json f = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(f.is_discarded()) << json.out;
+  EXPECT_EQ(f["audits"]["audits"], "4") << json.out;
+  EXPECT_EQ(f["audits"]["good"], "2");
+  EXPECT_EQ(f["audits"]["requires_improvement"], "2");
+  EXPECT_EQ(f["audits"]["good_or_better_percent"], 50.0);
+  EXPECT_EQ(f["moderation"]["moderated"], "2");
+  EXPECT_EQ(f["moderation"]["agreed"], "1");
+  EXPECT_EQ(f["moderation"]["moderated_down"], "1");
+  EXPECT_EQ(f["moderation"]["agreement_percent"], 50.0);
+  EXPECT_EQ(f["reaudits"]["reaudits"], "1");
+  EXPECT_EQ(f["reaudits"]["improved"], "1");
+  EXPECT_EQ(f["actions"]["open"], "2");
+  EXPECT_EQ(f["actions"]["overdue"], "1");
+  EXPECT_EQ(f["actions"]["completed"], "2");
+  EXPECT_EQ(f["actions"]["completed_on_time"], "1");
+  EXPECT_EQ(f["actions"]["due"], "3");
+  ASSERT_FALSE(f["feedback"].empty()) << json.out;
+  const nlohmann::json& total = f["feedback"].back();
+  EXPECT_EQ(total["source"], "FEEDBACK_SOURCE_UNSPECIFIED");
+  EXPECT_EQ(total["received"], "3");
+  EXPECT_EQ(total["mean_rating"], 3.67);
+
+  CliRun table = Sgm(testing::kAnalystToken,
+                     "qa summary --from 2024-05-01 --to 2024-05-31");
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_THAT(table.out,
+              HasSubstr("Quality assurance, 2024-05-01 to 2024-05-31\n"));
+  EXPECT_THAT(table.out,
+              ::testing::ContainsRegex("All audits +4 +0 +2 +2 +0 +50.0%"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("Recording +2 +2 +100.0%"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("Families +2 +4.50 +2 +0"));
+  EXPECT_THAT(table.out, HasSubstr("Actions on 2024-05-31: 2 open, of which "
+                                   "1 overdue"));
+  EXPECT_THAT(table.out, HasSubstr("Re-audits: 1, 1 (100.0%) improved"));
+
+  // A team, and a theme (the theme's days).
+  CliRun team = Sgm(testing::kAnalystToken,
+                    "qa summary --from 2024-05-01 --to 2024-05-31 --team EH1 "
+                    "--json");
+  ASSERT_EQ(team.exit_code, 0) << team.out;
+  EXPECT_EQ(nlohmann::json::parse(team.out, nullptr, false)["audits"]["audits"],
+            "1")
+      << team.out;
+  CliRun themed =
+      Sgm(testing::kAnalystToken, "qa summary --theme CP-2024-05 --json");
+  ASSERT_EQ(themed.exit_code, 0) << themed.out;
+  const nlohmann::json t = nlohmann::json::parse(themed.out, nullptr, false);
+  ASSERT_FALSE(t.is_discarded()) << themed.out;
+  EXPECT_EQ(t["audits"]["audits"], "1") << themed.out;
+  EXPECT_EQ(t["from"]["month"], 5);
+
+  CliRun themes = Sgm(testing::kAnalystToken, "qa themes");
+  ASSERT_EQ(themes.exit_code, 0) << themes.out;
+  EXPECT_THAT(themes.out, HasSubstr("CP-2024-05  Child protection  2024-05-01"
+                                    "  2024-06-30\n1 theme\n"));
+  CliRun later =
+      Sgm(testing::kAnalystToken, "qa themes --as-of 2024-07-01 --json");
+  ASSERT_EQ(later.exit_code, 0) << later.out;
+  EXPECT_THAT(later.out, Not(HasSubstr("CP-2024-05")));
+
+  // Audits name children: not for analysts; themes are for managers.
+  CliRun denied = Sgm(testing::kAnalystToken,
+                      absl::StrCat("import audits ", Write("b.csv", kAudits)));
+  EXPECT_EQ(denied.exit_code, 1) << denied.out;
+  EXPECT_THAT(denied.out, HasSubstr("PERMISSION_DENIED"));
+  CliRun practitioner = Sgm(testing::kPractitionerToken, theme);
+  EXPECT_EQ(practitioner.exit_code, 1) << practitioner.out;
+  EXPECT_THAT(practitioner.out, HasSubstr("PERMISSION_DENIED"));
+
+  // A practitioner's read of an audit shows in the QA read-audit log.
+  auto stub = qa::v1::QaService::NewStub(cluster_->gateway_channel());
+  qa::v1::GetAuditRequest request;
+  request.set_audit_id("A1");
+  qa::v1::GetAuditResponse response;
+  auto context = testing::TestCluster::ContextFor(testing::kPractitionerToken);
+  ASSERT_TRUE(stub->GetAudit(context.get(), request, &response).ok());
+  CliRun audit =
+      Sgm(testing::kAdminToken, "admin audit --service=qa --child=C1 --json");
+  ASSERT_EQ(audit.exit_code, 0) << audit.out;
+  EXPECT_THAT(audit.out, HasSubstr("GetAudit"));
+  EXPECT_THAT(audit.out, HasSubstr("test-practitioner"));
+
+  // The report's quality section has the month's audits.
+  CliRun report = Sgm(testing::kAnalystToken, "report --month 2024-05");
+  ASSERT_EQ(report.exit_code, 0) << report.out;
+  EXPECT_THAT(report.out, HasSubstr("Audits in May 2024: **4**"));
+  EXPECT_THAT(report.out, Not(HasSubstr("quality section")));
 }
 
 TEST_F(SgmCliTest, HashTokenIsWhatTheGatewayStores) {

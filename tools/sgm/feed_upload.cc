@@ -14,6 +14,7 @@
 #include "common/grpc_status.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 
 namespace sgm::cli {
@@ -289,6 +290,48 @@ absl::StatusOr<ImportSummary> UploadEstablishment(
       },
       [](ImportEstablishmentRequest*) {}, token, path, format, deadline,
       progress);
+}
+
+absl::StatusOr<ImportSummary> UploadAudits(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::qa::v1::ImportAuditsRequest;
+  using ::sgm::qa::v1::ImportAuditsResponse;
+  auto stub = sgm::qa::v1::QaService::NewStub(channel);
+  return Upload<ImportAuditsRequest, ImportAuditsResponse>(
+      [&stub](grpc::ClientContext* context, ImportAuditsResponse* response) {
+        return stub->ImportAudits(context, response);
+      },
+      [](ImportAuditsRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadFeedback(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::qa::v1::ImportFeedbackRequest;
+  using ::sgm::qa::v1::ImportFeedbackResponse;
+  auto stub = sgm::qa::v1::QaService::NewStub(channel);
+  return Upload<ImportFeedbackRequest, ImportFeedbackResponse>(
+      [&stub](grpc::ClientContext* context, ImportFeedbackResponse* response) {
+        return stub->ImportFeedback(context, response);
+      },
+      [](ImportFeedbackRequest*) {}, token, path, format, deadline, progress);
+}
+
+absl::StatusOr<ImportSummary> UploadActions(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress) {
+  using ::sgm::qa::v1::ImportActionsRequest;
+  using ::sgm::qa::v1::ImportActionsResponse;
+  auto stub = sgm::qa::v1::QaService::NewStub(channel);
+  return Upload<ImportActionsRequest, ImportActionsResponse>(
+      [&stub](grpc::ClientContext* context, ImportActionsResponse* response) {
+        return stub->ImportActions(context, response);
+      },
+      [](ImportActionsRequest*) {}, token, path, format, deadline, progress);
 }
 
 std::string FormatSummary(const ImportSummary& summary, int max_rejections) {

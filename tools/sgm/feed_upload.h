@@ -1,4 +1,4 @@
-// Sends a feed file (DESIGN section 5) to intake, KPI or workforce through
+// Sends a feed file (DESIGN section 5) to intake, KPI, workforce or QA through
 // the gateway as a stream of chunks, and formats the import summary that comes
 // back.
 #ifndef SGM_TOOLS_SGM_FEED_UPLOAD_H_
@@ -81,6 +81,22 @@ absl::StatusOr<sgm::feed::v1::ImportSummary> UploadAbsences(
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::Duration deadline, ProgressBar* progress);
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadEstablishment(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+
+// The same for the quality-assurance feeds (DESIGN section 5: audits,
+// feedback, actions) and QaService.ImportAudits / ImportFeedback /
+// ImportActions.
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadAudits(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadFeedback(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::string_view token, const std::string& path, absl::string_view format,
+    absl::Duration deadline, ProgressBar* progress);
+absl::StatusOr<sgm::feed::v1::ImportSummary> UploadActions(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
     absl::string_view token, const std::string& path, absl::string_view format,
     absl::Duration deadline, ProgressBar* progress);

@@ -1,6 +1,6 @@
-// sgm: the suite's command line. Feeds go to intake and the KPI service
-// through the gateway; figures and indicators come back the same way;
-// synthetic feeds and token helpers work offline.
+// sgm: the suite's command line. Feeds go to intake, the KPI, workforce and
+// QA services through the gateway; figures and indicators come back the
+// same way; synthetic feeds and token helpers work offline.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -44,15 +44,18 @@
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
+#include "sgm/qa/v1/qa.grpc.pb.h"
 #include "sgm/workforce/v1/workforce.grpc.pb.h"
 #include "tools/sgm/feed_upload.h"
 #include "tools/sgm/figures_table.h"
 #include "tools/sgm/indicators_table.h"
 #include "tools/sgm/progress_bar.h"
+#include "tools/sgm/qa_table.h"
 #include "tools/sgm/store_backup.h"
 #include "tools/sgm/workforce_table.h"
 #include "tools/synth/case_event_synthesizer.h"
 #include "tools/synth/contact_synthesizer.h"
+#include "tools/synth/qa_synthesizer.h"
 #include "tools/synth/workforce_synthesizer.h"
 
 ABSL_FLAG(std::string, gateway, "localhost:50051",
@@ -81,10 +84,20 @@ ABSL_FLAG(std::string, month, "",
 ABSL_FLAG(std::string, as_of, "",
           "intake stats: as-of date of the per-week figures, YYYY-MM-DD, "
           "default the month's last day; kpi watchlist and kpi caseloads: "
-          "the date, default today (also spelt --as-of)");
-ABSL_FLAG(std::string, team, "", "kpi caseloads: only this team");
+          "the date, default today; qa themes: only themes on this day "
+          "(also spelt --as-of)");
+ABSL_FLAG(std::string, team, "",
+          "kpi caseloads and qa summary: only this team");
+ABSL_FLAG(std::string, theme, "",
+          "qa summary: only the audits of this theme (its theme_id)");
+ABSL_FLAG(std::string, id, "", "qa create-theme: the theme's id");
+ABSL_FLAG(std::string, name, "",
+          "qa create-theme: what the theme is, e.g. \"Child protection\"");
+ABSL_FLAG(std::string, end, "",
+          "qa create-theme: the theme's last day, YYYY-MM-DD");
 ABSL_FLAG(bool, json, false,
-          "intake stats and kpi: print JSON instead of a table");
+          "intake stats, kpi, workforce summary, qa summary and qa themes: "
+          "print JSON instead of a table");
 ABSL_FLAG(std::string, out, "",
           "synth: the output directory; report: the file to write (also -o "
           "FILE), default standard output");
@@ -92,11 +105,13 @@ ABSL_FLAG(std::string, store, "",
           "admin backup: the live SQLite store to copy");
 ABSL_FLAG(std::string, to, "",
           "admin backup: the new file to write (must not exist); admin "
-          "audit: the last day, YYYY-MM-DD (UTC), inclusive");
+          "audit: the last day, YYYY-MM-DD (UTC), inclusive; qa summary: the "
+          "period's last day, YYYY-MM-DD");
 ABSL_FLAG(std::string, service, "",
-          "admin audit: whose read-audit log (intake, kpi or workforce)");
+          "admin audit: whose read-audit log (intake, kpi, workforce or qa)");
 ABSL_FLAG(std::string, from, "",
-          "admin audit: the first day, YYYY-MM-DD (UTC)");
+          "admin audit: the first day, YYYY-MM-DD (UTC); qa summary: the "
+          "period's first day, YYYY-MM-DD");
 ABSL_FLAG(std::string, caller, "", "admin audit: only reads by this caller");
 ABSL_FLAG(std::string, child, "",
           "admin audit: only reads that returned this child");
@@ -105,7 +120,8 @@ ABSL_FLAG(std::string, method, "",
 ABSL_FLAG(uint64_t, seed, 1, "synth: the random seed");
 ABSL_FLAG(std::string, start, "",
           "synth: the first month, YYYY-MM; default --months before the "
-          "current month");
+          "current month; qa create-theme: the theme's first day, "
+          "YYYY-MM-DD");
 ABSL_FLAG(int, months, 12, "synth: how many months");
 ABSL_FLAG(int, scale, 1,
           "synth contacts: how many authorities; synth events: the volume "
@@ -129,6 +145,8 @@ commands:
       send a case-events feed (case-management system) to the KPI service
   import staff|absences|establishment FILE [--format=csv|jsonl]
       send a workforce feed (HR system) to the workforce service
+  import audits|feedback|actions FILE [--format=csv|jsonl]
+      send a quality-assurance feed to the QA service
   intake stats [--month=YYYY-MM] [--as_of=YYYY-MM-DD] [--json]
       front-door figures for a month (default: the current month)
   kpi indicators --month=YYYY-MM [--json]
@@ -144,10 +162,21 @@ commands:
   workforce summary [--as-of=YYYY-MM-DD | --date=YYYY-MM-DD] [--json]
       staffing by service area (maternity, agency, long-term absence),
       vacancy, turnover, absence, caseloads and costs
+  qa summary [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--team=TEAM]
+             [--theme=THEME_ID] [--json]
+      audits by grade, moderation, domains, feedback, actions and
+      re-audits for a period (default: this month to date; a theme's
+      period with --theme)
+  qa themes [--as-of=YYYY-MM-DD] [--json]
+      the themed focus periods (only those on a day with --as-of)
+  qa create-theme --id=THEME_ID --name=NAME --start=YYYY-MM-DD
+                  --end=YYYY-MM-DD
+      record a theme (re-sending the same theme changes nothing)
   report [--month=YYYY-MM] [--format=md|html|json] [-o FILE | --out=FILE]
       the monthly practice report (front door, indicators, case status,
-      watchlists, workforce) for the caller's authority, as Markdown, HTML
-      with charts, or JSON; default the last full month, to standard output
+      watchlists, workforce, quality assurance) for the caller's
+      authority, as Markdown, HTML with charts, or JSON; default the last
+      full month, to standard output
   whoami
       who the token says the caller is
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
@@ -161,6 +190,10 @@ commands:
                   [--scale=N]
       write synthetic staff.csv, absences.csv and establishment.csv naming
       the workers of `synth events` with the same options
+  synth qa --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N] [--scale=N]
+      write synthetic audits.csv, feedback.csv, actions.csv and themes.csv
+      naming the children, workers and teams of `synth events` with the
+      same options
   admin hash-token TOKEN
       the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
   admin new-token
@@ -170,7 +203,7 @@ commands:
       then check the copy's integrity (no gateway needed)
   admin verify FILE
       integrity check and schema version of a store or a backup
-  admin audit --service=intake|kpi|workforce [--from=YYYY-MM-DD]
+  admin audit --service=intake|kpi|workforce|qa [--from=YYYY-MM-DD]
               [--to=YYYY-MM-DD] [--caller=NAME] [--child=ID]
               [--method=NAME] [--json]
       the service's read-audit log for the caller's authority, newest
@@ -194,6 +227,7 @@ constexpr absl::string_view kImportUsage =
        sgm import decisions FILE [--format=csv|jsonl]
        sgm import events FILE [--format=csv|jsonl]
        sgm import staff|absences|establishment FILE [--format=csv|jsonl]
+       sgm import audits|feedback|actions FILE [--format=csv|jsonl]
 FILE is CSV with a header row or JSON Lines (DESIGN section 5); the format
 comes from the extension (.csv, .jsonl, .ndjson) unless --format is given.
 )";
@@ -230,6 +264,18 @@ constexpr absl::string_view kWorkforceUsage =
 the financial year (April to March) containing it.
 )";
 
+constexpr absl::string_view kQaUsage =
+    R"(usage: sgm qa summary [--from=YYYY-MM-DD] [--to=YYYY-MM-DD] [--team=TEAM]
+                         [--theme=THEME_ID] [--json]
+       sgm qa themes [--as-of=YYYY-MM-DD] [--json]
+       sgm qa create-theme --id=THEME_ID --name=NAME --start=YYYY-MM-DD
+                           --end=YYYY-MM-DD
+summary: --to defaults to today (the authority's local date) and --from to
+the first day of --to's month; with --theme, to the theme's first and last
+days (then only the theme's audits count; feedback and actions are the
+period's). --team filters audits and feedback (actions have no team).
+)";
+
 constexpr absl::string_view kSynthUsage =
     R"(usage: sgm synth contacts --out=DIR [--seed=N] [--start=YYYY-MM]
                           [--months=N] [--scale=N] [--first_authority=CODE]
@@ -237,6 +283,8 @@ constexpr absl::string_view kSynthUsage =
                         [--scale=N]
        sgm synth workforce --out=DIR [--seed=N] [--start=YYYY-MM]
                            [--months=N] [--scale=N]
+       sgm synth qa --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
+                    [--scale=N]
 contacts: writes contacts-AGENCY.csv (one per agency) and decisions.csv,
 under DIR, or under DIR/CODE for each authority when --scale > 1.
 events: writes DIR/case-events.csv, the case activity of one authority
@@ -244,6 +292,11 @@ events: writes DIR/case-events.csv, the case activity of one authority
 of the cases open in them; the same seed gives the same bytes.
 workforce: writes DIR/staff.csv, DIR/absences.csv and DIR/establishment.csv
 for the workers the case events of the same options allocate cases to.
+qa: writes DIR/audits.csv, DIR/feedback.csv and DIR/actions.csv (import
+them with `sgm import audits|feedback|actions`) and DIR/themes.csv
+(theme_id,name,start_date,end_date: record each with `sgm qa
+create-theme`), the audits naming the children, workers and teams the case
+events of the same options allocate.
 --start defaults to --months before the current month.
 )";
 
@@ -252,7 +305,7 @@ constexpr absl::string_view kAdminUsage =
        sgm admin new-token
        sgm admin backup --store=FILE --to=FILE
        sgm admin verify FILE
-       sgm admin audit --service=intake|kpi|workforce [--from=YYYY-MM-DD]
+       sgm admin audit --service=intake|kpi|workforce|qa [--from=YYYY-MM-DD]
                        [--to=YYYY-MM-DD] [--caller=NAME] [--child=ID]
                        [--method=NAME] [--json]
 )";
@@ -316,7 +369,8 @@ absl::string_view Basename(absl::string_view path) {
 
 int RunImport(const std::vector<std::string>& args) {
   static constexpr absl::string_view kKinds[] = {
-      "contacts", "decisions", "events", "staff", "absences", "establishment"};
+      "contacts",      "decisions", "events",   "staff",  "absences",
+      "establishment", "audits",    "feedback", "actions"};
   if (args.size() != 3 || std::find(std::begin(kKinds), std::end(kKinds),
                                     args[1]) == std::end(kKinds)) {
     return UsageError(kImportUsage);
@@ -369,6 +423,15 @@ int RunImport(const std::vector<std::string>& args) {
   } else if (args[1] == "establishment") {
     summary = UploadEstablishment(*channel, token, path, format_text, deadline,
                                   progress.get());
+  } else if (args[1] == "audits") {
+    summary = UploadAudits(*channel, token, path, format_text, deadline,
+                           progress.get());
+  } else if (args[1] == "feedback") {
+    summary = UploadFeedback(*channel, token, path, format_text, deadline,
+                             progress.get());
+  } else if (args[1] == "actions") {
+    summary = UploadActions(*channel, token, path, format_text, deadline,
+                            progress.get());
   } else {
     summary = UploadDecisions(*channel, token, path, format_text, deadline,
                               progress.get());
@@ -657,6 +720,136 @@ int RunWorkforce(const std::vector<std::string>& args) {
                   [&] { return RenderWorkforceTable(response.figures()); });
 }
 
+// A YYYY-MM-DD flag of the qa commands into the date `mutable_date()`
+// returns, called only when the flag is given (an unset date is the
+// service's default); false, with the exit status in *exit_code, when it
+// is bad.
+template <typename MutableDate>
+bool QaDate(absl::string_view flag, const std::string& text,
+            MutableDate mutable_date, int* exit_code) {
+  if (text.empty()) return true;
+  const absl::StatusOr<absl::CivilDay> parsed = ParseIsoDate(text);
+  if (!parsed.ok()) {
+    *exit_code = UsageError(
+        kQaUsage, absl::StrCat("--", flag, ": ", parsed.status().message()));
+    return false;
+  }
+  *mutable_date() = ToProtoDate(*parsed);
+  return true;
+}
+
+int RunQaCreateTheme(sgm::qa::v1::QaService::Stub& stub) {
+  sgm::qa::v1::CreateThemeRequest request;
+  sgm::qa::v1::Theme* theme = request.mutable_theme();
+  theme->set_theme_id(absl::GetFlag(FLAGS_id));
+  theme->set_name(absl::GetFlag(FLAGS_name));
+  const std::string start = absl::GetFlag(FLAGS_start);
+  const std::string end = absl::GetFlag(FLAGS_end);
+  if (theme->theme_id().empty() || theme->name().empty() || start.empty() ||
+      end.empty()) {
+    return UsageError(kQaUsage,
+                      "qa create-theme needs --id, --name, --start and --end");
+  }
+  int exit_code = 0;
+  if (!QaDate(
+          "start", start, [&] { return theme->mutable_start_date(); },
+          &exit_code) ||
+      !QaDate(
+          "end", end, [&] { return theme->mutable_end_date(); }, &exit_code)) {
+    return exit_code;
+  }
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::qa::v1::CreateThemeResponse response;
+  const grpc::Status status = stub.CreateTheme(&context, request, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  const sgm::qa::v1::Theme& stored = response.theme();
+  std::cout << absl::StrFormat(
+      "theme %s (%s), %04d-%02d-%02d to %04d-%02d-%02d: %s\n",
+      stored.theme_id(), stored.name(), stored.start_date().year(),
+      stored.start_date().month(), stored.start_date().day(),
+      stored.end_date().year(), stored.end_date().month(),
+      stored.end_date().day(),
+      response.duplicate() ? "already recorded" : "recorded");
+  return 0;
+}
+
+int RunQa(const std::vector<std::string>& args) {
+  if (args.size() < 2) return UsageError(kQaUsage);
+  const std::string& what = args[1];
+  if (what != "summary" && what != "themes" && what != "create-theme") {
+    return UsageError(kQaUsage,
+                      absl::StrCat("unknown qa command '", what, "'"));
+  }
+  if (args.size() != 2) {
+    return UsageError(kQaUsage,
+                      absl::StrCat("qa ", what, " takes no arguments"));
+  }
+  if (what != "summary" &&
+      (!absl::GetFlag(FLAGS_from).empty() || !absl::GetFlag(FLAGS_to).empty() ||
+       !absl::GetFlag(FLAGS_team).empty() ||
+       !absl::GetFlag(FLAGS_theme).empty())) {
+    return UsageError(kQaUsage,
+                      "--from, --to, --team and --theme are for qa summary");
+  }
+  if (what != "themes" && !absl::GetFlag(FLAGS_as_of).empty()) {
+    return UsageError(kQaUsage, "--as-of is for qa themes");
+  }
+  if (!HaveToken()) {
+    return UsageError(kQaUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  int exit_code = 0;
+  sgm::qa::v1::GetQaFiguresRequest figures_request;
+  sgm::qa::v1::ListThemesRequest themes_request;
+  if (what == "summary") {
+    if (!QaDate(
+            "from", absl::GetFlag(FLAGS_from),
+            [&] { return figures_request.mutable_from(); }, &exit_code) ||
+        !QaDate(
+            "to", absl::GetFlag(FLAGS_to),
+            [&] { return figures_request.mutable_to(); }, &exit_code)) {
+      return exit_code;
+    }
+    if (!absl::GetFlag(FLAGS_from).empty() &&
+        !absl::GetFlag(FLAGS_to).empty() &&
+        absl::GetFlag(FLAGS_to) < absl::GetFlag(FLAGS_from)) {
+      return UsageError(kQaUsage, "--to is before --from");
+    }
+    figures_request.set_team(absl::GetFlag(FLAGS_team));
+    figures_request.set_theme_id(absl::GetFlag(FLAGS_theme));
+  } else if (what == "themes") {
+    if (!QaDate(
+            "as-of", absl::GetFlag(FLAGS_as_of),
+            [&] { return themes_request.mutable_active_on(); }, &exit_code)) {
+      return exit_code;
+    }
+  }
+
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  auto stub = sgm::qa::v1::QaService::NewStub(*channel);
+  if (what == "create-theme") return RunQaCreateTheme(*stub);
+  if (what == "themes") {
+    grpc::ClientContext context;
+    PrepareUnary(&context);
+    sgm::qa::v1::ListThemesResponse response;
+    const grpc::Status status =
+        stub->ListThemes(&context, themes_request, &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response,
+                    [&] { return RenderThemesTable(response.themes()); });
+  }
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  sgm::qa::v1::GetQaFiguresResponse response;
+  const grpc::Status status =
+      stub->GetQaFigures(&context, figures_request, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  return PrintKpi(response.figures(),
+                  [&] { return RenderQaFiguresTable(response.figures()); });
+}
+
 // "front door", "performance", "quality", "workforce".
 void WarnUnavailable(absl::string_view section,
                      const sgm::gateway::v1::SectionStatus& status) {
@@ -721,6 +914,7 @@ int RunReport(const std::vector<std::string>& args) {
   WarnUnavailable("front door", report.front_door().status());
   WarnUnavailable("performance", report.performance().status());
   WarnUnavailable("workforce", report.workforce().status());
+  WarnUnavailable("quality", report.quality().status());
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     std::cout << text;
@@ -836,7 +1030,71 @@ int WriteSyntheticWorkforce(const synth::CaseEventSynthOptions& options,
   return 0;
 }
 
-int RunSynthEvents(bool workforce) {
+// The QA feeds naming the children, workers and teams of the case events of
+// `options`, and the themes they use.
+int WriteSyntheticQa(const synth::CaseEventSynthOptions& options,
+                     const WorkingDayCalendar& calendar,
+                     const std::string& out) {
+  const absl::StatusOr<std::vector<kpi::CaseEvent>> events =
+      synth::SynthesizeCaseEvents(options, calendar);
+  if (!events.ok()) return Failed(events.status());
+  synth::QaSynthOptions qa_options;
+  qa_options.seed = options.seed;
+  qa_options.first_month = options.first_month;
+  qa_options.months = options.months;
+  qa_options.scale = options.scale;
+  const std::vector<kpi::Allocation> allocations =
+      synth::CaseAllocationsOf(*events);
+  const absl::StatusOr<synth::QaFeeds> feeds =
+      synth::SynthesizeQa(qa_options, allocations);
+  if (!feeds.ok()) return Failed(feeds.status());
+  if (int code = WriteFeedFile(out, "themes.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteThemesCsv(feeds->themes,
+                                                              file);
+                               });
+      code != 0) {
+    return code;
+  }
+  if (int code = WriteFeedFile(out, "audits.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteAuditsCsv(feeds->audits,
+                                                              file);
+                               });
+      code != 0) {
+    return code;
+  }
+  if (int code = WriteFeedFile(out, "feedback.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteFeedbackCsv(feeds->feedback,
+                                                                file);
+                               });
+      code != 0) {
+    return code;
+  }
+  if (int code = WriteFeedFile(out, "actions.csv",
+                               [&](std::ostream* file) {
+                                 return synth::WriteActionsCsv(feeds->actions,
+                                                               file);
+                               });
+      code != 0) {
+    return code;
+  }
+  const absl::CivilMonth last = options.first_month + (options.months - 1);
+  std::cout << absl::StrFormat(
+      "%s audits, %s feedback, %s actions, %s themes (%s to %s) -> "
+      "%s/{audits,feedback,actions,themes}.csv\n",
+      WithThousands(static_cast<int64_t>(feeds->audits.size())),
+      WithThousands(static_cast<int64_t>(feeds->feedback.size())),
+      WithThousands(static_cast<int64_t>(feeds->actions.size())),
+      WithThousands(static_cast<int64_t>(feeds->themes.size())),
+      FormatIsoMonth(options.first_month), FormatIsoMonth(last), out);
+  return 0;
+}
+
+// sgm synth events, workforce or qa (`kind`): the case events, or the feeds
+// that go with them.
+int RunSynthEvents(absl::string_view kind) {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError(kSynthUsage, "--out is required");
   synth::CaseEventSynthOptions options;
@@ -870,7 +1128,10 @@ int RunSynthEvents(bool workforce) {
     return Failed(absl::UnavailableError(
         absl::StrCat("cannot create ", out, ": ", error.message())));
   }
-  if (workforce) return WriteSyntheticWorkforce(options, *calendar, out);
+  if (kind == "workforce") {
+    return WriteSyntheticWorkforce(options, *calendar, out);
+  }
+  if (kind == "qa") return WriteSyntheticQa(options, *calendar, out);
   const std::string path = absl::StrCat(out, "/case-events.csv");
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) {
@@ -900,8 +1161,10 @@ int RunSynthEvents(bool workforce) {
 }
 
 int RunSynth(const std::vector<std::string>& args) {
-  if (args.size() == 2 && args[1] == "events") return RunSynthEvents(false);
-  if (args.size() == 2 && args[1] == "workforce") return RunSynthEvents(true);
+  if (args.size() == 2 &&
+      (args[1] == "events" || args[1] == "workforce" || args[1] == "qa")) {
+    return RunSynthEvents(args[1]);
+  }
   if (args.size() != 2 || args[1] != "contacts") return UsageError(kSynthUsage);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) return UsageError(kSynthUsage, "--out is required");
@@ -1053,9 +1316,11 @@ int ListAudit(Stub& stub, Request request) {
 
 int RunAdminAudit() {
   const std::string service = absl::GetFlag(FLAGS_service);
-  if (service != "intake" && service != "kpi" && service != "workforce") {
-    return UsageError(kAdminUsage,
-                      "admin audit needs --service=intake, kpi or workforce");
+  if (service != "intake" && service != "kpi" && service != "workforce" &&
+      service != "qa") {
+    return UsageError(
+        kAdminUsage,
+        "admin audit needs --service=intake, kpi, workforce or qa");
   }
   if (!HaveToken()) {
     return UsageError(kAdminUsage, "no token: give --token or set SGM_TOKEN");
@@ -1094,6 +1359,14 @@ int RunAdminAudit() {
     return ListAudit<sgm::kpi::v1::KpiService::Stub,
                      sgm::kpi::v1::ListReadAuditRequest,
                      sgm::kpi::v1::ListReadAuditResponse>(*stub, request);
+  }
+  if (service == "qa") {
+    auto stub = sgm::qa::v1::QaService::NewStub(*channel);
+    sgm::qa::v1::ListReadAuditRequest request;
+    *request.mutable_filter() = filter;
+    return ListAudit<sgm::qa::v1::QaService::Stub,
+                     sgm::qa::v1::ListReadAuditRequest,
+                     sgm::qa::v1::ListReadAuditResponse>(*stub, request);
   }
   auto stub = sgm::workforce::v1::WorkforceService::NewStub(*channel);
   sgm::workforce::v1::ListReadAuditRequest request;
@@ -1160,6 +1433,7 @@ int Run(const std::vector<std::string>& args) {
   if (command == "intake") return RunIntake(args);
   if (command == "kpi") return RunKpi(args);
   if (command == "workforce") return RunWorkforce(args);
+  if (command == "qa") return RunQa(args);
   if (command == "whoami") return RunWhoAmI(args);
   if (command == "report") return RunReport(args);
   if (command == "synth") return RunSynth(args);
