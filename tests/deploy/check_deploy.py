@@ -4,13 +4,14 @@
     check_deploy.py --repo . --intake build/services/intake/sgm-intake \
         --kpi build/services/kpi/sgm-kpi \
         --workforce build/services/workforce/sgm-workforce \
+        --qa build/services/qa/sgm-qa \
         --gateway build/services/gateway/sgm-gateway [--cli build/tools/sgm]
 
 What it checks (each failure names the file and the key at fault):
 
   * every YAML document under deploy/ parses;
-  * every service binary (SERVICES: intake, kpi, workforce, gateway) is
-    in every artefact: a Dockerfile target, a compose service, a Kubernetes
+  * every service binary (SERVICES: intake, kpi, workforce, qa, gateway)
+    is in every artefact: a Dockerfile target, a compose service, a Kubernetes
     Deployment with its ConfigMap, Service (port grpc), PodDisruptionBudget,
     NetworkPolicy and kustomization image, and its settings table, its
     ports and its manifest file in docs/operations.md;
@@ -34,10 +35,12 @@ What it checks (each failure names the file and the key at fault):
     admit every caller found that way on the callee's port (and admit no
     pod that calls nothing there; only PUBLIC_SERVICES take gRPC from
     anywhere), Prometheus on each metrics port, and any Egress policy lets
-    the caller out; and the binary accepts the settings with
-    --check_config (the image's ENV under the manifest's settings; paths
-    rewritten to a temporary directory; the token table from the Secret
-    when mounted, files the image ships from the repository);
+    the caller out; every other service is called by a PUBLIC_SERVICES
+    one (the gateway's --<service>_address names it); and the binary
+    accepts the settings with --check_config (the image's ENV under the
+    manifest's settings; paths rewritten to a temporary directory; the
+    token table from the Secret when mounted, files the image ships from
+    the repository);
   * Dockerfile: the build stage installs only packages of dev.sh's
     APT_PACKAGES and all those the top-level CMakeLists.txt needs, switches
     tests and benchmarks off; each runtime stage's packages provide
@@ -118,12 +121,13 @@ WELL_KNOWN_PORTS = {"redis": [6379]}
 
 # Docker targets / k8s image names / compose build targets -> binary key.
 BINARY_NAMES = {"intake": "sgm-intake", "kpi": "sgm-kpi",
-                "workforce": "sgm-workforce", "gateway": "sgm-gateway",
-                "cli": "sgm"}
+                "workforce": "sgm-workforce", "qa": "sgm-qa",
+                "gateway": "sgm-gateway", "cli": "sgm"}
 # The services (gRPC servers): each must be in every artefact.
-SERVICES = ["intake", "kpi", "workforce", "gateway"]
+SERVICES = ["intake", "kpi", "workforce", "qa", "gateway"]
 # Services whose gRPC port any pod may reach (the entry point); the others
-# admit only the pods found to call them.
+# admit only the pods found to call them, and each must be called by one of
+# these (else the gateway cannot route to it).
 PUBLIC_SERVICES = {"gateway"}
 # Files the image of a service ships from the repository, by the flag that
 # reads them: the Dockerfile stage COPYs the repository file and points
@@ -382,9 +386,8 @@ LISTEN_FLAGS = ("listen", "metrics", "http_listen")
 
 def setting_ports(chk, where, settings):
     """The ports of --listen / --metrics / --http_listen in effect; each
-    must listen on an address other containers reach (not loopback: e.g.
-    the workforce's own defaults are 127.0.0.1, which the image and the
-    manifests override)."""
+    must listen on an address other containers reach (not loopback, which
+    nothing outside the container could reach)."""
     ports = {}
     for flag in LISTEN_FLAGS:
         try:
@@ -619,6 +622,23 @@ def check_network_policies(chk, policies, workloads, services):
                     erel, np["metadata"]["name"]), "egress",
                     "%s calls %s on %s but no egress rule lets it out" % (
                         w["name"], callee["name"], port))
+
+    # Each sgm service behind the entry point is routed to: a public
+    # service's --<service>_address names its Service (e.g. the gateway's
+    # SGM_QA_ADDRESS: sgm-qa:50055).
+    for w in workloads:
+        if w["key"] is None or w["key"] in PUBLIC_SERVICES:
+            continue
+        callers = calls.get((w["name"], w["ports"].get("grpc")), [])
+        chk.check(any(c["key"] in PUBLIC_SERVICES for c in callers),
+                  os.path.join("deploy", "k8s"), w["name"],
+                  "no %s calls it: set the %s's --%s_address (%s) to its "
+                  "Service (its callers: %s)" % (
+                      "/".join(sorted(PUBLIC_SERVICES)),
+                      "/".join(sorted(PUBLIC_SERVICES)), w["key"],
+                      env_name(w["key"] + "_address"),
+                      ", ".join(sorted(c["name"] for c in callers))
+                      or "none"))
 
     # Each sgm service: gRPC only from its callers (or from anywhere for
     # the public ones), metrics from another namespace (Prometheus).
@@ -976,6 +996,21 @@ def check_compose(chk, repo, docs, binaries, images):
         chk.check(len(mine) == 1, rel, "services",
                   "%d services run %s, want 1" % (len(mine),
                                                    BINARY_NAMES[key]))
+    # Each service behind the entry point is routed to: a public service's
+    # --<service>_address names it (e.g. the gateway's SGM_QA_ADDRESS).
+    for sname, binary in binary_of.items():
+        if binary.key in PUBLIC_SERVICES:
+            continue
+        callers = [c for c, b in binary_of.items()
+                   if b.key in PUBLIC_SERVICES and any(
+                       f.endswith("_address") and isinstance(v, str) and
+                       host_of(v) == sname
+                       for f, v in listen_of[c].items())]
+        chk.check(callers, "%s services.%s" % (rel, sname), "callers",
+                  "no %s calls it: set the %s's %s to %s:PORT" % (
+                      "/".join(sorted(PUBLIC_SERVICES)),
+                      "/".join(sorted(PUBLIC_SERVICES)),
+                      env_name(binary.key + "_address"), sname))
 
     for sname, svc in services.items():
         where = "%s services.%s" % (rel, sname)
@@ -1541,6 +1576,7 @@ def main():
     parser.add_argument("--intake", required=True)
     parser.add_argument("--kpi", required=True)
     parser.add_argument("--workforce", required=True)
+    parser.add_argument("--qa", required=True)
     parser.add_argument("--gateway", required=True)
     parser.add_argument("--cli", help="the sgm binary (default: tools/sgm "
                         "in the build directory of --intake)")
@@ -1553,7 +1589,7 @@ def main():
     chk = Checker()
     binaries = {}
     for key, path in (("intake", args.intake), ("kpi", args.kpi),
-                      ("workforce", args.workforce),
+                      ("workforce", args.workforce), ("qa", args.qa),
                       ("gateway", args.gateway), ("cli", cli)):
         if not chk.check(os.access(path, os.X_OK), path, "binary",
                          "not an executable file"):
