@@ -808,6 +808,9 @@ int Run() {
                                   grpc::InsecureChannelCredentials())},
              {"sgm.workforce.v1",
               grpc::CreateChannel((*cluster)->workforce_address(),
+                                  grpc::InsecureChannelCredentials())},
+             {"sgm.qa.v1",
+              grpc::CreateChannel((*cluster)->qa_address(),
                                   grpc::InsecureChannelCredentials())}}),
         &cache, &(*cluster)->clock(), sgm::gateway::ComposerOptions());
     sgm::CallerIdentity analyst;

@@ -597,7 +597,11 @@ std::string QaServiceImpl::SettingsKey() const {
 
 void QaServiceImpl::PublishGeneration(const std::string& authority,
                                       int64_t generation) {
-  if (generation > 0) {
+  // 0 (an authority with no QA records yet) is published too: the
+  // gateway's report is cached only under every backend's known
+  // generation, and a department that has not loaded QA data must not
+  // make every report a fresh composition. It only ever rises.
+  if (generation >= 0) {
     cache_->PublishGeneration(authority, kService, generation);
   }
 }

@@ -511,6 +511,17 @@ TEST_F(QaServiceTest, ImportsCommitTheRestRejectWithLineAndField) {
   EXPECT_EQ(overdue_actions.actions(0).action_id(), "X2");
 }
 
+TEST_F(QaServiceTest, AnAuthorityWithoutRecordsPublishesGenerationZero) {
+  // Nothing written yet: the first figures publish generation 0, so the
+  // gateway can cache reports of a department without QA data.
+  EXPECT_TRUE(cluster_->redis()->Keys("sgm:831:qa:gen")->empty());
+  const v1::QaFigures f = Figures();
+  EXPECT_EQ(f.audits().audits(), 0);
+  auto published = cluster_->redis()->Keys("sgm:831:qa:gen");
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(published->size(), 1u);
+}
+
 TEST_F(QaServiceTest, FiguresMatchHandWorkedValuesAndAreCached) {
   ImportAll();
   ExpectJuneFigures(Figures());
