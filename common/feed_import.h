@@ -245,6 +245,42 @@ grpc::Status EndImport(const absl::Status& status, absl::string_view feed,
   return grpc::Status::OK;
 }
 
+// A whole import stream of one feed whose records are keyed by one column,
+// as the workforce and QA services serve theirs: the first chunk names the
+// format, `parse` validates a record, `key_column` names the column echoed
+// with a rejected record ("" for none), `key_of` keys a valid one, and
+// `write` stores a batch of valid values in one durable transaction and
+// returns one verdict each, in order. `feed` names the import in logs.
+template <typename Parsed, typename Request, typename WriteValues>
+grpc::Status ServeKeyedFeedImport(
+    grpc::ServerContext* context, grpc::ServerReader<Request>* reader,
+    const FeedSchema& schema, typename FeedImport<Parsed>::Parse parse,
+    absl::string_view key_column,
+    typename FeedImport<Parsed>::KeyOfParsed key_of, WriteValues write,
+    absl::string_view feed, int batch_size, int max_listed,
+    feed::v1::ImportSummary* summary) {
+  Request first;
+  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
+  if (!format.ok()) return ToGrpcStatus(format.status());
+  const int id_column =
+      key_column.empty() ? -1
+                         : FeedReader(*format, schema).ColumnIndex(key_column);
+  FeedImport<Parsed> import(
+      *format, schema, std::move(parse),
+      [id_column](const FeedRecord& r) { return RejectionKey(r, id_column); },
+      std::move(key_of),
+      [&write](const std::vector<Pending<Parsed>>& batch)
+          -> absl::StatusOr<std::vector<Verdict>> {
+        std::vector<Parsed> values;
+        values.reserve(batch.size());
+        for (const auto& p : batch) values.push_back(p.parsed);
+        return write(values);
+      },
+      batch_size, max_listed);
+  return EndImport(PumpChunks(context, reader, first, import),
+                   std::string(feed), "", import, summary);
+}
+
 }  // namespace sgm
 
 #endif  // SGM_COMMON_FEED_IMPORT_H_

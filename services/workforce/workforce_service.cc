@@ -791,30 +791,20 @@ grpc::Status WorkforceServiceImpl::RunImport(
     sgm::feed::v1::ImportSummary* summary) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  Request first;
-  absl::StatusOr<FeedFormat> format = ReadFirstChunk(reader, &first);
-  if (!format.ok()) return ToGrpcStatus(format.status());
   const absl::CivilDay today = Today();
   const std::string authority = who->authority;
-  const int id_column =
-      key_column.empty() ? -1
-                         : FeedReader(*format, schema).ColumnIndex(key_column);
-  FeedImport<Parsed> import(
-      *format, schema, [&](const FeedRecord& r) { return parse(r, today); },
-      [&](const FeedRecord& r) { return RejectionKey(r, id_column); }, key_of,
-      [&](const std::vector<Pending<Parsed>>& batch)
+  return ServeKeyedFeedImport<Parsed>(
+      context, reader, schema,
+      [&](const FeedRecord& r) { return parse(r, today); }, key_column, key_of,
+      [&](const std::vector<Parsed>& values)
           -> absl::StatusOr<std::vector<Verdict>> {
-        std::vector<Parsed> values;
-        values.reserve(batch.size());
-        for (const auto& p : batch) values.push_back(p.parsed);
         SGM_ASSIGN_OR_RETURN(WriteResult result,
                              (store_->*insert)(authority, values));
         PublishGeneration(authority, result.generation);
         return Verdicts(result, conflict_field, conflict_reason);
       },
-      options_.import_batch_size, options_.max_rejections_listed);
-  return EndImport(PumpChunks(context, reader, first, import),
-                   std::string(feed), "", import, summary);
+      feed, options_.import_batch_size, options_.max_rejections_listed,
+      summary);
 }
 
 grpc::Status WorkforceServiceImpl::ImportStaff(
