@@ -632,6 +632,22 @@ absl::Status QaServiceImpl::AuditRead(const CallerIdentity& who,
   return absl::OkStatus();
 }
 
+template <typename Record, typename Insert>
+absl::StatusOr<bool> QaServiceImpl::StoreOne(const std::string& authority,
+                                             const Record& record,
+                                             Insert insert,
+                                             absl::string_view conflict) {
+  SGM_ASSIGN_OR_RETURN(WriteResult written,
+                       (store_->*insert)(authority, {record}));
+  PublishGeneration(authority, written.generation);
+  const WriteOutcome outcome = written.outcomes.front();
+  if (outcome == WriteOutcome::kConflict) {
+    return absl::AlreadyExistsError(conflict);
+  }
+  // kDuplicate: stored as sent; kFilledIn: the stored record now is as sent.
+  return outcome == WriteOutcome::kDuplicate;
+}
+
 // --- themes ----------------------------------------------------------------
 
 grpc::Status QaServiceImpl::CreateTheme(grpc::ServerContext* context,
@@ -644,17 +660,12 @@ grpc::Status QaServiceImpl::CreateTheme(grpc::ServerContext* context,
   if (std::optional<RecordError> error = ValidateTheme(*theme)) {
     return ToGrpcStatus(Invalid("theme", *error));
   }
-  absl::StatusOr<WriteResult> written =
-      store_->InsertThemes(who->authority, {*theme});
-  if (!written.ok()) return ToGrpcStatus(written.status());
-  PublishGeneration(who->authority, written->generation);
-  if (written->outcomes.front() == WriteOutcome::kConflict) {
-    return ToGrpcStatus(absl::AlreadyExistsError(
-        absl::StrCat("theme.theme_id: ", kThemeConflict)));
-  }
+  absl::StatusOr<bool> duplicate =
+      StoreOne(who->authority, *theme, &QaStore::InsertThemes,
+               absl::StrCat("theme.theme_id: ", kThemeConflict));
+  if (!duplicate.ok()) return ToGrpcStatus(duplicate.status());
   ToProto(*theme, response->mutable_theme());
-  response->set_duplicate(written->outcomes.front() ==
-                          WriteOutcome::kDuplicate);
+  response->set_duplicate(*duplicate);
   return grpc::Status::OK;
 }
 
@@ -691,18 +702,12 @@ grpc::Status QaServiceImpl::CreateAudit(grpc::ServerContext* context,
   if (std::optional<RecordError> error = ValidateAudit(*audit, Today())) {
     return ToGrpcStatus(Invalid("audit", *error));
   }
-  absl::StatusOr<WriteResult> written =
-      store_->InsertAudits(who->authority, {*audit});
-  if (!written.ok()) return ToGrpcStatus(written.status());
-  PublishGeneration(who->authority, written->generation);
-  const WriteOutcome outcome = written->outcomes.front();
-  if (outcome == WriteOutcome::kConflict) {
-    return ToGrpcStatus(absl::AlreadyExistsError(
-        absl::StrCat("audit.audit_id: ", kAuditConflict)));
-  }
-  // kDuplicate: stored as sent; kFilledIn: the stored audit now is as sent.
+  absl::StatusOr<bool> duplicate =
+      StoreOne(who->authority, *audit, &QaStore::InsertAudits,
+               absl::StrCat("audit.audit_id: ", kAuditConflict));
+  if (!duplicate.ok()) return ToGrpcStatus(duplicate.status());
   ToProto(*audit, who->authority, response->mutable_audit());
-  response->set_duplicate(outcome == WriteOutcome::kDuplicate);
+  response->set_duplicate(*duplicate);
   return grpc::Status::OK;
 }
 
@@ -847,17 +852,12 @@ grpc::Status QaServiceImpl::CreateFeedback(
   if (std::optional<RecordError> error = ValidateFeedback(*feedback, Today())) {
     return ToGrpcStatus(Invalid("feedback", *error));
   }
-  absl::StatusOr<WriteResult> written =
-      store_->InsertFeedback(who->authority, {*feedback});
-  if (!written.ok()) return ToGrpcStatus(written.status());
-  PublishGeneration(who->authority, written->generation);
-  if (written->outcomes.front() == WriteOutcome::kConflict) {
-    return ToGrpcStatus(absl::AlreadyExistsError(
-        absl::StrCat("feedback.feedback_id: ", kFeedbackConflict)));
-  }
+  absl::StatusOr<bool> duplicate =
+      StoreOne(who->authority, *feedback, &QaStore::InsertFeedback,
+               absl::StrCat("feedback.feedback_id: ", kFeedbackConflict));
+  if (!duplicate.ok()) return ToGrpcStatus(duplicate.status());
   ToProto(*feedback, response->mutable_feedback());
-  response->set_duplicate(written->outcomes.front() ==
-                          WriteOutcome::kDuplicate);
+  response->set_duplicate(*duplicate);
   return grpc::Status::OK;
 }
 
@@ -917,17 +917,12 @@ grpc::Status QaServiceImpl::CreateAction(grpc::ServerContext* context,
   if (std::optional<RecordError> error = ValidateAction(*action, Today())) {
     return ToGrpcStatus(Invalid("action", *error));
   }
-  absl::StatusOr<WriteResult> written =
-      store_->InsertActions(who->authority, {*action});
-  if (!written.ok()) return ToGrpcStatus(written.status());
-  PublishGeneration(who->authority, written->generation);
-  const WriteOutcome outcome = written->outcomes.front();
-  if (outcome == WriteOutcome::kConflict) {
-    return ToGrpcStatus(absl::AlreadyExistsError(
-        absl::StrCat("action.action_id: ", kActionConflict)));
-  }
+  absl::StatusOr<bool> duplicate =
+      StoreOne(who->authority, *action, &QaStore::InsertActions,
+               absl::StrCat("action.action_id: ", kActionConflict));
+  if (!duplicate.ok()) return ToGrpcStatus(duplicate.status());
   ToProto(*action, response->mutable_action());
-  response->set_duplicate(outcome == WriteOutcome::kDuplicate);
+  response->set_duplicate(*duplicate);
   return grpc::Status::OK;
 }
 

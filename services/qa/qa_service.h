@@ -124,6 +124,14 @@ class QaServiceImpl final : public v1::QaService::Service {
                          absl::string_view conflict_reason,
                          absl::string_view feed,
                          sgm::feed::v1::ImportSummary* summary);
+  // The tail of every Create* call once the record is valid: stores it with
+  // `insert` (a QaStore Insert* method), publishes the generation, and
+  // answers ALREADY_EXISTS with `conflict` when a different record is
+  // stored under its key; else whether it was already stored as sent.
+  template <typename Record, typename Insert>
+  absl::StatusOr<bool> StoreOne(const std::string& authority,
+                                const Record& record, Insert insert,
+                                absl::string_view conflict);
   // The part of every cache key that names what the figures depend on
   // besides the data and the request (the rules' version, the zone).
   std::string SettingsKey() const;
