@@ -141,4 +141,33 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetPracticeReport(
   return reactor;
 }
 
+// BEGIN insight handlers (owned by the gateway insight work)
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetAbuseCategoryFunnel(
+    grpc::CallbackServerContext* context,
+    const sgm::gateway::v1::GetAbuseCategoryFunnelRequest* /*request*/,
+    sgm::gateway::v1::GetAbuseCategoryFunnelResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet"));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::ListComparableFigures(
+    grpc::CallbackServerContext* context,
+    const sgm::gateway::v1::ListComparableFiguresRequest* /*request*/,
+    sgm::gateway::v1::ListComparableFiguresResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet"));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::CompareFigures(
+    grpc::CallbackServerContext* context,
+    const sgm::gateway::v1::CompareFiguresRequest* /*request*/,
+    sgm::gateway::v1::CompareFiguresResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet"));
+  return reactor;
+}
+// END insight handlers
+
 }  // namespace sgm::gateway

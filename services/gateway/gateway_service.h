@@ -46,6 +46,21 @@ class GatewayServiceImpl final
       const sgm::gateway::v1::GetPracticeReportRequest* request,
       sgm::gateway::v1::GetPracticeReportResponse* response) override;
 
+  // Practice insight (docs/insight.md): the abuse-category funnel composed
+  // from intake and the KPI service, and figures compared over two periods.
+  grpc::ServerUnaryReactor* GetAbuseCategoryFunnel(
+      grpc::CallbackServerContext* context,
+      const sgm::gateway::v1::GetAbuseCategoryFunnelRequest* request,
+      sgm::gateway::v1::GetAbuseCategoryFunnelResponse* response) override;
+  grpc::ServerUnaryReactor* ListComparableFigures(
+      grpc::CallbackServerContext* context,
+      const sgm::gateway::v1::ListComparableFiguresRequest* request,
+      sgm::gateway::v1::ListComparableFiguresResponse* response) override;
+  grpc::ServerUnaryReactor* CompareFigures(
+      grpc::CallbackServerContext* context,
+      const sgm::gateway::v1::CompareFiguresRequest* request,
+      sgm::gateway::v1::CompareFiguresResponse* response) override;
+
  private:
   const TokenAuthenticator* const authenticator_;
   const AccessPolicy* const policy_;

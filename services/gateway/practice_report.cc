@@ -18,6 +18,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
+#include "common/status_macros.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
 #include "sgm/qa/v1/qa.grpc.pb.h"
@@ -86,6 +87,33 @@ absl::Status NotDeployed(ReportBackend backend) {
       absl::StrCat("no ", BackendTitle(backend), " is configured"));
 }
 
+// One unary call on `stub` (null: the backend is not deployed) with the
+// caller's identity and the deadline; the response or the call's error.
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> CallBackend(
+    Stub* stub, ReportBackend backend,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request, const CallerIdentity& caller,
+    absl::Time deadline) {
+  if (stub == nullptr) return NotDeployed(backend);
+  Response response;
+  grpc::ClientContext context;
+  Prepare(caller, deadline, &context);
+  const grpc::Status status = (stub->*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+// A request with `from` and `to` months set.
+template <typename Request>
+Request RangeRequest(absl::CivilMonth from, absl::CivilMonth to) {
+  Request request;
+  *request.mutable_from() = ToProtoMonth(from);
+  *request.mutable_to() = ToProtoMonth(to);
+  return request;
+}
+
 class GrpcReportSources final : public ReportSources {
  public:
   explicit GrpcReportSources(
@@ -121,124 +149,160 @@ class GrpcReportSources final : public ReportSources {
   absl::StatusOr<iv1::FrontDoorFigures> FrontDoor(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (intake_ == nullptr) return NotDeployed(ReportBackend::kIntake);
     iv1::GetFrontDoorFiguresRequest request;
     *request.mutable_month() = ToProtoMonth(month);
-    iv1::GetFrontDoorFiguresResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        intake_->GetFrontDoorFigures(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
+    SGM_ASSIGN_OR_RETURN(
+        iv1::GetFrontDoorFiguresResponse response,
+        CallBackend(intake_.get(), ReportBackend::kIntake,
+                    &iv1::IntakeService::Stub::GetFrontDoorFigures, request,
+                    caller, deadline));
     return std::move(*response.mutable_figures());
   }
 
   absl::StatusOr<kv1::GetIndicatorsResponse> Indicators(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
     kv1::GetIndicatorsRequest request;
     *request.mutable_month() = ToProtoMonth(month);
-    kv1::GetIndicatorsResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        kpi_->GetIndicators(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    return response;
+    return CallBackend(kpi_.get(), ReportBackend::kKpi,
+                       &kv1::KpiService::Stub::GetIndicators, request, caller,
+                       deadline);
   }
 
   absl::StatusOr<kv1::GetIndicatorTrendResponse> IndicatorTrend(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
-    kv1::GetIndicatorTrendRequest request;
-    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
-    *request.mutable_to() = ToProtoMonth(month);
-    kv1::GetIndicatorTrendResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        kpi_->GetIndicatorTrend(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    return response;
+    return IndicatorTrendBetween(caller, month - (kTrendMonths - 1), month,
+                                 deadline);
   }
 
   absl::StatusOr<kv1::CaseStatus> CaseStatus(const CallerIdentity& caller,
                                              absl::CivilMonth month,
                                              absl::Time deadline) override {
-    if (kpi_ == nullptr) return NotDeployed(ReportBackend::kKpi);
     kv1::GetCaseStatusRequest request;
     *request.mutable_month() = ToProtoMonth(month);
-    kv1::GetCaseStatusResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        kpi_->GetCaseStatus(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
+    SGM_ASSIGN_OR_RETURN(
+        kv1::GetCaseStatusResponse response,
+        CallBackend(kpi_.get(), ReportBackend::kKpi,
+                    &kv1::KpiService::Stub::GetCaseStatus, request, caller,
+                    deadline));
     return std::move(*response.mutable_status());
   }
 
   absl::StatusOr<wv1::WorkforceFigures> Workforce(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (workforce_ == nullptr) return NotDeployed(ReportBackend::kWorkforce);
     wv1::GetWorkforceFiguresRequest request;
     *request.mutable_as_of() = ToProtoDate(LastDayOf(month));
-    wv1::GetWorkforceFiguresResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        workforce_->GetWorkforceFigures(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
+    SGM_ASSIGN_OR_RETURN(
+        wv1::GetWorkforceFiguresResponse response,
+        CallBackend(workforce_.get(), ReportBackend::kWorkforce,
+                    &wv1::WorkforceService::Stub::GetWorkforceFigures, request,
+                    caller, deadline));
     return std::move(*response.mutable_figures());
   }
 
   absl::StatusOr<wv1::GetWorkforceTrendResponse> WorkforceTrend(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (workforce_ == nullptr) return NotDeployed(ReportBackend::kWorkforce);
-    wv1::GetWorkforceTrendRequest request;
-    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
-    *request.mutable_to() = ToProtoMonth(month);
-    wv1::GetWorkforceTrendResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status =
-        workforce_->GetWorkforceTrend(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    return response;
+    return WorkforceTrendBetween(caller, month - (kTrendMonths - 1), month,
+                                 deadline);
   }
 
   absl::StatusOr<qv1::QaFigures> QaFigures(const CallerIdentity& caller,
                                            absl::CivilDay from,
                                            absl::CivilDay to,
                                            absl::Time deadline) override {
-    if (qa_ == nullptr) return NotDeployed(ReportBackend::kQa);
     qv1::GetQaFiguresRequest request;
     *request.mutable_from() = ToProtoDate(from);
     *request.mutable_to() = ToProtoDate(to);
-    qv1::GetQaFiguresResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status = qa_->GetQaFigures(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
+    SGM_ASSIGN_OR_RETURN(
+        qv1::GetQaFiguresResponse response,
+        CallBackend(qa_.get(), ReportBackend::kQa,
+                    &qv1::QaService::Stub::GetQaFigures, request, caller,
+                    deadline));
     return std::move(*response.mutable_figures());
   }
 
   absl::StatusOr<qv1::GetQaTrendResponse> QaTrend(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) override {
-    if (qa_ == nullptr) return NotDeployed(ReportBackend::kQa);
-    qv1::GetQaTrendRequest request;
-    *request.mutable_from() = ToProtoMonth(month - (kTrendMonths - 1));
-    *request.mutable_to() = ToProtoMonth(month);
-    qv1::GetQaTrendResponse response;
-    grpc::ClientContext context;
-    Prepare(caller, deadline, &context);
-    const grpc::Status status = qa_->GetQaTrend(&context, request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    return response;
+    return CallBackend(
+        qa_.get(), ReportBackend::kQa, &qv1::QaService::Stub::GetQaTrend,
+        RangeRequest<qv1::GetQaTrendRequest>(month - (kTrendMonths - 1), month),
+        caller, deadline);
+  }
+
+  absl::StatusOr<iv1::GetReferralQualityResponse> ReferralQuality(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(intake_.get(), ReportBackend::kIntake,
+                       &iv1::IntakeService::Stub::GetReferralQuality,
+                       RangeRequest<iv1::GetReferralQualityRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<iv1::GetDuplicateInputResponse> DuplicateInput(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(intake_.get(), ReportBackend::kIntake,
+                       &iv1::IntakeService::Stub::GetDuplicateInput,
+                       RangeRequest<iv1::GetDuplicateInputRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<iv1::GetContactCategoriesResponse> ContactCategories(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(intake_.get(), ReportBackend::kIntake,
+                       &iv1::IntakeService::Stub::GetContactCategories,
+                       RangeRequest<iv1::GetContactCategoriesRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<kv1::GetVisitQualityResponse> VisitQuality(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(kpi_.get(), ReportBackend::kKpi,
+                       &kv1::KpiService::Stub::GetVisitQuality,
+                       RangeRequest<kv1::GetVisitQualityRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<kv1::GetServiceFlowsResponse> ServiceFlows(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(kpi_.get(), ReportBackend::kKpi,
+                       &kv1::KpiService::Stub::GetServiceFlows,
+                       RangeRequest<kv1::GetServiceFlowsRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<kv1::GetCategoryFunnelResponse> CategoryFunnel(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(kpi_.get(), ReportBackend::kKpi,
+                       &kv1::KpiService::Stub::GetCategoryFunnel,
+                       RangeRequest<kv1::GetCategoryFunnelRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<kv1::GetIndicatorTrendResponse> IndicatorTrendBetween(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(kpi_.get(), ReportBackend::kKpi,
+                       &kv1::KpiService::Stub::GetIndicatorTrend,
+                       RangeRequest<kv1::GetIndicatorTrendRequest>(from, to),
+                       caller, deadline);
+  }
+
+  absl::StatusOr<wv1::GetWorkforceTrendResponse> WorkforceTrendBetween(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) override {
+    return CallBackend(workforce_.get(), ReportBackend::kWorkforce,
+                       &wv1::WorkforceService::Stub::GetWorkforceTrend,
+                       RangeRequest<wv1::GetWorkforceTrendRequest>(from, to),
+                       caller, deadline);
   }
 
  private:

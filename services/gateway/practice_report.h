@@ -93,6 +93,41 @@ class ReportSources {
   virtual absl::StatusOr<sgm::qa::v1::GetQaTrendResponse> QaTrend(
       const CallerIdentity& caller, absl::CivilMonth month,
       absl::Time deadline) = 0;
+
+  // Practice insight (docs/insight.md), each over the months `from` to
+  // `to` (both included).
+  // Intake GetReferralQuality, every agency.
+  virtual absl::StatusOr<sgm::intake::v1::GetReferralQualityResponse>
+  ReferralQuality(const CallerIdentity& caller, absl::CivilMonth from,
+                  absl::CivilMonth to, absl::Time deadline) = 0;
+  // Intake GetDuplicateInput.
+  virtual absl::StatusOr<sgm::intake::v1::GetDuplicateInputResponse>
+  DuplicateInput(const CallerIdentity& caller, absl::CivilMonth from,
+                 absl::CivilMonth to, absl::Time deadline) = 0;
+  // Intake GetContactCategories.
+  virtual absl::StatusOr<sgm::intake::v1::GetContactCategoriesResponse>
+  ContactCategories(const CallerIdentity& caller, absl::CivilMonth from,
+                    absl::CivilMonth to, absl::Time deadline) = 0;
+  // KPI GetVisitQuality.
+  virtual absl::StatusOr<sgm::kpi::v1::GetVisitQualityResponse> VisitQuality(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) = 0;
+  // KPI GetServiceFlows.
+  virtual absl::StatusOr<sgm::kpi::v1::GetServiceFlowsResponse> ServiceFlows(
+      const CallerIdentity& caller, absl::CivilMonth from, absl::CivilMonth to,
+      absl::Time deadline) = 0;
+  // KPI GetCategoryFunnel.
+  virtual absl::StatusOr<sgm::kpi::v1::GetCategoryFunnelResponse>
+  CategoryFunnel(const CallerIdentity& caller, absl::CivilMonth from,
+                 absl::CivilMonth to, absl::Time deadline) = 0;
+  // KPI GetIndicatorTrend over the months `from` to `to`.
+  virtual absl::StatusOr<sgm::kpi::v1::GetIndicatorTrendResponse>
+  IndicatorTrendBetween(const CallerIdentity& caller, absl::CivilMonth from,
+                        absl::CivilMonth to, absl::Time deadline) = 0;
+  // Workforce GetWorkforceTrend over the months `from` to `to`.
+  virtual absl::StatusOr<sgm::workforce::v1::GetWorkforceTrendResponse>
+  WorkforceTrendBetween(const CallerIdentity& caller, absl::CivilMonth from,
+                        absl::CivilMonth to, absl::Time deadline) = 0;
 };
 
 // ReportSources over gRPC: `channels` by proto package ("sgm.intake.v1",

@@ -614,4 +614,40 @@ grpc::Status IntakeServiceImpl::ListReadAudit(
       response));
 }
 
+// BEGIN GetReferralQuality (owned by the referral-quality work)
+grpc::Status IntakeServiceImpl::GetReferralQuality(
+    grpc::ServerContext* /*context*/,
+    const v1::GetReferralQualityRequest* /*request*/,
+    v1::GetReferralQualityResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetReferralQuality
+
+// BEGIN GetDuplicateInput (owned by the duplicate-input work)
+grpc::Status IntakeServiceImpl::GetDuplicateInput(
+    grpc::ServerContext* /*context*/,
+    const v1::GetDuplicateInputRequest* /*request*/,
+    v1::GetDuplicateInputResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetDuplicateInput
+
+// BEGIN ListDuplicateContacts (owned by the duplicate-input work)
+grpc::Status IntakeServiceImpl::ListDuplicateContacts(
+    grpc::ServerContext* /*context*/,
+    const v1::ListDuplicateContactsRequest* /*request*/,
+    v1::ListDuplicateContactsResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END ListDuplicateContacts
+
+// BEGIN GetContactCategories (owned by the duplicate-input work)
+grpc::Status IntakeServiceImpl::GetContactCategories(
+    grpc::ServerContext* /*context*/,
+    const v1::GetContactCategoriesRequest* /*request*/,
+    v1::GetContactCategoriesResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetContactCategories
+
 }  // namespace sgm::intake

@@ -62,6 +62,22 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
   grpc::Status ListReadAudit(grpc::ServerContext* context,
                              const v1::ListReadAuditRequest* request,
                              v1::ListReadAuditResponse* response) override;
+  // Practice insight (docs/insight.md).
+  grpc::Status GetReferralQuality(
+      grpc::ServerContext* context,
+      const v1::GetReferralQualityRequest* request,
+      v1::GetReferralQualityResponse* response) override;
+  grpc::Status GetDuplicateInput(grpc::ServerContext* context,
+                                 const v1::GetDuplicateInputRequest* request,
+                                 v1::GetDuplicateInputResponse* response) override;
+  grpc::Status ListDuplicateContacts(
+      grpc::ServerContext* context,
+      const v1::ListDuplicateContactsRequest* request,
+      v1::ListDuplicateContactsResponse* response) override;
+  grpc::Status GetContactCategories(
+      grpc::ServerContext* context,
+      const v1::GetContactCategoriesRequest* request,
+      v1::GetContactCategoriesResponse* response) override;
 
   // The figures for an authority (cache first); exposed for benchmarks.
   absl::StatusOr<v1::FrontDoorFigures> FrontDoorFiguresFor(

@@ -1057,4 +1057,40 @@ grpc::Status KpiServiceImpl::ListReadAudit(
       response));
 }
 
+// BEGIN GetVisitQuality (owned by the visit-quality work)
+grpc::Status KpiServiceImpl::GetVisitQuality(
+    grpc::ServerContext* /*context*/,
+    const v1::GetVisitQualityRequest* /*request*/,
+    v1::GetVisitQualityResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetVisitQuality
+
+// BEGIN GetCategoryFunnel (owned by the visit-quality work)
+grpc::Status KpiServiceImpl::GetCategoryFunnel(
+    grpc::ServerContext* /*context*/,
+    const v1::GetCategoryFunnelRequest* /*request*/,
+    v1::GetCategoryFunnelResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetCategoryFunnel
+
+// BEGIN GetServiceFlows (owned by the service-flows work)
+grpc::Status KpiServiceImpl::GetServiceFlows(
+    grpc::ServerContext* /*context*/,
+    const v1::GetServiceFlowsRequest* /*request*/,
+    v1::GetServiceFlowsResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END GetServiceFlows
+
+// BEGIN ListOpenWork (owned by the service-flows work)
+grpc::Status KpiServiceImpl::ListOpenWork(
+    grpc::ServerContext* /*context*/,
+    const v1::ListOpenWorkRequest* /*request*/,
+    v1::ListOpenWorkResponse* /*response*/) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+}
+// END ListOpenWork
+
 }  // namespace sgm::kpi

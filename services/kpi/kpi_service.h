@@ -80,6 +80,19 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   grpc::Status ListReadAudit(grpc::ServerContext* context,
                              const v1::ListReadAuditRequest* request,
                              v1::ListReadAuditResponse* response) override;
+  // Practice insight (docs/insight.md).
+  grpc::Status GetVisitQuality(grpc::ServerContext* context,
+                               const v1::GetVisitQualityRequest* request,
+                               v1::GetVisitQualityResponse* response) override;
+  grpc::Status GetServiceFlows(grpc::ServerContext* context,
+                               const v1::GetServiceFlowsRequest* request,
+                               v1::GetServiceFlowsResponse* response) override;
+  grpc::Status GetCategoryFunnel(
+      grpc::ServerContext* context, const v1::GetCategoryFunnelRequest* request,
+      v1::GetCategoryFunnelResponse* response) override;
+  grpc::Status ListOpenWork(grpc::ServerContext* context,
+                            const v1::ListOpenWorkRequest* request,
+                            v1::ListOpenWorkResponse* response) override;
 
   // The indicators for an authority and month (cache first); exposed for
   // benchmarks.

@@ -220,6 +220,48 @@ class FakeSources : public ReportSources {
     return response;
   }
 
+  // Practice insight: not faked yet.
+  absl::StatusOr<iv1::GetReferralQualityResponse> ReferralQuality(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<iv1::GetDuplicateInputResponse> DuplicateInput(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<iv1::GetContactCategoriesResponse> ContactCategories(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<kv1::GetVisitQualityResponse> VisitQuality(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<kv1::GetServiceFlowsResponse> ServiceFlows(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<kv1::GetCategoryFunnelResponse> CategoryFunnel(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<kv1::GetIndicatorTrendResponse> IndicatorTrendBetween(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+  absl::StatusOr<wv1::GetWorkforceTrendResponse> WorkforceTrendBetween(
+      const CallerIdentity&, absl::CivilMonth, absl::CivilMonth,
+      absl::Time) override {
+    return absl::UnimplementedError("not faked");
+  }
+
  private:
   absl::Status Enter(const std::string& piece, const CallerIdentity& caller,
                      absl::CivilMonth month) {

@@ -1,0 +1,1 @@
+// Placeholder: to be written by the referral-quality work.
