@@ -74,12 +74,20 @@ struct StoredContact {
   std::optional<StoredDecision> decision;
 };
 
-// The few facts about a contact that the front-door figures need.
+// The few facts about a contact that the front-door figures and the
+// practice-insight figures (docs/insight.md) need: no free text, only
+// whether it was given and how long it is.
 struct ContactFact {
+  int64_t id = 0;  // intake's id ("C<id>")
+  std::string agency;
   absl::CivilDay received_on;
   std::string child_id;  // "" when the child is not identified
+  bool has_child_dob = false;
   std::string source_code;
   std::string primary_need;  // "" when not stated
+  std::vector<std::string> concerns;
+  bool has_referrer_org = false;
+  int64_t summary_chars = 0;  // characters in the summary (0: none)
   std::optional<Outcome> outcome;
   std::optional<absl::CivilDay> decided_on;
 };

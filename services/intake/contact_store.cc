@@ -458,9 +458,10 @@ absl::StatusOr<std::vector<ContactFact>> SqliteContactStore::LoadFacts(
       SqliteStatement * stmt,
       reader_->Prepare(
           "SELECT c.received_on, c.child_id, c.source_code, c.primary_need, "
-          "d.outcome, d.decided_on FROM contacts c LEFT JOIN decisions d ON "
-          "d.contact_id = c.id WHERE c.authority = ? AND c.received_on "
-          "BETWEEN ? AND ?"));
+          "d.outcome, d.decided_on, c.id, c.agency, c.child_dob IS NOT NULL, "
+          "c.concerns, c.referrer_org <> '', length(c.summary) FROM contacts "
+          "c LEFT JOIN decisions d ON d.contact_id = c.id WHERE c.authority "
+          "= ? AND c.received_on BETWEEN ? AND ? ORDER BY c.id"));
   stmt->Bind(1, authority).Bind(2, DayNumber(from)).Bind(3, DayNumber(to));
   std::vector<ContactFact> out;
   while (true) {
@@ -479,6 +480,15 @@ absl::StatusOr<std::vector<ContactFact>> SqliteContactStore::LoadFacts(
       f.outcome = static_cast<Outcome>(stmt->ColumnInt(4));
       f.decided_on = DayFromNumber(stmt->ColumnInt(5));
     }
+    f.id = stmt->ColumnInt(6);
+    f.agency = std::string(stmt->ColumnTextView(7));
+    f.has_child_dob = stmt->ColumnInt(8) != 0;
+    if (absl::string_view concerns = stmt->ColumnTextView(9);
+        !concerns.empty()) {
+      f.concerns = absl::StrSplit(concerns, ';');
+    }
+    f.has_referrer_org = stmt->ColumnInt(10) != 0;
+    f.summary_chars = stmt->ColumnInt(11);
     out.push_back(std::move(f));
   }
   stmt->Reset();
