@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # safeguarding-monitor: the two things a developer or operator runs here.
 #
-#   ./dev.sh demo   install what is missing, build, start Redis and the
-#                   services (KPI, workforce, intake, gateway) under ./var/,
-#                   load two synthetic years of contacts, decisions, case
-#                   events and workforce feeds, print the front-door
-#                   figures, the indicators, the case status and the
-#                   workforce for the last full month, and keep serving
+#   ./dev.sh demo   install what is missing, build, start Redis and the five
+#                   services (intake, KPI, workforce, QA, gateway) under
+#                   ./var/, generate and load a synthetic authority's last
+#                   months of contacts, decisions, case events, workforce
+#                   and QA feeds, print the monthly report for the last
+#                   full month and the dashboard URL, and keep serving
 #                   until Ctrl-C (tools/demo.sh)
 #   ./dev.sh test   install what is missing, build, check formatting and the
 #                   protos (buf lint), run every test (ctest)

@@ -20,7 +20,9 @@
 # (SGM_DEMO_INTAKE_METRICS_PORT), 9463 KPI (SGM_DEMO_KPI_METRICS_PORT), 9464
 # workforce (SGM_DEMO_WORKFORCE_METRICS_PORT), 9465 QA
 # (SGM_DEMO_QA_METRICS_PORT).
-# Data: ./var/ (SGM_VAR_DIR).
+# Data: ./var/ (SGM_VAR_DIR). SGM_DEMO_SCALE=N (default 1) generates and
+# imports N authorities (831, 832, ...; docs/demo.md), each with its own
+# admin token; the report is the first's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -37,6 +39,8 @@ INTAKE_METRICS_PORT=${SGM_DEMO_INTAKE_METRICS_PORT:-9462}
 KPI_METRICS_PORT=${SGM_DEMO_KPI_METRICS_PORT:-9463}
 WORKFORCE_METRICS_PORT=${SGM_DEMO_WORKFORCE_METRICS_PORT:-9464}
 QA_METRICS_PORT=${SGM_DEMO_QA_METRICS_PORT:-9465}
+SCALE=${SGM_DEMO_SCALE:-1}
+FIRST_AUTHORITY=831
 SGM="$BUILD/tools/sgm"
 
 # How long the phase since the last call took.
@@ -66,22 +70,36 @@ if [ ! -s "$VAR/admin.token" ]; then
   for role in admin analyst; do "$SGM" admin new-token >"$VAR/$role.token"; done
 fi
 ADMIN_TOKEN=$(cat "$VAR/admin.token")
+# The other authorities of SGM_DEMO_SCALE: an admin token each.
+codes=()
+for ((i = 0; i < SCALE; i++)); do codes+=($((FIRST_AUTHORITY + i))); done
+token_of() {
+  if [ "$1" = "$FIRST_AUTHORITY" ]; then cat "$VAR/admin.token"; else cat "$VAR/admin-$1.token"; fi
+}
+for code in "${codes[@]:1}"; do
+  [ -s "$VAR/admin-$code.token" ] || "$SGM" admin new-token >"$VAR/admin-$code.token"
+done
 {
   echo "# hash role authority caller [agency]"
-  echo "$("$SGM" admin hash-token "$ADMIN_TOKEN") admin 831 demo-admin"
-  echo "$("$SGM" admin hash-token "$(cat "$VAR/analyst.token")") analyst 831 demo-analyst"
+  echo "$("$SGM" admin hash-token "$ADMIN_TOKEN") admin $FIRST_AUTHORITY demo-admin"
+  echo "$("$SGM" admin hash-token "$(cat "$VAR/analyst.token")") analyst $FIRST_AUTHORITY demo-analyst"
+  for code in "${codes[@]:1}"; do
+    echo "$("$SGM" admin hash-token "$(token_of "$code")") admin $code demo-admin-$code"
+  done
 } >"$VAR/tokens.txt"
 
 echo "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" \
   --save "" --appendonly no --loglevel warning >"$VAR/logs/redis.log" 2>&1 &
 pids+=($!)
-# Intake is NOT pointed at the KPI service here (no --kpi_address): the
-# synthetic contacts and case events are generated independently, so the
-# referrals intake would open there (C<n>) would never see an assessment or
-# a closure and would stay open as children in need. With real feeds, where
-# the case-management system carries intake's referral id, set
-# --kpi_address (SGM_KPI_ADDRESS) on intake: see docs/operations.md.
+# Intake does NOT forward referrals to the KPI service here (no
+# --kpi_address): the synthetic case events already carry the
+# case-management system's REFERRAL events (each with its contact in the
+# contacts feed), so forwarding would count every referral twice. A real
+# deployment picks one source of referrals: the case-management feed, or
+# intake's forwarding (--kpi_address, SGM_KPI_ADDRESS) with the
+# case-management system carrying intake's referral id (docs/demo.md,
+# docs/operations.md).
 echo "starting sgm-kpi on 127.0.0.1:$KPI_PORT"
 "$BUILD/services/kpi/sgm-kpi" --listen "127.0.0.1:$KPI_PORT" \
   --store_path "$VAR/data/kpi.db" --redis "127.0.0.1:$REDIS_PORT" \
@@ -129,43 +147,67 @@ took "start"
 # trend with each month's same month a year before.
 LAST_MONTH=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 START=$(date -d "$(date +%Y-%m-01) -25 months" +%Y-%m)
-echo "generating a synthetic authority (831): $START to $LAST_MONTH"
+if [ "$SCALE" = 1 ]; then
+  echo "generating a synthetic authority ($FIRST_AUTHORITY): $START to $LAST_MONTH"
+else
+  echo "generating $SCALE synthetic authorities (${codes[*]}): $START to $LAST_MONTH"
+fi
 rm -rf "$VAR/synth" && mkdir -p "$VAR/synth"
-"$SGM" synth contacts --out "$VAR/synth" --seed 1 --start "$START" --months 25
-"$SGM" synth events --out "$VAR/synth" --seed 1 --start "$START" --months 25
-"$SGM" synth workforce --out "$VAR/synth" --seed 1 --start "$START" --months 25
-"$SGM" synth qa --out "$VAR/synth" --seed 1 --start "$START" --months 25
+# The same options for every kind: one authority's feeds fit together (a
+# contact for each referral of the case events, staff and audits naming
+# the workers and children of its allocations).
+synth_args=(--out "$VAR/synth" --seed 1 --start "$START" --months 25
+  --scale "$SCALE" --first_authority "$FIRST_AUTHORITY")
+"$SGM" synth contacts "${synth_args[@]}"
+"$SGM" synth events "${synth_args[@]}"
+"$SGM" synth workforce "${synth_args[@]}"
+"$SGM" synth qa "${synth_args[@]}"
 took "generate"
 
-for f in "$VAR"/synth/contacts-*.csv; do
-  agency=$(basename "$f" .csv); agency=${agency#contacts-}
-  echo "importing $f (agency $agency)"
-  "$SGM" import contacts "$f" --agency "$agency"
-done
-echo "importing $VAR/synth/decisions.csv"
-"$SGM" import decisions "$VAR/synth/decisions.csv"
-took "import contacts and decisions"
-echo "importing $VAR/synth/case-events.csv"
-"$SGM" import events "$VAR/synth/case-events.csv"
-took "import case events"
-for feed in staff absences establishment; do
-  echo "importing $VAR/synth/$feed.csv"
-  "$SGM" import "$feed" "$VAR/synth/$feed.csv"
-done
-took "import workforce"
-# Themes come as a list to record (the QA service has no themes feed).
-themes=0
-while IFS=, read -r id name start end; do
-  "$SGM" qa create-theme --id "$id" --name "$name" --start "$start" \
-    --end "$end" >/dev/null
-  themes=$((themes + 1))
-done < <(tail -n +2 "$VAR/synth/themes.csv")
-echo "recorded $themes themes from $VAR/synth/themes.csv"
-for feed in audits feedback actions; do
-  echo "importing $VAR/synth/$feed.csv"
-  "$SGM" import "$feed" "$VAR/synth/$feed.csv"
-done
-took "import quality assurance"
+# One authority's feeds from DIR, with SGM_TOKEN naming the authority.
+import_authority() {
+  local dir=$1 f agency feed themes id name start end
+  for f in "$dir"/contacts-*.csv; do
+    agency=$(basename "$f" .csv); agency=${agency#contacts-}
+    echo "importing $f (agency $agency)"
+    "$SGM" import contacts "$f" --agency "$agency"
+  done
+  echo "importing $dir/decisions.csv"
+  "$SGM" import decisions "$dir/decisions.csv"
+  took "import contacts and decisions"
+  echo "importing $dir/case-events.csv"
+  "$SGM" import events "$dir/case-events.csv"
+  took "import case events"
+  for feed in staff absences establishment; do
+    echo "importing $dir/$feed.csv"
+    "$SGM" import "$feed" "$dir/$feed.csv"
+  done
+  took "import workforce"
+  # Themes come as a list to record (the QA service has no themes feed).
+  themes=0
+  while IFS=, read -r id name start end; do
+    "$SGM" qa create-theme --id "$id" --name "$name" --start "$start" \
+      --end "$end" >/dev/null
+    themes=$((themes + 1))
+  done < <(tail -n +2 "$dir/themes.csv")
+  echo "recorded $themes themes from $dir/themes.csv"
+  for feed in audits feedback actions; do
+    echo "importing $dir/$feed.csv"
+    "$SGM" import "$feed" "$dir/$feed.csv"
+  done
+  took "import quality assurance"
+}
+
+if [ "$SCALE" = 1 ]; then
+  import_authority "$VAR/synth"
+else
+  for code in "${codes[@]}"; do
+    echo "authority $code"
+    SGM_TOKEN=$(token_of "$code")
+    import_authority "$VAR/synth/$code"
+  done
+  SGM_TOKEN=$ADMIN_TOKEN
+fi
 
 LAST_DAY=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m-%d)
 echo

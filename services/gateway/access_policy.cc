@@ -47,6 +47,13 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
       // The monthly report: aggregates from every backend.
       Rule("/sgm.gateway.v1.GatewayService/GetPracticeReport",
            aggregate_readers, !kChildLevel, !kStreaming),
+      // Practice insight composed by the gateway: aggregates.
+      Rule("/sgm.gateway.v1.GatewayService/GetAbuseCategoryFunnel",
+           aggregate_readers, !kChildLevel, !kStreaming),
+      Rule("/sgm.gateway.v1.GatewayService/ListComparableFigures",
+           aggregate_readers, !kChildLevel, !kStreaming),
+      Rule("/sgm.gateway.v1.GatewayService/CompareFigures", aggregate_readers,
+           !kChildLevel, !kStreaming),
       // Feeds and writes of child-level records.
       Rule(absl::StrCat(kIntake, "ImportContacts"), staff_and_partners,
            kChildLevel, kStreaming),
@@ -64,6 +71,16 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
       // Aggregates.
       Rule(absl::StrCat(kIntake, "GetFrontDoorFigures"), aggregate_readers,
            !kChildLevel, !kStreaming),
+      // Practice insight (docs/insight.md): aggregates, and the duplicate
+      // contacts for practitioners (child-level, audited by intake).
+      Rule(absl::StrCat(kIntake, "GetReferralQuality"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kIntake, "GetDuplicateInput"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kIntake, "GetContactCategories"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kIntake, "ListDuplicateContacts"), staff, kChildLevel,
+           !kStreaming),
       // KPI: case activity from the case-management system (internal
       // callers only; partners send contacts, not case events).
       Rule(absl::StrCat(kKpi, "ImportCaseEvents"), staff, kChildLevel,
@@ -87,6 +104,15 @@ std::vector<MethodRule> AccessPolicy::DefaultRules() {
            !kStreaming),
       Rule(absl::StrCat(kKpi, "ListCaseloads"), aggregate_readers, !kChildLevel,
            !kStreaming),
+      // KPI practice insight: aggregates, and the open work of named
+      // children (child-level, audited by the KPI service).
+      Rule(absl::StrCat(kKpi, "GetVisitQuality"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kKpi, "GetServiceFlows"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kKpi, "GetCategoryFunnel"), aggregate_readers,
+           !kChildLevel, !kStreaming),
+      Rule(absl::StrCat(kKpi, "ListOpenWork"), staff, kChildLevel, !kStreaming),
       // Workforce: staff records and absences are personal data about
       // employees (absence reasons are health data), not child-level:
       // writes, imports and staff-level reads are for managers and admins,

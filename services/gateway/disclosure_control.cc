@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "sgm/gateway/v1/gateway.pb.h"
 
 namespace sgm::gateway {
 namespace {
@@ -22,6 +23,8 @@ FieldRule NotCount() { return {FieldKind::kNotCount, {}}; }
 FieldRule Derived(std::vector<std::string> from) {
   return {FieldKind::kDerived, std::move(from)};
 }
+FieldRule FigureValue() { return {FieldKind::kFigureValue, {}}; }
+FieldRule FunnelConversion() { return {FieldKind::kFunnelConversion, {}}; }
 
 absl::flat_hash_map<std::string, FieldRule> MakeRules() {
   return {
@@ -212,6 +215,85 @@ absl::flat_hash_map<std::string, FieldRule> MakeRules() {
       {"sgm.qa.v1.QaTrendPoint.mean_rating", Derived({"feedback"})},
       {"sgm.qa.v1.QaTrendPoint.open_actions", Count()},
       {"sgm.qa.v1.QaTrendPoint.overdue_actions", Count()},
+
+      // --- intake: practice insight ---
+      // Referral quality: the rule set and threshold are settings; a mean
+      // score of 1 to 4 contacts is near to one contact's score.
+      {"sgm.intake.v1.QualityRule.weight", NotCount()},
+      {"sgm.intake.v1.GetReferralQualityResponse.threshold", NotCount()},
+      {"sgm.intake.v1.ReferralQualityPoint.contacts", Count()},
+      {"sgm.intake.v1.ReferralQualityPoint.mean_score", Derived({"contacts"})},
+      {"sgm.intake.v1.ReferralQualityPoint.below_threshold", Count()},
+      {"sgm.intake.v1.ReferralQualityPoint.below_threshold_percent",
+       Derived({"below_threshold", "contacts"})},
+      {"sgm.intake.v1.QualityGap.contacts", Count()},
+      {"sgm.intake.v1.QualityGap.percent", Derived({"contacts"})},
+      {"sgm.intake.v1.FileReferralQuality.contacts", Count()},
+      {"sgm.intake.v1.FileReferralQuality.mean_score", Derived({"contacts"})},
+      {"sgm.intake.v1.FileReferralQuality.below_threshold", Count()},
+      {"sgm.intake.v1.FileReferralQuality.threshold", NotCount()},
+      // Duplicate input.
+      {"sgm.intake.v1.DuplicateInputPoint.contacts_with_child", Count()},
+      {"sgm.intake.v1.DuplicateInputPoint.duplicates", Count()},
+      {"sgm.intake.v1.DuplicateInputPoint.percent",
+       Derived({"duplicates", "contacts_with_child"})},
+      {"sgm.intake.v1.DuplicateBreakdown.contacts_with_child", Count()},
+      {"sgm.intake.v1.DuplicateBreakdown.duplicates", Count()},
+      {"sgm.intake.v1.DuplicateBreakdown.percent",
+       Derived({"duplicates", "contacts_with_child"})},
+      // Contact categories (the categories themselves are Breakdowns).
+      {"sgm.intake.v1.GetContactCategoriesResponse.contacts", Count()},
+
+      // --- KPI: practice insight ---
+      {"sgm.kpi.v1.VisitQuality.visits", Count()},
+      {"sgm.kpi.v1.VisitQuality.mode_recorded", Count()},
+      {"sgm.kpi.v1.VisitQuality.face_to_face", Count()},
+      {"sgm.kpi.v1.VisitQuality.face_to_face_percent",
+       Derived({"face_to_face", "mode_recorded"})},
+      {"sgm.kpi.v1.VisitQuality.seen_alone_recorded", Count()},
+      {"sgm.kpi.v1.VisitQuality.seen_alone", Count()},
+      {"sgm.kpi.v1.VisitQuality.seen_alone_percent",
+       Derived({"seen_alone", "seen_alone_recorded"})},
+      // Service-level flows: moves and closures are of children; the gap
+      // is a setting; the shares follow the open cases they are of.
+      {"sgm.kpi.v1.GetServiceFlowsResponse.gap_days", NotCount()},
+      {"sgm.kpi.v1.LevelMove.moves", Count()},
+      {"sgm.kpi.v1.ClosureCount.closures", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.step_downs", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.step_downs_cp_to_cin", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.step_downs_cin_to_early_help", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.step_ups", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.entries", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.exits", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.closures_total", Count()},
+      {"sgm.kpi.v1.ServiceFlowMonth.early_help_percent",
+       Derived({"open_cases.early_help", "open_cases.total"})},
+      {"sgm.kpi.v1.ServiceFlowMonth.child_in_need_percent",
+       Derived({"open_cases.child_in_need", "open_cases.total"})},
+      {"sgm.kpi.v1.ServiceFlowMonth.child_protection_percent",
+       Derived({"open_cases.child_protection", "open_cases.total"})},
+      {"sgm.kpi.v1.ServiceFlowMonth.child_in_care_percent",
+       Derived({"open_cases.child_in_care", "open_cases.total"})},
+      // The category funnel after the front door.
+      {"sgm.kpi.v1.CategoryCount.count", Count()},
+      {"sgm.kpi.v1.CategoryCount.percent", Derived({"count"})},
+      {"sgm.kpi.v1.FunnelStageCounts.total", Count()},
+      {"sgm.kpi.v1.GetCategoryFunnelResponse.plans_traced", Count()},
+      {"sgm.kpi.v1.CategoryChange.plans", Count()},
+
+      // --- gateway: the abuse-category funnel and what changed ---
+      {"sgm.gateway.v1.AbuseFunnelStage.total", Count()},
+      // This stage's count over the stage before's, for one category: both
+      // counts are in other messages (AcrossFunnelStages).
+      {"sgm.gateway.v1.AbuseFunnelConversion.percent", FunnelConversion()},
+      {"sgm.gateway.v1.AbuseCategoryFunnel.plans_traced", Count()},
+      // A figure's value over a period: a count when its unit says so.
+      {"sgm.gateway.v1.FigureChange.before", FigureValue()},
+      {"sgm.gateway.v1.FigureChange.after", FigureValue()},
+      {"sgm.gateway.v1.FigureChange.absolute_change",
+       Derived({"before", "after"})},
+      {"sgm.gateway.v1.FigureChange.relative_change_percent",
+       Derived({"before", "after"})},
   };
 }
 
@@ -354,6 +436,76 @@ bool IsSmall(FieldKind kind, double value) {
   return false;
 }
 
+// Whether `message` (a FigureChange) is of a figure counted in whole
+// people or items: its `figure.unit` is FIGURE_UNIT_COUNT.
+bool UnitIsCount(const Message& message) {
+  const FieldDescriptor* figure =
+      message.GetDescriptor()->FindFieldByName("figure");
+  if (figure == nullptr ||
+      figure->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+      figure->is_repeated()) {
+    return false;
+  }
+  const Message& definition =
+      message.GetReflection()->GetMessage(message, figure);
+  const FieldDescriptor* unit =
+      definition.GetDescriptor()->FindFieldByName("unit");
+  if (unit == nullptr || unit->cpp_type() != FieldDescriptor::CPPTYPE_ENUM ||
+      unit->is_repeated()) {
+    return false;
+  }
+  return definition.GetReflection()->GetEnumValue(definition, unit) ==
+         sgm::gateway::v1::FIGURE_UNIT_COUNT;
+}
+
+// The kind a numeric field is withheld as, in `message`: kFigureValue
+// becomes a people measure (a count, or a mean of counts) or nothing.
+FieldKind EffectiveKind(const Message& message, const FieldDescriptor* field) {
+  const FieldKind kind = KindOf(field);
+  if (kind != FieldKind::kFigureValue) return kind;
+  return UnitIsCount(message) ? FieldKind::kPeopleMeasure
+                              : FieldKind::kNotCount;
+}
+
+// The index of `category` in a stage's by_category, or -1.
+int CategoryIndex(const sgm::gateway::v1::AbuseFunnelStage& stage,
+                  absl::string_view category) {
+  for (int i = 0; i < stage.by_category_size(); ++i) {
+    if (stage.by_category(i).category() == category) return i;
+  }
+  return -1;
+}
+
+// The funnel's conversions from a withheld count (at this stage or the one
+// before), withheld; `withheld` holds the paths already withheld in the
+// funnel (relative to it) and gets these.
+void WithholdFunnelConversions(sgm::gateway::v1::AbuseCategoryFunnel* funnel,
+                               std::vector<std::string>* withheld) {
+  const absl::flat_hash_set<std::string> counts(withheld->begin(),
+                                                withheld->end());
+  auto count_withheld = [&](int stage, int index) {
+    return index >= 0 &&
+           counts.contains(absl::StrCat("stages[", stage, "].by_category[",
+                                        index, "].count"));
+  };
+  for (int s = 1; s < funnel->stages_size(); ++s) {
+    sgm::gateway::v1::AbuseFunnelStage* stage = funnel->mutable_stages(s);
+    const sgm::gateway::v1::AbuseFunnelStage& before = funnel->stages(s - 1);
+    for (int j = 0; j < stage->conversions_size(); ++j) {
+      sgm::gateway::v1::AbuseFunnelConversion* conversion =
+          stage->mutable_conversions(j);
+      if (!conversion->has_percent()) continue;
+      const std::string& category = conversion->category();
+      if (count_withheld(s, CategoryIndex(*stage, category)) ||
+          count_withheld(s - 1, CategoryIndex(before, category))) {
+        conversion->clear_percent();
+        withheld->push_back(
+            absl::StrCat("stages[", s, "].conversions[", j, "].percent"));
+      }
+    }
+  }
+}
+
 // Withholds in `message`; returns the withheld paths relative to it.
 std::vector<std::string> Walk(Message* message) {
   std::vector<std::string> withheld;
@@ -381,7 +533,7 @@ std::vector<std::string> Walk(Message* message) {
       continue;
     }
     if (!IsNumeric(field)) continue;
-    const FieldKind kind = KindOf(field);
+    const FieldKind kind = EffectiveKind(*message, field);
     if (kind != FieldKind::kCount && kind != FieldKind::kPeopleMeasure) {
       continue;
     }
@@ -393,6 +545,9 @@ std::vector<std::string> Walk(Message* message) {
           withheld.push_back(absl::StrCat(field->name(), "[", j, "]"));
         }
       }
+    } else if (field->has_presence() &&
+               !reflection->HasField(*message, field)) {
+      continue;  // absent: nothing to withhold
     } else if (IsSmall(kind, ValueOf(*message, field))) {
       Withhold(message, field);
       withheld.push_back(field->name());
@@ -415,6 +570,11 @@ std::vector<std::string> Walk(Message* message) {
       Withhold(message, field);
       withheld.push_back(field->name());
     }
+  }
+  // Then the funnel's conversions, whose counts are in sibling stages.
+  if (auto* funnel = google::protobuf::DynamicCastToGenerated<
+          sgm::gateway::v1::AbuseCategoryFunnel>(message)) {
+    WithholdFunnelConversions(funnel, &withheld);
   }
   return withheld;
 }
@@ -445,6 +605,13 @@ const std::vector<std::string>& SuppressedMethods() {
       "/sgm.workforce.v1.WorkforceService/ListEstablishment",
       "/sgm.qa.v1.QaService/GetQaFigures",
       "/sgm.qa.v1.QaService/GetQaTrend",
+      // Practice insight (docs/insight.md).
+      "/sgm.intake.v1.IntakeService/GetReferralQuality",
+      "/sgm.intake.v1.IntakeService/GetDuplicateInput",
+      "/sgm.intake.v1.IntakeService/GetContactCategories",
+      "/sgm.kpi.v1.KpiService/GetVisitQuality",
+      "/sgm.kpi.v1.KpiService/GetServiceFlows",
+      "/sgm.kpi.v1.KpiService/GetCategoryFunnel",
   };
   return *methods;
 }
@@ -453,9 +620,32 @@ bool IsSuppressedMethod(absl::string_view method) {
   return absl::c_linear_search(SuppressedMethods(), method);
 }
 
+const std::vector<std::string>& GatewayAggregateMethods() {
+  static const auto* const methods = new std::vector<std::string>{
+      "/sgm.gateway.v1.GatewayService/GetAbuseCategoryFunnel",
+      "/sgm.gateway.v1.GatewayService/CompareFigures",
+  };
+  return *methods;
+}
+
 std::vector<std::string> WithholdSmallCounts(
     google::protobuf::Message* message) {
   return Walk(message);
+}
+
+std::string WithholdInGatewayAnswer(google::protobuf::Message* response) {
+  const std::vector<std::string> paths = WithholdSmallCounts(response);
+  std::string out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const size_t added = paths[i].size() + (out.empty() ? 0 : 1);
+    if (out.size() + added > kMaxSuppressedFieldsTrailer) {
+      absl::StrAppend(&out, out.empty() ? "" : ",", "+", paths.size() - i,
+                      " more");
+      break;
+    }
+    absl::StrAppend(&out, out.empty() ? "" : ",", paths[i]);
+  }
+  return out;
 }
 
 }  // namespace sgm::gateway

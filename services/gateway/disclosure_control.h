@@ -11,6 +11,7 @@
 #ifndef SGM_SERVICES_GATEWAY_DISCLOSURE_CONTROL_H_
 #define SGM_SERVICES_GATEWAY_DISCLOSURE_CONTROL_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ enum class FieldKind {
   // Not a count of anyone: ids, years, settings, populations, published
   // comparators, targets, money.
   kNotCount,
+  // A figure's value over a period (sgm.gateway.v1.FigureChange before and
+  // after): when the sibling `figure.unit` is FIGURE_UNIT_COUNT it is a
+  // count, or a mean of monthly counts, withheld when above 0 and below 5;
+  // a percentage, rate or mean of other units is kept (the counts behind
+  // it are not in the answer).
+  kFigureValue,
+  // A stage's conversion from the stage before for one category
+  // (sgm.gateway.v1.AbuseFunnelConversion.percent): withheld when the
+  // category's count at either stage is (both counts are in other
+  // messages of the funnel).
+  kFunnelConversion,
 };
 
 struct FieldRule {
@@ -59,6 +71,12 @@ const FieldRule* FindDisclosureRule(absl::string_view full_field_name);
 const std::vector<std::string>& SuppressedMethods();
 bool IsSuppressedMethod(absl::string_view method);
 
+// The gateway's own aggregate calls besides GetPracticeReport
+// ("/sgm.gateway.v1.GatewayService/GetAbuseCategoryFunnel",
+// ".../CompareFigures"): their handlers suppress their answers with
+// WithholdInGatewayAnswer in an outward-facing deployment.
+const std::vector<std::string>& GatewayAggregateMethods();
+
 // Withholds in `message` (and every message in it) each count from 1 to 4
 // and each figure derived from one: a withheld value is set to 0, or
 // cleared when the field has presence. Returns the paths of the withheld
@@ -67,6 +85,26 @@ bool IsSuppressedMethod(absl::string_view method);
 // derived figures.
 std::vector<std::string> WithholdSmallCounts(
     google::protobuf::Message* message);
+
+// The trailing metadata that names the withheld paths of an answer (the
+// HTTP side copies it to the Sgm-Suppressed-Fields header).
+inline constexpr char kSuppressedFieldsTrailer[] = "sgm-suppressed-fields";
+// The most characters of that trailer's value.
+inline constexpr size_t kMaxSuppressedFieldsTrailer = 4096;
+
+// For the gateway's own aggregate handlers (GatewayAggregateMethods) in an
+// outward-facing deployment: WithholdSmallCounts on `response`, and the
+// value of the kSuppressedFieldsTrailer trailer to send with it, empty when
+// nothing was withheld (then send none): the paths comma-separated, at most
+// kMaxSuppressedFieldsTrailer characters, then ",+N more" -- as the proxy
+// sends for a backend's aggregate. E.g. in CompareFigures:
+//   if (outward_facing_) {
+//     std::string withheld = WithholdInGatewayAnswer(response);
+//     if (!withheld.empty()) {
+//       context->AddTrailingMetadata(kSuppressedFieldsTrailer, withheld);
+//     }
+//   }
+std::string WithholdInGatewayAnswer(google::protobuf::Message* response);
 
 }  // namespace sgm::gateway
 

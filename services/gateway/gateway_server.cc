@@ -101,12 +101,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
   ComposerOptions composer_options;
   composer_options.deadline = settings.report_deadline;
+  composer_options.what_changed = settings.report_what_changed;
   server->composer_ = std::make_unique<PracticeReportComposer>(
       MakeGrpcReportSources(channels), cache, clock, composer_options);
   server->service_ = std::make_unique<GatewayServiceImpl>(
       server->authenticator_.get(), server->policy_.get(),
       server->composer_.get(), server->rate_limiter_.get(),
-      settings.outward_facing);
+      settings.outward_facing, MakeGrpcReportSources(channels),
+      settings.report_deadline);
   ProxyOptions proxy_options;
   proxy_options.unary_deadline = settings.unary_deadline;
   proxy_options.streaming_deadline = settings.streaming_deadline;

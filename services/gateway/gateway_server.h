@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/server_runner.h"
 #include "grpcpp/grpcpp.h"
+#include "services/gateway/practice_report.h"
 
 namespace sgm::gateway {
 
@@ -44,6 +45,9 @@ struct GatewaySettings {
   // GetPracticeReport: the whole composition (every backend at once) ends
   // within this; a backend slower than that leaves its section unavailable.
   absl::Duration report_deadline = absl::Seconds(5);
+  // The report's "what changed" periods and figures (default: the 3
+  // months to the report month against the same months a year before).
+  WhatChangedOptions report_what_changed;
 
   // The HTTP side (dashboard, report, /api/v1 JSON, /healthz, /readyz):
   // its address, "127.0.0.1:0" for a free port; empty: no HTTP side.

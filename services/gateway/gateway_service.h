@@ -2,14 +2,20 @@
 #ifndef SGM_SERVICES_GATEWAY_GATEWAY_SERVICE_H_
 #define SGM_SERVICES_GATEWAY_GATEWAY_SERVICE_H_
 
+#include <functional>
+#include <memory>
+
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 
 namespace sgm::gateway {
 
 class AccessPolicy;
+class FigureComparer;
 class PracticeReportComposer;
 class RateLimiter;
+class ReportSources;
 class TokenAuthenticator;
 
 class GatewayServiceImpl final
@@ -21,11 +27,18 @@ class GatewayServiceImpl final
   // the caller's bucket first (RESOURCE_EXHAUSTED, with the wait in the
   // "sgm-retry-after-ms" trailing metadata, when it is empty).
   // `outward_facing`: reports are returned with counts under 5 withheld.
+  // `insight_sources` (owned; null: the insight calls are UNIMPLEMENTED)
+  // serve GetAbuseCategoryFunnel and CompareFigures, whose backend calls
+  // all end within `insight_deadline`.
   GatewayServiceImpl(const TokenAuthenticator* authenticator,
                      const AccessPolicy* policy,
                      PracticeReportComposer* composer,
                      RateLimiter* rate_limiter = nullptr,
-                     bool outward_facing = false);
+                     bool outward_facing = false,
+                     std::unique_ptr<ReportSources> insight_sources = nullptr,
+                     absl::Duration insight_deadline = absl::Seconds(5));
+  // Waits for insight calls still running on their own threads.
+  ~GatewayServiceImpl() override;
 
   // The identity the caller's bearer token maps to; UNAUTHENTICATED
   // without a known token.
@@ -48,6 +61,13 @@ class GatewayServiceImpl final
 
   // Practice insight (docs/insight.md): the abuse-category funnel composed
   // from intake and the KPI service, and figures compared over two periods.
+  // Checked like GetPracticeReport (UNAUTHENTICATED, RESOURCE_EXHAUSTED,
+  // PERMISSION_DENIED), then INVALID_ARGUMENT naming the field; composed
+  // off the gRPC thread. The funnel fails with a backend's error (its code,
+  // the backend named), FAILED_PRECONDITION when one is not deployed; a
+  // comparison notes a failed backend and still answers. Outward-facing:
+  // suppressed (WithholdInGatewayAnswer), the withheld paths in the
+  // "sgm-suppressed-fields" trailer.
   grpc::ServerUnaryReactor* GetAbuseCategoryFunnel(
       grpc::CallbackServerContext* context,
       const sgm::gateway::v1::GetAbuseCategoryFunnelRequest* request,
@@ -62,11 +82,23 @@ class GatewayServiceImpl final
       sgm::gateway::v1::CompareFiguresResponse* response) override;
 
  private:
+  // Runs `task` on a thread of its own, counted in `running_`: the insight
+  // calls wait on the backends off the gRPC thread.
+  void InBackground(std::function<void()> task);
+
   const TokenAuthenticator* const authenticator_;
   const AccessPolicy* const policy_;
   PracticeReportComposer* const composer_;
   RateLimiter* const rate_limiter_;
   const bool outward_facing_;
+  // Practice insight.
+  const std::unique_ptr<ReportSources> insight_sources_;
+  const std::unique_ptr<FigureComparer> comparer_;
+  const absl::Duration insight_deadline_;
+  // Insight calls running off the gRPC thread (counted so the destructor
+  // can wait for them).
+  struct Running;
+  const std::shared_ptr<Running> running_;
 };
 
 }  // namespace sgm::gateway

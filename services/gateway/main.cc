@@ -3,10 +3,12 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -16,7 +18,9 @@
 #include "common/service_setup.h"
 #include "common/tls_config.h"
 #include "grpcpp/grpcpp.h"
+#include "services/gateway/figure_comparison.h"
 #include "services/gateway/gateway_server.h"
+#include "services/gateway/practice_report.h"
 #include "services/gateway/token_authenticator.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC address to serve on");
@@ -68,6 +72,20 @@ ABSL_FLAG(absl::Duration, cache_ttl, absl::Minutes(10),
 ABSL_FLAG(absl::Duration, report_deadline, absl::Seconds(5),
           "GetPracticeReport: every backend must answer within this, else "
           "its section is marked unavailable");
+ABSL_FLAG(std::string, what_changed_before, "",
+          "the report's \"what changed\" section: the first period, "
+          "YYYY-MM..YYYY-MM (both months included, at most 60 months), e.g. "
+          "a pilot's before; with --what_changed_after. Empty: each report "
+          "compares the 3 months to its month with the same months a year "
+          "earlier");
+ABSL_FLAG(std::string, what_changed_after, "",
+          "the second period of the \"what changed\" section, "
+          "YYYY-MM..YYYY-MM; both periods or neither");
+ABSL_FLAG(std::string, what_changed_figures, "",
+          "the figures of the \"what changed\" section, comma-separated ids "
+          "from ListComparableFigures (e.g. "
+          "intake.contacts,kpi.first_assessments_in_time); empty: the "
+          "standard short list");
 ABSL_FLAG(std::string, http_listen, "0.0.0.0:8080",
           "HTTP address of the dashboard, the report, /api/v1 JSON, /healthz "
           "and /readyz; empty: no HTTP side");
@@ -106,6 +124,51 @@ absl::Status ValidateDeadline(absl::string_view flag, absl::Duration value) {
     return InvalidSetting(flag, "must be a positive duration such as 10s");
   }
   return absl::OkStatus();
+}
+
+// The report's "what changed" settings from --what_changed_before,
+// --what_changed_after and --what_changed_figures, or the first one at
+// fault (INVALID_ARGUMENT naming the flag).
+absl::StatusOr<WhatChangedOptions> WhatChangedFromFlags() {
+  WhatChangedOptions options;
+  const std::string before = absl::GetFlag(FLAGS_what_changed_before);
+  const std::string after = absl::GetFlag(FLAGS_what_changed_after);
+  if (before.empty() != after.empty()) {
+    return InvalidSetting(
+        before.empty() ? "what_changed_before" : "what_changed_after",
+        before.empty() ? "required when --what_changed_after is set (both "
+                         "periods or neither)"
+                       : "required when --what_changed_before is set (both "
+                         "periods or neither)");
+  }
+  if (!before.empty()) {
+    absl::StatusOr<ReportPeriod> first = ParseReportPeriod(before);
+    if (!first.ok()) {
+      return InvalidSetting("what_changed_before", first.status().message());
+    }
+    absl::StatusOr<ReportPeriod> second = ParseReportPeriod(after);
+    if (!second.ok()) {
+      return InvalidSetting("what_changed_after", second.status().message());
+    }
+    options.before = *first;
+    options.after = *second;
+  }
+  absl::StatusOr<std::vector<std::string>> ids = ParseFigureIds(
+      absl::GetFlag(FLAGS_what_changed_figures), FigureComparer::Catalogue());
+  if (!ids.ok()) {
+    return InvalidSetting("what_changed_figures", ids.status().message());
+  }
+  options.figure_ids = *std::move(ids);
+  return options;
+}
+
+// For the start-up log: "default" or "2023-01..2023-06 against 2024-01..".
+std::string WhatChangedText(const WhatChangedOptions& options) {
+  if (!options.before.has_value() || !options.after.has_value()) {
+    return "default";
+  }
+  return absl::StrCat(FormatReportPeriod(*options.after), " against ",
+                      FormatReportPeriod(*options.before));
 }
 
 // For the start-up log: "off", "tls" or "mtls" (a client certificate
@@ -256,6 +319,12 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", settings.status().ToString().c_str());
     return 2;
   }
+  absl::StatusOr<WhatChangedOptions> what_changed = WhatChangedFromFlags();
+  if (!what_changed.ok()) {
+    std::fprintf(stderr, "%s\n", what_changed.status().ToString().c_str());
+    return 2;
+  }
+  settings->report_what_changed = *what_changed;
   absl::StatusOr<std::unique_ptr<TokenAuthenticator>> authenticator =
       TokenAuthenticator::FromFile(absl::GetFlag(FLAGS_tokens_file));
   if (!authenticator.ok()) {
@@ -296,6 +365,7 @@ int Run(int argc, char** argv) {
                                                     : std::string("redis")},
        {"report_deadline",
         absl::FormatDuration(absl::GetFlag(FLAGS_report_deadline))},
+       {"what_changed", WhatChangedText(*what_changed)},
        {"tls", TlsMode(absl::GetFlag(FLAGS_tls_cert),
                        absl::GetFlag(FLAGS_tls_client_ca))},
        {"backend_tls", TlsMode(absl::GetFlag(FLAGS_backend_tls_ca),

@@ -11,7 +11,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/civil_date.h"
@@ -19,6 +23,8 @@
 #include "common/logging.h"
 #include "common/proto_convert.h"
 #include "common/status_macros.h"
+#include "services/gateway/abuse_funnel.h"
+#include "services/gateway/figure_comparison.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
 #include "sgm/qa/v1/qa.grpc.pb.h"
@@ -39,6 +45,9 @@ constexpr char kReportCacheService[] = "gateway";
 constexpr int64_t kReportCacheGeneration = 0;
 // Trends cover the 12 months ending with the report's month.
 constexpr int kTrendMonths = 12;
+// What changed, by default: the 3 months ending with the report's month
+// against the same months a year earlier.
+constexpr int kWhatChangedMonths = 3;
 
 constexpr ReportBackend kBackends[] = {
     ReportBackend::kIntake, ReportBackend::kKpi, ReportBackend::kWorkforce,
@@ -94,8 +103,7 @@ absl::StatusOr<Response> CallBackend(
     Stub* stub, ReportBackend backend,
     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                  Response*),
-    const Request& request, const CallerIdentity& caller,
-    absl::Time deadline) {
+    const Request& request, const CallerIdentity& caller, absl::Time deadline) {
   if (stub == nullptr) return NotDeployed(backend);
   Response response;
   grpc::ClientContext context;
@@ -181,11 +189,10 @@ class GrpcReportSources final : public ReportSources {
                                              absl::Time deadline) override {
     kv1::GetCaseStatusRequest request;
     *request.mutable_month() = ToProtoMonth(month);
-    SGM_ASSIGN_OR_RETURN(
-        kv1::GetCaseStatusResponse response,
-        CallBackend(kpi_.get(), ReportBackend::kKpi,
-                    &kv1::KpiService::Stub::GetCaseStatus, request, caller,
-                    deadline));
+    SGM_ASSIGN_OR_RETURN(kv1::GetCaseStatusResponse response,
+                         CallBackend(kpi_.get(), ReportBackend::kKpi,
+                                     &kv1::KpiService::Stub::GetCaseStatus,
+                                     request, caller, deadline));
     return std::move(*response.mutable_status());
   }
 
@@ -216,11 +223,10 @@ class GrpcReportSources final : public ReportSources {
     qv1::GetQaFiguresRequest request;
     *request.mutable_from() = ToProtoDate(from);
     *request.mutable_to() = ToProtoDate(to);
-    SGM_ASSIGN_OR_RETURN(
-        qv1::GetQaFiguresResponse response,
-        CallBackend(qa_.get(), ReportBackend::kQa,
-                    &qv1::QaService::Stub::GetQaFigures, request, caller,
-                    deadline));
+    SGM_ASSIGN_OR_RETURN(qv1::GetQaFiguresResponse response,
+                         CallBackend(qa_.get(), ReportBackend::kQa,
+                                     &qv1::QaService::Stub::GetQaFigures,
+                                     request, caller, deadline));
     return std::move(*response.mutable_figures());
   }
 
@@ -337,6 +343,22 @@ struct Fetches {
       ABSL_GUARDED_BY(mu);
   std::optional<absl::StatusOr<qv1::GetQaTrendResponse>> qa_trend
       ABSL_GUARDED_BY(mu);
+  // Practice insight.
+  std::optional<absl::StatusOr<iv1::GetReferralQualityResponse>>
+      referral_quality ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<iv1::GetDuplicateInputResponse>> duplicate_input
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<iv1::GetContactCategoriesResponse>>
+      contact_categories ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::GetVisitQualityResponse>> visit_quality
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::GetServiceFlowsResponse>> service_flows
+      ABSL_GUARDED_BY(mu);
+  std::optional<absl::StatusOr<kv1::GetCategoryFunnelResponse>> category_funnel
+      ABSL_GUARDED_BY(mu);
+  // What changed.
+  std::optional<absl::StatusOr<gv1::FigureComparison>> comparison
+      ABSL_GUARDED_BY(mu);
 };
 
 bool NothingPending(int* pending) { return *pending == 0; }
@@ -399,7 +421,188 @@ absl::Status FirstError(std::initializer_list<absl::Status> results) {
   return absl::OkStatus();
 }
 
+// A piece's result and the backend it came from.
+struct PieceResult {
+  ReportBackend backend;
+  absl::Status status;
+};
+
+// Why the comparison is unavailable, for people.
+std::string ComparisonReason(const absl::Status& status,
+                             absl::Duration deadline) {
+  if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::StrCat("the comparison did not finish within ",
+                        absl::FormatDuration(deadline));
+  }
+  return absl::StrCat(
+      "the comparison failed (", absl::StatusCodeToString(status.code()),
+      status.message().empty() ? "" : ": ", status.message(), ")");
+}
+
+// The backend a figure comes from (FigureDefinition.backend), if known.
+std::optional<ReportBackend> BackendNamed(absl::string_view name) {
+  for (ReportBackend backend : kBackends) {
+    if (CacheServiceName(backend) == name) return backend;
+  }
+  return std::nullopt;
+}
+
+MonthSpan ToSpan(const ReportPeriod& period) {
+  return MonthSpan{period.from, period.to};
+}
+
 }  // namespace
+
+// --- what-changed settings ---------------------------------------------------
+
+const std::vector<std::string>& DefaultWhatChangedFigures() {
+  static const auto* const ids = new std::vector<std::string>{
+      "intake.contacts",
+      "intake.progressed_percent",
+      "kpi.first_assessments_in_time",
+      "kpi.cpp_visits_in_time",
+      "kpi.open_cases",
+      "kpi.visits_face_to_face_percent",
+      "intake.duplicate_input_percent",
+      "intake.referral_quality_mean",
+      "workforce.mean_caseload",
+      "qa.good_or_better_percent",
+  };
+  return *ids;
+}
+
+std::vector<std::string> WhatChangedFigureIds(
+    const WhatChangedOptions& options,
+    const std::vector<gv1::FigureDefinition>& catalogue) {
+  if (!options.figure_ids.empty()) return options.figure_ids;
+  std::vector<std::string> ids;
+  for (const std::string& id : DefaultWhatChangedFigures()) {
+    for (const gv1::FigureDefinition& figure : catalogue) {
+      if (figure.id() == id) {
+        ids.push_back(id);
+        break;
+      }
+    }
+  }
+  return ids;  // none known: empty, the whole catalogue
+}
+
+std::pair<ReportPeriod, ReportPeriod> WhatChangedPeriods(
+    const WhatChangedOptions& options, absl::CivilMonth month) {
+  if (options.before.has_value() && options.after.has_value()) {
+    return {*options.before, *options.after};
+  }
+  const ReportPeriod after{month - (kWhatChangedMonths - 1), month};
+  const ReportPeriod before{after.from - 12, after.to - 12};
+  return {before, after};
+}
+
+absl::StatusOr<ReportPeriod> ParseReportPeriod(absl::string_view text) {
+  constexpr char kForm[] =
+      "not a period of the form YYYY-MM..YYYY-MM (first and last month, "
+      "both included)";
+  const size_t dots = text.find("..");
+  if (dots == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is ", kForm));
+  }
+  const absl::string_view from_text = text.substr(0, dots);
+  const absl::string_view to_text = text.substr(dots + 2);
+  absl::StatusOr<absl::CivilMonth> from = ParseIsoMonth(from_text);
+  if (!from.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "': first month '", from_text,
+        "': ", from.status().message(), " (the form is YYYY-MM..YYYY-MM)"));
+  }
+  absl::StatusOr<absl::CivilMonth> to = ParseIsoMonth(to_text);
+  if (!to.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "': last month '", to_text, "': ", to.status().message(),
+        " (the form is YYYY-MM..YYYY-MM)"));
+  }
+  if (*from > *to) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "': the first month is after the last"));
+  }
+  if (*to - *from + 1 > kLongestComparedPeriodMonths) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "': ", *to - *from + 1, " months; a period is at most ",
+        kLongestComparedPeriodMonths, " months"));
+  }
+  return ReportPeriod{*from, *to};
+}
+
+std::string FormatReportPeriod(const ReportPeriod& period) {
+  return absl::StrCat(FormatIsoMonth(period.from), "..",
+                      FormatIsoMonth(period.to));
+}
+
+absl::StatusOr<std::vector<std::string>> ParseFigureIds(
+    absl::string_view text,
+    const std::vector<gv1::FigureDefinition>& catalogue) {
+  std::vector<std::string> ids;
+  if (absl::StripAsciiWhitespace(text).empty()) return ids;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    const std::string id(absl::StripAsciiWhitespace(part));
+    if (id.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text,
+                       "': an empty figure id (ids are separated "
+                       "by single commas)"));
+    }
+    bool known = false;
+    for (const gv1::FigureDefinition& figure : catalogue) {
+      known = known || figure.id() == id;
+    }
+    if (!known) {
+      std::vector<std::string> names;
+      for (const gv1::FigureDefinition& figure : catalogue) {
+        names.push_back(figure.id());
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown figure id '", id, "' (known: ",
+          names.empty() ? std::string("none") : absl::StrJoin(names, ", "),
+          ")"));
+    }
+    for (const std::string& seen : ids) {
+      if (seen == id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("figure id '", id, "' is given twice"));
+      }
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+absl::Status ValidateWhatChanged(
+    const WhatChangedOptions& options,
+    const std::vector<gv1::FigureDefinition>& catalogue) {
+  if (options.before.has_value() != options.after.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options.before.has_value() ? "what_changed.after"
+                                   : "what_changed.before",
+        ": required when the other period is set (both periods or neither)"));
+  }
+  for (const auto& [name, period] :
+       {std::make_pair("what_changed.before", options.before),
+        std::make_pair("what_changed.after", options.after)}) {
+    if (!period.has_value()) continue;
+    absl::Status valid =
+        ParseReportPeriod(FormatReportPeriod(*period)).status();
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": ", valid.message()));
+    }
+  }
+  absl::Status ids =
+      ParseFigureIds(absl::StrJoin(options.figure_ids, ","), catalogue)
+          .status();
+  if (!ids.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("what_changed.figure_ids: ", ids.message()));
+  }
+  return absl::OkStatus();
+}
 
 std::unique_ptr<ReportSources> MakeGrpcReportSources(
     const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels) {
@@ -443,15 +646,31 @@ absl::CivilMonth PracticeReportComposer::DefaultMonth(absl::Time now) {
 
 std::string PracticeReportComposer::CacheKey(
     absl::CivilMonth month,
-    const std::map<ReportBackend, std::optional<int64_t>>& generations) {
-  std::string key = absl::StrCat("report:v1:", FormatIsoMonth(month));
+    const std::map<ReportBackend, std::optional<int64_t>>& generations,
+    absl::string_view settings) {
+  std::string key = absl::StrCat("report:v2:", FormatIsoMonth(month));
   for (ReportBackend backend : kBackends) {
     auto it = generations.find(backend);
     const bool known = it != generations.end() && it->second.has_value();
     absl::StrAppend(&key, ":", CacheServiceName(backend), "=",
                     known ? absl::StrCat("g", *it->second) : "none");
   }
+  if (!settings.empty()) absl::StrAppend(&key, ":", settings);
   return key;
+}
+
+std::string PracticeReportComposer::WhatChangedKey(
+    const WhatChangedOptions& options) {
+  const bool fixed = options.before.has_value() && options.after.has_value();
+  if (!fixed && options.figure_ids.empty()) return "";
+  return absl::StrCat(
+      "wc=",
+      fixed ? absl::StrCat(FormatReportPeriod(*options.before), ",",
+                           FormatReportPeriod(*options.after))
+            : std::string("default"),
+      ":",
+      options.figure_ids.empty() ? std::string("default")
+                                 : absl::StrJoin(options.figure_ids, ","));
 }
 
 void PracticeReportComposer::ComposeInBackground(
@@ -498,7 +717,10 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
         break;
       }
     }
-    if (all_known) key = CacheKey(report_month, generations);
+    if (all_known) {
+      key = CacheKey(report_month, generations,
+                     WhatChangedKey(options_.what_changed));
+    }
   }
   if (key.has_value()) {
     if (std::optional<std::string> cached = cache_->Get(
@@ -510,6 +732,16 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
     }
   }
 
+  // Practice insight needs intake and the KPI service; what changed needs
+  // any backend (the comparer notes the figures of one not deployed).
+  const bool insight_deployed =
+      deployed[ReportBackend::kIntake] && deployed[ReportBackend::kKpi];
+  bool any_deployed = false;
+  for (ReportBackend backend : kBackends) {
+    any_deployed = any_deployed || deployed[backend];
+  }
+  const absl::CivilMonth insight_from = report_month - (kTrendMonths - 1);
+
   // Every piece at once, each on its own thread with the deadline.
   auto fetches = std::make_shared<Fetches>();
   int pieces = 0;
@@ -517,6 +749,8 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
   if (deployed[ReportBackend::kKpi]) pieces += 3;
   if (deployed[ReportBackend::kWorkforce]) pieces += 2;
   if (deployed[ReportBackend::kQa]) pieces += 3;
+  if (insight_deployed) pieces += 6;
+  if (any_deployed) pieces += 1;
   {
     absl::MutexLock lock(&fetches->mu);
     fetches->pending = pieces;
@@ -564,6 +798,36 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
         &Fetches::qa_12_months);
     fetch([=] { return sources->QaTrend(caller, report_month, deadline); },
           &Fetches::qa_trend);
+  }
+  if (insight_deployed) {
+    const absl::CivilMonth from = insight_from;
+    const absl::CivilMonth to = report_month;
+    fetch([=] { return sources->ReferralQuality(caller, from, to, deadline); },
+          &Fetches::referral_quality);
+    fetch([=] { return sources->DuplicateInput(caller, from, to, deadline); },
+          &Fetches::duplicate_input);
+    fetch(
+        [=] { return sources->ContactCategories(caller, from, to, deadline); },
+        &Fetches::contact_categories);
+    fetch([=] { return sources->VisitQuality(caller, from, to, deadline); },
+          &Fetches::visit_quality);
+    fetch([=] { return sources->ServiceFlows(caller, from, to, deadline); },
+          &Fetches::service_flows);
+    fetch([=] { return sources->CategoryFunnel(caller, from, to, deadline); },
+          &Fetches::category_funnel);
+  }
+  if (any_deployed) {
+    const std::pair<ReportPeriod, ReportPeriod> periods =
+        WhatChangedPeriods(options_.what_changed, report_month);
+    const std::vector<std::string> ids = WhatChangedFigureIds(
+        options_.what_changed, FigureComparer::Catalogue());
+    fetch(
+        [=] {
+          return FigureComparer(sources).Compare(
+              caller, ids, ToSpan(periods.first), ToSpan(periods.second),
+              deadline);
+        },
+        &Fetches::comparison);
   }
 
   gv1::PracticeReport report;
@@ -672,6 +936,87 @@ absl::StatusOr<gv1::PracticeReport> PracticeReportComposer::Compose(
         complete = false;
         MarkUnavailable(ReportBackend::kQa, error, limit,
                         quality->mutable_status());
+      }
+    }
+
+    gv1::InsightSection* insight = report.mutable_insight();
+    if (!deployed[ReportBackend::kIntake]) {
+      MarkNotDeployed(ReportBackend::kIntake, insight->mutable_status());
+    } else if (!deployed[ReportBackend::kKpi]) {
+      MarkNotDeployed(ReportBackend::kKpi, insight->mutable_status());
+    } else {
+      absl::StatusOr<iv1::GetReferralQualityResponse> referral_quality =
+          Take(fetches->referral_quality, limit);
+      absl::StatusOr<iv1::GetDuplicateInputResponse> duplicate_input =
+          Take(fetches->duplicate_input, limit);
+      absl::StatusOr<iv1::GetContactCategoriesResponse> categories =
+          Take(fetches->contact_categories, limit);
+      absl::StatusOr<kv1::GetVisitQualityResponse> visit_quality =
+          Take(fetches->visit_quality, limit);
+      absl::StatusOr<kv1::GetServiceFlowsResponse> service_flows =
+          Take(fetches->service_flows, limit);
+      absl::StatusOr<kv1::GetCategoryFunnelResponse> later_stages =
+          Take(fetches->category_funnel, limit);
+      // The KPI service's failures first: intake's duplicate input asks the
+      // KPI service, so one KPI failure explains both.
+      const PieceResult results[] = {
+          {ReportBackend::kKpi, visit_quality.status()},
+          {ReportBackend::kKpi, service_flows.status()},
+          {ReportBackend::kKpi, later_stages.status()},
+          {ReportBackend::kIntake, referral_quality.status()},
+          {ReportBackend::kIntake, duplicate_input.status()},
+          {ReportBackend::kIntake, categories.status()}};
+      const PieceResult* failed = nullptr;
+      for (const PieceResult& result : results) {
+        if (!result.status.ok()) {
+          failed = &result;
+          break;
+        }
+      }
+      if (failed == nullptr) {
+        MarkAvailable(insight->mutable_status());
+        *insight->mutable_referral_quality() = *std::move(referral_quality);
+        *insight->mutable_duplicate_input() = *std::move(duplicate_input);
+        *insight->mutable_funnel() = ComposeAbuseFunnel(
+            insight_from, report_month, *categories, *later_stages);
+        *insight->mutable_visit_quality() = *std::move(visit_quality);
+        *insight->mutable_service_flows() = *std::move(service_flows);
+      } else {
+        complete = false;
+        MarkUnavailable(failed->backend, failed->status, limit,
+                        insight->mutable_status());
+      }
+    }
+
+    gv1::ChangeSection* what_changed = report.mutable_what_changed();
+    if (!any_deployed) {
+      what_changed->mutable_status()->set_state(
+          gv1::SECTION_STATE_NOT_DEPLOYED);
+      what_changed->mutable_status()->set_reason("no service is deployed");
+    } else {
+      absl::StatusOr<gv1::FigureComparison> comparison =
+          Take(fetches->comparison, limit);
+      if (comparison.ok()) {
+        MarkAvailable(what_changed->mutable_status());
+        // A value missing because a deployed backend failed: served, never
+        // cached (one of a backend not deployed stays missing).
+        for (const gv1::FigureChange& change : comparison->changes()) {
+          if (change.note().empty()) continue;
+          std::optional<ReportBackend> backend =
+              BackendNamed(change.figure().backend());
+          if (!backend.has_value() || deployed[*backend]) complete = false;
+        }
+        *what_changed->mutable_comparison() = *std::move(comparison);
+      } else {
+        complete = false;
+        what_changed->mutable_status()->set_state(
+            gv1::SECTION_STATE_UNAVAILABLE);
+        what_changed->mutable_status()->set_reason(
+            ComparisonReason(comparison.status(), limit));
+        LogWarn(
+            "report_section_unavailable",
+            {{"section", "what_changed"},
+             {"code", absl::StatusCodeToString(comparison.status().code())}});
       }
     }
   }

@@ -10,10 +10,13 @@
 // within one overall deadline. A backend that fails or does not answer in
 // time leaves its section UNAVAILABLE with a plain reason; a backend with no
 // address configured leaves it NOT_DEPLOYED; the rest of the report is
-// served all the same. A report whose sections are all there is cached
-// under the month and every deployed backend's published generation
-// (DESIGN section 2), so a cached report is never older than the last write
-// a backend has published.
+// served all the same. The practice-insight section (docs/insight.md) needs
+// both intake and the KPI service; the "what changed" section compares
+// figures over two periods (ComposerOptions::what_changed) through
+// FigureComparer. A report whose sections are all there is cached under the
+// month, every deployed backend's published generation (DESIGN section 2)
+// and the what-changed settings, so a cached report is never older than the
+// last write a backend has published.
 #ifndef SGM_SERVICES_GATEWAY_PRACTICE_REPORT_H_
 #define SGM_SERVICES_GATEWAY_PRACTICE_REPORT_H_
 
@@ -23,7 +26,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -137,10 +143,73 @@ class ReportSources {
 std::unique_ptr<ReportSources> MakeGrpcReportSources(
     const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels);
 
+// A span of whole months, both included.
+struct ReportPeriod {
+  absl::CivilMonth from;
+  absl::CivilMonth to;
+};
+
+// The longest period the what-changed section compares (as CompareFigures).
+inline constexpr int kLongestComparedPeriodMonths = 60;
+
+// The "what changed" section: which figures, over which two periods.
+struct WhatChangedOptions {
+  // Fixed periods, e.g. a pilot's before and after: both or neither. When
+  // neither, each report compares the 3 months ending with its month
+  // (after) with the same 3 months a year earlier (before).
+  std::optional<ReportPeriod> before;
+  std::optional<ReportPeriod> after;
+  // Figure ids from FigureComparer::Catalogue(), in the order shown;
+  // empty: DefaultWhatChangedFigures() (those the catalogue has).
+  std::vector<std::string> figure_ids;
+};
+
 struct ComposerOptions {
   // The whole composition, all backends together, must end within this.
   absl::Duration deadline = absl::Seconds(5);
+  // The report's "what changed" section.
+  WhatChangedOptions what_changed;
 };
+
+// The standard short list of the what-changed section: demand, progression,
+// timeliness, visits, open cases, duplicate input, referral quality,
+// caseloads and audit grades.
+const std::vector<std::string>& DefaultWhatChangedFigures();
+
+// The figure ids a report with `options` compares: options.figure_ids, or
+// the default list's ids that `catalogue` has (every one when the
+// catalogue has none of them).
+std::vector<std::string> WhatChangedFigureIds(
+    const WhatChangedOptions& options,
+    const std::vector<sgm::gateway::v1::FigureDefinition>& catalogue);
+
+// The periods a report of `month` compares: (before, after). The fixed
+// ones when both are set; else after = month - 2 .. month and before = the
+// same months a year earlier (report month 2024-05: after 2024-03..2024-05,
+// before 2023-03..2023-05).
+std::pair<ReportPeriod, ReportPeriod> WhatChangedPeriods(
+    const WhatChangedOptions& options, absl::CivilMonth month);
+
+// "2023-01..2023-06" as a period; INVALID_ARGUMENT saying what is wrong
+// (not of that form, a month that does not exist, `from` after `to`, longer
+// than kLongestComparedPeriodMonths).
+absl::StatusOr<ReportPeriod> ParseReportPeriod(absl::string_view text);
+// "2023-01..2023-06".
+std::string FormatReportPeriod(const ReportPeriod& period);
+
+// "a,b,c" as figure ids, each in `catalogue`, none twice (spaces around an
+// id are dropped); INVALID_ARGUMENT naming the id at fault (and the known
+// ids) otherwise. Empty text: no ids.
+absl::StatusOr<std::vector<std::string>> ParseFigureIds(
+    absl::string_view text,
+    const std::vector<sgm::gateway::v1::FigureDefinition>& catalogue);
+
+// Checks `options` as the gateway's start-up does: both periods or neither,
+// each well formed, every figure id in `catalogue` and none twice.
+// INVALID_ARGUMENT naming the field ("what_changed.before", ...).
+absl::Status ValidateWhatChanged(
+    const WhatChangedOptions& options,
+    const std::vector<sgm::gateway::v1::FigureDefinition>& catalogue);
 
 class PracticeReportComposer {
  public:
@@ -176,11 +245,17 @@ class PracticeReportComposer {
 
   // The cache key of a report of `month`: the month and the published
   // generation of each deployed backend ("none" for one not deployed), e.g.
-  // "report:v1:2024-05:intake=g7:kpi=g9:workforce=none:qa=g3". Exposed for
-  // tests.
+  // "report:v2:2024-05:intake=g7:kpi=g9:workforce=none:qa=g3", then
+  // `settings` when not empty (WhatChangedKey). Exposed for tests.
   static std::string CacheKey(
       absl::CivilMonth month,
-      const std::map<ReportBackend, std::optional<int64_t>>& generations);
+      const std::map<ReportBackend, std::optional<int64_t>>& generations,
+      absl::string_view settings = "");
+
+  // The part of the cache key that the what-changed settings make: empty
+  // for the defaults; else e.g.
+  // "wc=2023-01..2023-06,2024-01..2024-06:intake.contacts,kpi.open_cases".
+  static std::string WhatChangedKey(const WhatChangedOptions& options);
 
  private:
   // Runs `task` on a new thread counted in `running_`.

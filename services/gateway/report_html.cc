@@ -39,6 +39,7 @@ namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 namespace tv1 = ::sgm::type::v1;
 using report_text::AuditRowTitle;
+using report_text::CategoryTitle;
 using report_text::Change;
 using report_text::Column;
 using report_text::ColumnOf;
@@ -47,6 +48,8 @@ using report_text::DateText;
 using report_text::DomainTitle;
 using report_text::FeedbackIndex;
 using report_text::FeedbackSourceTitle;
+using report_text::FigureChangeText;
+using report_text::FigureValue;
 using report_text::Fte;
 using report_text::kFeedbackSources;
 using report_text::kNone;
@@ -54,10 +57,15 @@ using report_text::kTopDomains;
 using report_text::kWithheld;
 using report_text::MonthName;
 using report_text::Percent;
+using report_text::PeriodText;
 using report_text::Pounds;
+using report_text::QualityItemTitle;
 using report_text::RagWord;
 using report_text::ShortMonth;
+using report_text::StageTitle;
 using report_text::TargetText;
+using report_text::VerdictWord;
+using report_text::VisitKindTitle;
 using report_text::WatchlistTitle;
 using report_text::YearText;
 
@@ -307,6 +315,27 @@ std::string RagClass(kv1::Rag rag) {
   }
 }
 
+// A verdict's cell class: better green, worse red, else plain.
+std::string VerdictClass(gv1::ChangeVerdict verdict) {
+  switch (verdict) {
+    case gv1::CHANGE_VERDICT_BETTER:
+      return "sgm-rag sgm-rag-green";
+    case gv1::CHANGE_VERDICT_WORSE:
+      return "sgm-rag sgm-rag-red";
+    default:
+      return "sgm-rag sgm-rag-none";
+  }
+}
+
+bool SameMonth(const tv1::YearMonth& a, const tv1::YearMonth& b) {
+  return a.year() == b.year() && a.month() == b.month();
+}
+
+// "<code> <label>", or the code alone.
+std::string CodeLabel(absl::string_view code, absl::string_view label) {
+  return label.empty() ? std::string(code) : absl::StrCat(code, " ", label);
+}
+
 std::string GroupName(const std::string& group) {
   if (group == "qualified_social_workers") return "Qualified social workers";
   if (group == "childrens_practitioners") return "Children's practitioners";
@@ -331,6 +360,8 @@ class Renderer {
     AppendPerformance(&out);
     AppendQuality(&out);
     AppendWorkforce(&out);
+    AppendInsight(&out);
+    AppendWhatChanged(&out);
     absl::StrAppend(&out, "</section>\n");
     return out;
   }
@@ -1452,6 +1483,560 @@ class Renderer {
       chart.AppendTo(out);
       trend.AppendTo(out);
     }
+    absl::StrAppend(out, "</section>\n");
+  }
+
+  // --- practice insight ----------------------------------------------------
+
+  void AppendReferralQuality(const ReportPath& qp, std::string* out) const {
+    const iv1::GetReferralQualityResponse& q =
+        report_.insight().referral_quality();
+    absl::StrAppend(out, "<h3>Referral quality by agency</h3>\n");
+    std::vector<std::string> rules;
+    for (const iv1::QualityRule& r : q.rules()) {
+      rules.push_back(
+          absl::StrCat(QualityItemTitle(r.item()), " ", r.weight()));
+    }
+    Paragraph(
+        absl::StrCat(
+            "Each contact scores 0 to 100 by the details it gives",
+            rules.empty()
+                ? std::string()
+                : absl::StrCat(" (weights: ", absl::StrJoin(rules, "; "), ")"),
+            "; a score below ", q.threshold(), " is below threshold."),
+        out);
+    if (q.agencies().empty()) {
+      Paragraph("No contacts in the period.", out);
+      return;
+    }
+    Table table("Referral quality by agency over the 12 months",
+                {"agency", "contacts", "mean score", "below threshold",
+                 "share below", "most common gaps"});
+    Chart chart;
+    chart.id = "insight-referral-quality";
+    chart.type = "bar";
+    chart.horizontal = true;
+    chart.title = "Mean referral-quality score by agency";
+    chart.caption =
+        absl::StrCat(chart.title,
+                     ", 0 to 100, over the 12 months (figures in the table "
+                     "below).");
+    chart.y_title = "mean score";
+    Dataset means{"Mean score", {}};
+    auto row = [&](const std::string& name, const iv1::AgencyReferralQuality& a,
+                   const ReportPath& at, bool total) {
+      const iv1::ReferralQualityPoint& t = a.total();
+      const ReportPath tp = at.Field("total");
+      std::vector<std::string> gaps;
+      for (int i = 0; i < a.top_gaps_size() && i < 3; ++i) {
+        const iv1::QualityGap& g = a.top_gaps(i);
+        gaps.push_back(
+            absl::StrCat(QualityItemTitle(g.item()), " ",
+                         PercentAt(at.Field("top_gaps").At(i).Field("percent"),
+                                   true, g.percent())));
+      }
+      table.Add(
+          {Text(name), Num(CountAt(tp.Field("contacts"), t.contacts())),
+           Num(NumberAt(tp.Field("mean_score"), t.has_mean_score(),
+                        t.mean_score(), 1)),
+           Num(CountAt(tp.Field("below_threshold"), t.below_threshold())),
+           Num(PercentAt(tp.Field("below_threshold_percent"),
+                         t.has_below_threshold_percent(),
+                         t.below_threshold_percent())),
+           Text(gaps.empty() ? std::string(kNone) : absl::StrJoin(gaps, "; "))},
+          total ? "sgm-total" : "");
+      chart.labels.push_back(name);
+      means.data.push_back(
+          Point(tp.Field("mean_score"), t.has_mean_score(), t.mean_score()));
+    };
+    for (int i = 0; i < q.agencies_size(); ++i) {
+      row(q.agencies(i).agency(), q.agencies(i), qp.Field("agencies").At(i),
+          false);
+    }
+    row("All agencies", q.all_agencies(), qp.Field("all_agencies"), true);
+    chart.datasets.push_back(std::move(means));
+    chart.AppendTo(out);
+    table.AppendTo(out);
+
+    const iv1::AgencyReferralQuality& all = q.all_agencies();
+    if (all.trend().empty()) return;
+    Table trend("All agencies month by month",
+                {"month", "contacts", "mean score", "share below threshold"});
+    for (int i = 0; i < all.trend_size(); ++i) {
+      const iv1::ReferralQualityPoint& p = all.trend(i);
+      const ReportPath at = qp.Field("all_agencies").Field("trend").At(i);
+      trend.Add({Text(ShortMonth(p.month())),
+                 Num(CountAt(at.Field("contacts"), p.contacts())),
+                 Num(NumberAt(at.Field("mean_score"), p.has_mean_score(),
+                              p.mean_score(), 1)),
+                 Num(PercentAt(at.Field("below_threshold_percent"),
+                               p.has_below_threshold_percent(),
+                               p.below_threshold_percent()))});
+    }
+    trend.AppendTo(out);
+  }
+
+  void AppendDuplicateBreakdown(
+      absl::string_view caption, absl::string_view what, const ReportPath& list,
+      const google::protobuf::RepeatedPtrField<iv1::DuplicateBreakdown>& rows,
+      std::string* out) const {
+    if (rows.empty()) return;
+    Table table(
+        std::string(caption),
+        {std::string(what), "contacts with a child", "duplicates", "share"});
+    for (int i = 0; i < rows.size(); ++i) {
+      const iv1::DuplicateBreakdown& b = rows[i];
+      const ReportPath at = list.At(i);
+      table.Add(
+          {Text(CodeLabel(b.code(), b.label())),
+           Num(CountAt(at.Field("contacts_with_child"),
+                       b.contacts_with_child())),
+           Num(CountAt(at.Field("duplicates"), b.duplicates())),
+           Num(PercentAt(at.Field("percent"), b.has_percent(), b.percent()))});
+    }
+    table.AppendTo(out);
+  }
+
+  void AppendDuplicateInput(const ReportPath& dp, std::string* out) const {
+    const iv1::GetDuplicateInputResponse& d =
+        report_.insight().duplicate_input();
+    absl::StrAppend(out, "<h3>Duplicate input</h3>\n");
+    auto fraction = [&](const iv1::DuplicateInputPoint& p,
+                        const ReportPath& at) {
+      return absl::StrCat(
+          CountAt(at.Field("duplicates"), p.duplicates()), " of ",
+          CountAt(at.Field("contacts_with_child"), p.contacts_with_child()),
+          " contacts with a child identified (",
+          PercentAt(at.Field("percent"), p.has_percent(), p.percent()), ")");
+    };
+    std::string text =
+        "Contacts about a child who already had an open assessment, plan or "
+        "episode when the contact came in";
+    for (int i = 0; i < d.trend_size(); ++i) {
+      if (!SameMonth(d.trend(i).month(), report_.month())) continue;
+      absl::StrAppend(&text, ": in ", MonthName(report_.month()), " ",
+                      fraction(d.trend(i), dp.Field("trend").At(i)));
+    }
+    absl::StrAppend(&text, "; over the 12 months ",
+                    fraction(d.total(), dp.Field("total")), ".");
+    Paragraph(text, out);
+    if (!d.trend().empty()) {
+      Chart chart;
+      chart.id = "insight-duplicate-trend";
+      chart.type = "bar";
+      chart.title = "Duplicate input month by month";
+      chart.caption = absl::StrCat(
+          "Contacts about a child with open work each month (bars) and their "
+          "share of the contacts with a child identified (line; figures in "
+          "the table below).");
+      chart.y_title = "contacts";
+      chart.y2_title = "share";
+      chart.y2_percent = true;
+      Dataset duplicates{"Duplicates", {}};
+      Dataset share{"Share of contacts", {}, "line", "y2"};
+      Table trend("Duplicate input month by month",
+                  {"month", "contacts with a child", "duplicates", "share"});
+      for (int i = 0; i < d.trend_size(); ++i) {
+        const iv1::DuplicateInputPoint& p = d.trend(i);
+        const ReportPath at = dp.Field("trend").At(i);
+        trend.Add({Text(ShortMonth(p.month())),
+                   Num(CountAt(at.Field("contacts_with_child"),
+                               p.contacts_with_child())),
+                   Num(CountAt(at.Field("duplicates"), p.duplicates())),
+                   Num(PercentAt(at.Field("percent"), p.has_percent(),
+                                 p.percent()))});
+        chart.labels.push_back(AxisMonth(p.month()));
+        duplicates.data.push_back(Point(at.Field("duplicates"), true,
+                                        static_cast<double>(p.duplicates())));
+        share.data.push_back(
+            Point(at.Field("percent"), p.has_percent(), p.percent()));
+      }
+      chart.datasets = {std::move(share), std::move(duplicates)};
+      chart.AppendTo(out);
+      trend.AppendTo(out);
+    }
+    AppendDuplicateBreakdown(
+        "Duplicate input by concern (a contact counts "
+        "under each)",
+        "concern", dp.Field("by_concern"), d.by_concern(), out);
+    AppendDuplicateBreakdown("Duplicate input by source", "source",
+                             dp.Field("by_source"), d.by_source(), out);
+    AppendDuplicateBreakdown("Duplicate input by the open work met",
+                             "open work", dp.Field("by_open_work"),
+                             d.by_open_work(), out);
+  }
+
+  void AppendFunnel(const ReportPath& fp, std::string* out) const {
+    const gv1::AbuseCategoryFunnel& f = report_.insight().funnel();
+    absl::StrAppend(out, "<h3>Abuse-category funnel</h3>\n");
+    if (f.stages().empty()) {
+      Paragraph("No funnel figures.", out);
+      return;
+    }
+    Paragraph(absl::StrCat("From contact to CP plan, ", PeriodText(f.period()),
+                           ": each stage by category (share of the stage), "
+                           "then each stage as a percent of the stage "
+                           "before, category by category."),
+              out);
+    std::vector<std::string> categories;
+    for (const kv1::CategoryCount& c : f.stages(0).by_category()) {
+      categories.push_back(c.category());
+    }
+    std::vector<std::string> header = {"stage", "total"};
+    std::vector<std::string> conversion_header = {"stage"};
+    for (const std::string& c : categories) {
+      header.push_back(CategoryTitle(c));
+      conversion_header.push_back(CategoryTitle(c));
+    }
+    Table shares("Items at each stage by abuse category (share of the stage)",
+                 header);
+    Table conversions("Each stage as a percent of the stage before",
+                      conversion_header);
+    Chart chart;
+    chart.id = "insight-funnel";
+    chart.type = "bar";
+    chart.percent = true;
+    chart.title = "Share of each abuse category at each stage";
+    chart.caption =
+        absl::StrCat(chart.title, ", contact to CP plan, ",
+                     PeriodText(f.period()), " (figures in the table below).");
+    chart.y_title = "share of the stage";
+    std::vector<Dataset> sets;
+    for (const std::string& c : categories)
+      sets.push_back({CategoryTitle(c), {}});
+    for (int s = 0; s < f.stages_size(); ++s) {
+      const gv1::AbuseFunnelStage& stage = f.stages(s);
+      const ReportPath sp = fp.Field("stages").At(s);
+      std::vector<Cell> row = {Text(StageTitle(stage.stage())),
+                               Num(CountAt(sp.Field("total"), stage.total()))};
+      std::vector<Cell> conversion_row = {Text(StageTitle(stage.stage()))};
+      chart.labels.push_back(StageTitle(stage.stage()));
+      for (size_t k = 0; k < categories.size(); ++k) {
+        int index = -1;
+        for (int i = 0; i < stage.by_category_size(); ++i) {
+          if (stage.by_category(i).category() == categories[k]) index = i;
+        }
+        if (index < 0) {
+          row.push_back(Num(Count(0)));
+          sets[k].data.push_back(std::nullopt);
+        } else {
+          const kv1::CategoryCount& count = stage.by_category(index);
+          const ReportPath cp = sp.Field("by_category").At(index);
+          row.push_back(Num(Withheld(cp.Field("count"))
+                                ? std::string(kWithheld)
+                                : absl::StrCat(Count(count.count()), " (",
+                                               PercentAt(cp.Field("percent"),
+                                                         true, count.percent()),
+                                               ")")));
+          sets[k].data.push_back(
+              Withheld(cp.Field("count"))
+                  ? std::nullopt
+                  : Point(cp.Field("percent"), true, count.percent()));
+        }
+        std::string cell(kNone);
+        for (int j = 0; j < stage.conversions_size(); ++j) {
+          const gv1::AbuseFunnelConversion& v = stage.conversions(j);
+          if (v.category() != categories[k]) continue;
+          cell = PercentAt(sp.Field("conversions").At(j).Field("percent"),
+                           v.has_percent(), v.percent());
+        }
+        conversion_row.push_back(Num(cell));
+      }
+      shares.Add(std::move(row));
+      if (s > 0) conversions.Add(std::move(conversion_row));
+    }
+    for (Dataset& d : sets) chart.datasets.push_back(std::move(d));
+    chart.AppendTo(out);
+    shares.AppendTo(out);
+    if (!conversions.empty()) conversions.AppendTo(out);
+    std::vector<std::string> changes;
+    for (int i = 0; i < f.changes_size(); ++i) {
+      const kv1::CategoryChange& c = f.changes(i);
+      changes.push_back(absl::StrCat(
+          CategoryTitle(c.from()), " to ", CategoryTitle(c.to()), ": ",
+          CountAt(fp.Field("changes").At(i).Field("plans"), c.plans())));
+    }
+    Paragraph(absl::StrCat(
+                  "CP plans traced to a referral with a category: ",
+                  CountAt(fp.Field("plans_traced"), f.plans_traced()),
+                  changes.empty()
+                      ? std::string("; none changed category.")
+                      : absl::StrCat("; category changed between referral and "
+                                     "plan: ",
+                                     absl::StrJoin(changes, "; "), ".")),
+              out);
+  }
+
+  void AppendVisitQuality(const ReportPath& vp, std::string* out) const {
+    const kv1::GetVisitQualityResponse& v = report_.insight().visit_quality();
+    absl::StrAppend(out, "<h3>Visit quality</h3>\n");
+    if (v.totals().empty()) {
+      Paragraph("No visits in the period.", out);
+      return;
+    }
+    Table totals("Visits over the 12 months by type",
+                 {"visit type", "visits", "mode recorded", "face to face",
+                  "share face to face", "seen alone recorded", "seen alone",
+                  "share seen alone"});
+    std::vector<kv1::VisitKind> kinds;
+    for (int i = 0; i < v.totals_size(); ++i) {
+      const kv1::VisitQuality& q = v.totals(i);
+      const ReportPath at = vp.Field("totals").At(i);
+      kinds.push_back(q.kind());
+      totals.Add(
+          {Text(VisitKindTitle(q.kind())),
+           Num(CountAt(at.Field("visits"), q.visits())),
+           Num(CountAt(at.Field("mode_recorded"), q.mode_recorded())),
+           Num(CountAt(at.Field("face_to_face"), q.face_to_face())),
+           Num(PercentAt(at.Field("face_to_face_percent"),
+                         q.has_face_to_face_percent(),
+                         q.face_to_face_percent())),
+           Num(CountAt(at.Field("seen_alone_recorded"),
+                       q.seen_alone_recorded())),
+           Num(CountAt(at.Field("seen_alone"), q.seen_alone())),
+           Num(PercentAt(at.Field("seen_alone_percent"),
+                         q.has_seen_alone_percent(), q.seen_alone_percent()))});
+    }
+    std::vector<tv1::YearMonth> order;
+    for (const kv1::VisitQuality& q : v.months()) {
+      bool seen = false;
+      for (const tv1::YearMonth& m : order) {
+        seen = seen || SameMonth(m, q.month());
+      }
+      if (!seen) order.push_back(q.month());
+    }
+    if (!order.empty()) {
+      Chart chart;
+      chart.id = "insight-visits-face-to-face";
+      chart.type = "line";
+      chart.percent = true;
+      chart.title = "Visits face to face, month by month";
+      chart.caption = absl::StrCat(
+          "The share of each type of statutory visit made face to face each "
+          "month to ",
+          MonthName(report_.month()), " (figures in the table below).");
+      chart.y_title = "face to face";
+      std::vector<std::string> header = {"month"};
+      for (const char* what : {"face to face", "seen alone"}) {
+        for (kv1::VisitKind kind : kinds) {
+          header.push_back(absl::StrCat(VisitKindTitle(kind), " ", what));
+        }
+      }
+      Table months(
+          "Visits month by month (share face to face, share seen "
+          "alone)",
+          header);
+      std::vector<Dataset> sets;
+      for (kv1::VisitKind kind : kinds)
+        sets.push_back({VisitKindTitle(kind), {}});
+      for (const tv1::YearMonth& month : order) {
+        chart.labels.push_back(AxisMonth(month));
+        std::vector<Cell> row = {Text(ShortMonth(month))};
+        for (bool face : {true, false}) {
+          for (size_t k = 0; k < kinds.size(); ++k) {
+            std::string cell(kNone);
+            std::optional<double> point;
+            for (int i = 0; i < v.months_size(); ++i) {
+              const kv1::VisitQuality& q = v.months(i);
+              if (q.kind() != kinds[k] || !SameMonth(q.month(), month)) {
+                continue;
+              }
+              const ReportPath at = vp.Field("months").At(i);
+              if (face) {
+                cell = PercentAt(at.Field("face_to_face_percent"),
+                                 q.has_face_to_face_percent(),
+                                 q.face_to_face_percent());
+                point = Point(at.Field("face_to_face_percent"),
+                              q.has_face_to_face_percent(),
+                              q.face_to_face_percent());
+              } else {
+                cell = PercentAt(at.Field("seen_alone_percent"),
+                                 q.has_seen_alone_percent(),
+                                 q.seen_alone_percent());
+              }
+            }
+            row.push_back(Num(cell));
+            if (face) sets[k].data.push_back(point);
+          }
+        }
+        months.Add(std::move(row));
+      }
+      for (Dataset& d : sets) chart.datasets.push_back(std::move(d));
+      chart.AppendTo(out);
+      totals.AppendTo(out);
+      months.AppendTo(out);
+    } else {
+      totals.AppendTo(out);
+    }
+  }
+
+  void AppendServiceFlows(const ReportPath& fp, std::string* out) const {
+    const kv1::GetServiceFlowsResponse& f = report_.insight().service_flows();
+    absl::StrAppend(out, "<h3>Service-level flows</h3>\n");
+    if (f.months().empty()) {
+      Paragraph("No months.", out);
+      return;
+    }
+    Paragraph(absl::StrCat(
+                  "Children moving between Early Help, child in need, child "
+                  "protection and care (a gap of up to ",
+                  f.gap_days(),
+                  " days between two levels is a direct move), cases closed, "
+                  "and the share of open cases by level at each month end."),
+              out);
+    Chart chart;
+    chart.id = "insight-service-flows";
+    chart.type = "bar";
+    chart.title = "Step downs, step ups and closures, month by month";
+    chart.caption =
+        absl::StrCat(chart.title, " to ", MonthName(report_.month()),
+                     " (figures in the table below).");
+    chart.y_title = "children";
+    Dataset downs{"Step downs", {}};
+    Dataset ups{"Step ups", {}};
+    Dataset closed{"Closures", {}};
+    Table table(
+        "Service-level flows month by month",
+        {"month", "step downs", "CP to CIN", "CIN to Early Help", "step ups",
+         "entries", "exits", "closures", "Early Help", "CIN", "CP", "CIC"});
+    for (int i = 0; i < f.months_size(); ++i) {
+      const kv1::ServiceFlowMonth& m = f.months(i);
+      const ReportPath at = fp.Field("months").At(i);
+      table.Add({Text(ShortMonth(m.month())),
+                 Num(CountAt(at.Field("step_downs"), m.step_downs())),
+                 Num(CountAt(at.Field("step_downs_cp_to_cin"),
+                             m.step_downs_cp_to_cin())),
+                 Num(CountAt(at.Field("step_downs_cin_to_early_help"),
+                             m.step_downs_cin_to_early_help())),
+                 Num(CountAt(at.Field("step_ups"), m.step_ups())),
+                 Num(CountAt(at.Field("entries"), m.entries())),
+                 Num(CountAt(at.Field("exits"), m.exits())),
+                 Num(CountAt(at.Field("closures_total"), m.closures_total())),
+                 Num(PercentAt(at.Field("early_help_percent"), true,
+                               m.early_help_percent())),
+                 Num(PercentAt(at.Field("child_in_need_percent"), true,
+                               m.child_in_need_percent())),
+                 Num(PercentAt(at.Field("child_protection_percent"), true,
+                               m.child_protection_percent())),
+                 Num(PercentAt(at.Field("child_in_care_percent"), true,
+                               m.child_in_care_percent()))});
+      chart.labels.push_back(AxisMonth(m.month()));
+      downs.data.push_back(Point(at.Field("step_downs"), true,
+                                 static_cast<double>(m.step_downs())));
+      ups.data.push_back(
+          Point(at.Field("step_ups"), true, static_cast<double>(m.step_ups())));
+      closed.data.push_back(Point(at.Field("closures_total"), true,
+                                  static_cast<double>(m.closures_total())));
+    }
+    chart.datasets = {std::move(downs), std::move(ups), std::move(closed)};
+    chart.AppendTo(out);
+    table.AppendTo(out);
+    const int last = f.months_size() - 1;
+    const kv1::ServiceFlowMonth& m = f.months(last);
+    if (m.closures().empty()) {
+      Paragraph(absl::StrCat("No cases closed in ", MonthName(m.month()), "."),
+                out);
+      return;
+    }
+    Table closures(
+        absl::StrCat("Cases closed in ", MonthName(m.month()), " by reason"),
+        {"reason", "closures"});
+    for (int i = 0; i < m.closures_size(); ++i) {
+      const kv1::ClosureCount& c = m.closures(i);
+      closures.Add({Text(CodeLabel(c.reason(), c.label())),
+                    Num(CountAt(fp.Field("months")
+                                    .At(last)
+                                    .Field("closures")
+                                    .At(i)
+                                    .Field("closures"),
+                                c.closures()))});
+    }
+    closures.AppendTo(out);
+  }
+
+  void AppendInsight(std::string* out) const {
+    const gv1::InsightSection& section = report_.insight();
+    OpenSection("insight", "Practice insight", out);
+    if (AppendStatus(section.status(), out)) {
+      absl::StrAppend(out, "</section>\n");
+      return;
+    }
+    tv1::YearMonth from = report_.month();
+    from.set_year(report_.month().month() == 12 ? report_.month().year()
+                                                : report_.month().year() - 1);
+    from.set_month(report_.month().month() % 12 + 1);
+    gv1::MonthPeriod period;
+    *period.mutable_from() = from;
+    *period.mutable_to() = report_.month();
+    Paragraph(absl::StrCat("Over the 12 months ", PeriodText(period), "."),
+              out);
+    const ReportPath ip = ReportPath().Field("insight");
+    AppendReferralQuality(ip.Field("referral_quality"), out);
+    AppendDuplicateInput(ip.Field("duplicate_input"), out);
+    AppendFunnel(ip.Field("funnel"), out);
+    AppendVisitQuality(ip.Field("visit_quality"), out);
+    AppendServiceFlows(ip.Field("service_flows"), out);
+    absl::StrAppend(out, "</section>\n");
+  }
+
+  // --- what changed --------------------------------------------------------
+
+  void AppendWhatChanged(std::string* out) const {
+    const gv1::ChangeSection& section = report_.what_changed();
+    OpenSection("what-changed", "What changed", out);
+    if (AppendStatus(section.status(), out)) {
+      absl::StrAppend(out, "</section>\n");
+      return;
+    }
+    const gv1::FigureComparison& c = section.comparison();
+    const ReportPath cp =
+        ReportPath().Field("what_changed").Field("comparison").Field("changes");
+    absl::StrAppend(out, "<p class=\"sgm-headline\">",
+                    Escape(PeriodText(c.after())), " against ",
+                    Escape(PeriodText(c.before())), "</p>\n");
+    if (c.changes().empty()) {
+      Paragraph("No figures compared.", out);
+      absl::StrAppend(out, "</section>\n");
+      return;
+    }
+    bool notes = false;
+    for (const gv1::FigureChange& change : c.changes()) {
+      notes = notes || !change.note().empty();
+    }
+    std::vector<std::string> header = {
+        "figure",
+        absl::StrCat("before (", PeriodText(c.before()), ")"),
+        absl::StrCat("after (", PeriodText(c.after()), ")"),
+        "change",
+        "relative change",
+        "verdict"};
+    if (notes) header.push_back("note");
+    Table table("What changed between the two periods", header);
+    for (int i = 0; i < c.changes_size(); ++i) {
+      const gv1::FigureChange& change = c.changes(i);
+      const gv1::FigureUnit unit = change.figure().unit();
+      const ReportPath at = cp.At(i);
+      auto value = [&](const char* field, bool has, double v) {
+        if (Withheld(at.Field(field))) return std::string(kWithheld);
+        return has ? FigureValue(unit, v) : std::string(kNone);
+      };
+      std::vector<Cell> row = {
+          Text(change.figure().title().empty() ? change.figure().id()
+                                               : change.figure().title()),
+          Num(value("before", change.has_before(), change.before())),
+          Num(value("after", change.has_after(), change.after())),
+          Num(Withheld(at.Field("absolute_change")) ? std::string(kWithheld)
+              : change.has_absolute_change()
+                  ? FigureChangeText(unit, change.absolute_change())
+                  : std::string(kNone)),
+          Num(ChangeAt(at.Field("relative_change_percent"),
+                       change.has_relative_change_percent(),
+                       change.relative_change_percent())),
+          {VerdictWord(change.verdict()), VerdictClass(change.verdict())}};
+      if (notes) row.push_back(Text(change.note()));
+      table.Add(std::move(row));
+    }
+    table.AppendTo(out);
     absl::StrAppend(out, "</section>\n");
   }
 

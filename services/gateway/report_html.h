@@ -1,9 +1,11 @@
 // The monthly practice report as HTML: headings and tables in the shape of
 // the source reports, and a <canvas> for each chart (trend lines, breakdown
-// bars, indicator-against-comparator bars) with its data beside it in a
-// <script type="application/json" class="sgm-chart-data"> block. The charts
-// are drawn by report_charts.js (window.SgmReportCharts.drawAll(root)) with
-// Chart.js; without scripts the tables still carry every figure, so the
+// bars, indicator-against-comparator bars; in practice insight the
+// abuse-category funnel as grouped bars by stage, visits face to face as
+// lines, step downs, step ups and closures as bars) with its data beside it
+// in a <script type="application/json" class="sgm-chart-data"> block. The
+// charts are drawn by report_charts.js (window.SgmReportCharts.drawAll(root))
+// with Chart.js; without scripts the tables still carry every figure, so the
 // page prints and reads without them. Pure: no gRPC, no I/O.
 #ifndef SGM_SERVICES_GATEWAY_REPORT_HTML_H_
 #define SGM_SERVICES_GATEWAY_REPORT_HTML_H_

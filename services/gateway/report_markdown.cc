@@ -26,6 +26,7 @@ namespace qv1 = ::sgm::qa::v1;
 namespace wv1 = ::sgm::workforce::v1;
 namespace tv1 = ::sgm::type::v1;
 using report_text::AuditRowTitle;
+using report_text::CategoryTitle;
 using report_text::Change;
 using report_text::Column;
 using report_text::ColumnOf;
@@ -34,6 +35,8 @@ using report_text::DateText;
 using report_text::DomainTitle;
 using report_text::FeedbackIndex;
 using report_text::FeedbackSourceTitle;
+using report_text::FigureChangeText;
+using report_text::FigureValue;
 using report_text::Fte;
 using report_text::kFeedbackSources;
 using report_text::kNone;
@@ -41,10 +44,15 @@ using report_text::kTopDomains;
 using report_text::kWithheld;
 using report_text::MonthName;
 using report_text::Percent;
+using report_text::PeriodText;
 using report_text::Pounds;
+using report_text::QualityItemTitle;
 using report_text::RagWord;
 using report_text::ShortMonth;
+using report_text::StageTitle;
 using report_text::TargetText;
+using report_text::VerdictWord;
+using report_text::VisitKindTitle;
 using report_text::WatchlistTitle;
 using report_text::YearText;
 
@@ -845,6 +853,451 @@ void AppendWorkforce(const gv1::WorkforceSection& section, const Withheld& w,
   }
 }
 
+// --- practice insight ------------------------------------------------------
+
+bool SameMonth(const tv1::YearMonth& a, const tv1::YearMonth& b) {
+  return a.year() == b.year() && a.month() == b.month();
+}
+
+// "<code> <label>", or the code alone.
+std::string CodeLabel(absl::string_view code, absl::string_view label) {
+  return label.empty() ? std::string(code) : absl::StrCat(code, " ", label);
+}
+
+void AppendReferralQuality(const iv1::GetReferralQualityResponse& q,
+                           const Withheld& w, std::string* out) {
+  const std::string qp = "insight.referral_quality";
+  absl::StrAppend(out, "### Referral quality by agency\n\n");
+  std::vector<std::string> rules;
+  for (const iv1::QualityRule& r : q.rules()) {
+    rules.push_back(absl::StrCat(QualityItemTitle(r.item()), " ", r.weight()));
+  }
+  absl::StrAppend(
+      out, "Each contact scores 0 to 100 by the details it gives",
+      rules.empty()
+          ? std::string()
+          : absl::StrCat(" (weights: ", absl::StrJoin(rules, "; "), ")"),
+      "; a score below ", q.threshold(), " is below threshold.\n\n");
+  if (q.agencies().empty()) {
+    absl::StrAppend(out, "No contacts in the period.\n\n");
+    return;
+  }
+  Table table({"agency", "contacts", "mean score", "below threshold",
+               "share below", "most common gaps"},
+              "lrrrrl");
+  auto row = [&](const std::string& name, const iv1::AgencyReferralQuality& a,
+                 const std::string& at) {
+    const iv1::ReferralQualityPoint& t = a.total();
+    const std::string tp = At(at, "total");
+    std::vector<std::string> gaps;
+    for (int i = 0; i < a.top_gaps_size() && i < 3; ++i) {
+      const iv1::QualityGap& g = a.top_gaps(i);
+      gaps.push_back(absl::StrCat(QualityItemTitle(g.item()), " ",
+                                  w.Or(At(At(At(at, "top_gaps"), i), "percent"),
+                                       Percent(g.percent()))));
+    }
+    table.Add({name, w.Or(At(tp, "contacts"), Count(t.contacts())),
+               w.Or(At(tp, "mean_score"),
+                    OptionalNumber(t.has_mean_score(), t.mean_score(), "%.1f")),
+               w.Or(At(tp, "below_threshold"), Count(t.below_threshold())),
+               w.Or(At(tp, "below_threshold_percent"),
+                    OptionalPercent(t.has_below_threshold_percent(),
+                                    t.below_threshold_percent())),
+               gaps.empty() ? std::string(kNone) : absl::StrJoin(gaps, "; ")});
+  };
+  for (int i = 0; i < q.agencies_size(); ++i) {
+    row(q.agencies(i).agency(), q.agencies(i), At(At(qp, "agencies"), i));
+  }
+  row("**All agencies**", q.all_agencies(), At(qp, "all_agencies"));
+  table.AppendTo(out);
+  const iv1::AgencyReferralQuality& all = q.all_agencies();
+  if (!all.trend().empty()) {
+    absl::StrAppend(out, "All agencies month by month:\n\n");
+    Table trend({"month", "contacts", "mean score", "share below threshold"},
+                "lrrr");
+    for (int i = 0; i < all.trend_size(); ++i) {
+      const iv1::ReferralQualityPoint& p = all.trend(i);
+      const std::string at = At(At(At(qp, "all_agencies"), "trend"), i);
+      trend.Add(
+          {ShortMonth(p.month()), w.Or(At(at, "contacts"), Count(p.contacts())),
+           w.Or(At(at, "mean_score"),
+                OptionalNumber(p.has_mean_score(), p.mean_score(), "%.1f")),
+           w.Or(At(at, "below_threshold_percent"),
+                OptionalPercent(p.has_below_threshold_percent(),
+                                p.below_threshold_percent()))});
+    }
+    trend.AppendTo(out);
+  }
+}
+
+void AppendDuplicateBreakdown(
+    absl::string_view title, absl::string_view what,
+    const google::protobuf::RepeatedPtrField<iv1::DuplicateBreakdown>& rows,
+    const std::string& path, const Withheld& w, std::string* out) {
+  if (rows.empty()) return;
+  absl::StrAppend(out, title, ":\n\n");
+  Table table(
+      {std::string(what), "contacts with a child", "duplicates", "share"},
+      "lrrr");
+  for (int i = 0; i < rows.size(); ++i) {
+    const iv1::DuplicateBreakdown& b = rows[i];
+    const std::string at = At(path, i);
+    table.Add(
+        {CodeLabel(b.code(), b.label()),
+         w.Or(At(at, "contacts_with_child"), Count(b.contacts_with_child())),
+         w.Or(At(at, "duplicates"), Count(b.duplicates())),
+         w.Or(At(at, "percent"),
+              OptionalPercent(b.has_percent(), b.percent()))});
+  }
+  table.AppendTo(out);
+}
+
+void AppendDuplicateInput(const iv1::GetDuplicateInputResponse& d,
+                          const tv1::YearMonth& month, const Withheld& w,
+                          std::string* out) {
+  const std::string dp = "insight.duplicate_input";
+  absl::StrAppend(out, "### Duplicate input\n\n");
+  auto fraction = [&](const iv1::DuplicateInputPoint& p,
+                      const std::string& at) {
+    return absl::StrCat(
+        w.Or(At(at, "duplicates"), Count(p.duplicates())), " of ",
+        w.Or(At(at, "contacts_with_child"), Count(p.contacts_with_child())),
+        " contacts with a child identified (",
+        w.Or(At(at, "percent"), OptionalPercent(p.has_percent(), p.percent())),
+        ")");
+  };
+  absl::StrAppend(out,
+                  "Contacts about a child who already had an open "
+                  "assessment, plan or episode when the contact came in");
+  for (int i = 0; i < d.trend_size(); ++i) {
+    if (!SameMonth(d.trend(i).month(), month)) continue;
+    absl::StrAppend(out, ": in ", MonthName(month), " ",
+                    fraction(d.trend(i), At(At(dp, "trend"), i)));
+  }
+  absl::StrAppend(out, "; over the 12 months ",
+                  fraction(d.total(), At(dp, "total")), ".\n\n");
+  if (!d.trend().empty()) {
+    Table trend({"month", "contacts with a child", "duplicates", "share"},
+                "lrrr");
+    for (int i = 0; i < d.trend_size(); ++i) {
+      const iv1::DuplicateInputPoint& p = d.trend(i);
+      const std::string at = At(At(dp, "trend"), i);
+      trend.Add(
+          {ShortMonth(p.month()),
+           w.Or(At(at, "contacts_with_child"), Count(p.contacts_with_child())),
+           w.Or(At(at, "duplicates"), Count(p.duplicates())),
+           w.Or(At(at, "percent"),
+                OptionalPercent(p.has_percent(), p.percent()))});
+    }
+    trend.AppendTo(out);
+  }
+  AppendDuplicateBreakdown("By concern (a contact counts under each)",
+                           "concern", d.by_concern(), At(dp, "by_concern"), w,
+                           out);
+  AppendDuplicateBreakdown("By source", "source", d.by_source(),
+                           At(dp, "by_source"), w, out);
+  AppendDuplicateBreakdown("By the open work met", "open work",
+                           d.by_open_work(), At(dp, "by_open_work"), w, out);
+}
+
+// The index of `category` in `counts`, or -1.
+int CategoryIndex(
+    const google::protobuf::RepeatedPtrField<kv1::CategoryCount>& counts,
+    absl::string_view category) {
+  for (int i = 0; i < counts.size(); ++i) {
+    if (counts[i].category() == category) return i;
+  }
+  return -1;
+}
+
+void AppendFunnel(const gv1::AbuseCategoryFunnel& f, const Withheld& w,
+                  std::string* out) {
+  const std::string fp = "insight.funnel";
+  absl::StrAppend(out, "### Abuse-category funnel\n\n");
+  if (f.stages().empty()) {
+    absl::StrAppend(out, "No funnel figures.\n\n");
+    return;
+  }
+  absl::StrAppend(out, "From contact to CP plan, ", PeriodText(f.period()),
+                  ": each stage by category (share of the stage), then each "
+                  "stage as a percent of the stage before, category by "
+                  "category.\n\n");
+  std::vector<std::string> categories;
+  for (const kv1::CategoryCount& c : f.stages(0).by_category()) {
+    categories.push_back(c.category());
+  }
+  std::vector<std::string> header = {"stage", "total"};
+  std::vector<std::string> conversion_header = {"stage"};
+  std::string align = "lr";
+  std::string conversion_align = "l";
+  for (const std::string& c : categories) {
+    header.push_back(CategoryTitle(c));
+    conversion_header.push_back(CategoryTitle(c));
+    align.push_back('r');
+    conversion_align.push_back('r');
+  }
+  Table shares(header, align);
+  Table conversions(conversion_header, conversion_align);
+  for (int s = 0; s < f.stages_size(); ++s) {
+    const gv1::AbuseFunnelStage& stage = f.stages(s);
+    const std::string sp = At(At(fp, "stages"), s);
+    std::vector<std::string> row = {
+        StageTitle(stage.stage()), w.Or(At(sp, "total"), Count(stage.total()))};
+    std::vector<std::string> conversion_row = {StageTitle(stage.stage())};
+    for (const std::string& c : categories) {
+      const int i = CategoryIndex(stage.by_category(), c);
+      if (i < 0) {
+        row.push_back(Count(0));
+      } else {
+        const kv1::CategoryCount& count = stage.by_category(i);
+        const std::string cp = At(At(sp, "by_category"), i);
+        row.push_back(
+            w.Has(At(cp, "count"))
+                ? std::string(kWithheld)
+                : absl::StrCat(
+                      Count(count.count()), " (",
+                      w.Or(At(cp, "percent"), Percent(count.percent())), ")"));
+      }
+      std::string cell(kNone);
+      for (int j = 0; j < stage.conversions_size(); ++j) {
+        const gv1::AbuseFunnelConversion& v = stage.conversions(j);
+        if (v.category() != c) continue;
+        cell = w.Or(At(At(At(sp, "conversions"), j), "percent"),
+                    OptionalPercent(v.has_percent(), v.percent()));
+      }
+      conversion_row.push_back(cell);
+    }
+    shares.Add(std::move(row));
+    if (s > 0) conversions.Add(std::move(conversion_row));
+  }
+  shares.AppendTo(out);
+  if (!conversions.empty()) {
+    absl::StrAppend(out, "Conversion from the stage before:\n\n");
+    conversions.AppendTo(out);
+  }
+  std::vector<std::string> changes;
+  for (int i = 0; i < f.changes_size(); ++i) {
+    const kv1::CategoryChange& c = f.changes(i);
+    changes.push_back(absl::StrCat(
+        CategoryTitle(c.from()), " to ", CategoryTitle(c.to()), ": ",
+        w.Or(At(At(At(fp, "changes"), i), "plans"), Count(c.plans()))));
+  }
+  absl::StrAppend(
+      out, "CP plans traced to a referral with a category: ",
+      w.Or(At(fp, "plans_traced"), Count(f.plans_traced())),
+      changes.empty()
+          ? std::string("; none changed category.")
+          : absl::StrCat("; category changed between referral and plan: ",
+                         absl::StrJoin(changes, "; "), "."),
+      "\n\n");
+}
+
+void AppendVisitQuality(const kv1::GetVisitQualityResponse& v,
+                        const Withheld& w, std::string* out) {
+  const std::string vp = "insight.visit_quality";
+  absl::StrAppend(out, "### Visit quality\n\n");
+  if (v.totals().empty()) {
+    absl::StrAppend(out, "No visits in the period.\n\n");
+    return;
+  }
+  Table totals({"visit type", "visits", "mode recorded", "face to face",
+                "share face to face", "seen alone recorded", "seen alone",
+                "share seen alone"},
+               "lrrrrrrr");
+  for (int i = 0; i < v.totals_size(); ++i) {
+    const kv1::VisitQuality& q = v.totals(i);
+    const std::string at = At(At(vp, "totals"), i);
+    totals.Add(
+        {VisitKindTitle(q.kind()), w.Or(At(at, "visits"), Count(q.visits())),
+         w.Or(At(at, "mode_recorded"), Count(q.mode_recorded())),
+         w.Or(At(at, "face_to_face"), Count(q.face_to_face())),
+         w.Or(At(at, "face_to_face_percent"),
+              OptionalPercent(q.has_face_to_face_percent(),
+                              q.face_to_face_percent())),
+         w.Or(At(at, "seen_alone_recorded"), Count(q.seen_alone_recorded())),
+         w.Or(At(at, "seen_alone"), Count(q.seen_alone())),
+         w.Or(At(at, "seen_alone_percent"),
+              OptionalPercent(q.has_seen_alone_percent(),
+                              q.seen_alone_percent()))});
+  }
+  absl::StrAppend(out, "Over the 12 months:\n\n");
+  totals.AppendTo(out);
+  if (v.months().empty()) return;
+  // One row a month; per kind (in the totals' order) face to face, then
+  // seen alone.
+  std::vector<kv1::VisitKind> kinds;
+  for (const kv1::VisitQuality& q : v.totals()) kinds.push_back(q.kind());
+  std::vector<std::string> header = {"month"};
+  std::string align = "l";
+  for (const char* what : {"face to face", "seen alone"}) {
+    for (kv1::VisitKind kind : kinds) {
+      header.push_back(absl::StrCat(VisitKindTitle(kind), " ", what));
+      align.push_back('r');
+    }
+  }
+  Table months(header, align);
+  std::vector<tv1::YearMonth> order;
+  for (const kv1::VisitQuality& q : v.months()) {
+    bool seen = false;
+    for (const tv1::YearMonth& m : order)
+      seen = seen || SameMonth(m, q.month());
+    if (!seen) order.push_back(q.month());
+  }
+  for (const tv1::YearMonth& month : order) {
+    std::vector<std::string> row = {ShortMonth(month)};
+    for (bool face : {true, false}) {
+      for (kv1::VisitKind kind : kinds) {
+        std::string cell(kNone);
+        for (int i = 0; i < v.months_size(); ++i) {
+          const kv1::VisitQuality& q = v.months(i);
+          if (q.kind() != kind || !SameMonth(q.month(), month)) continue;
+          const std::string at = At(At(vp, "months"), i);
+          cell = face ? w.Or(At(at, "face_to_face_percent"),
+                             OptionalPercent(q.has_face_to_face_percent(),
+                                             q.face_to_face_percent()))
+                      : w.Or(At(at, "seen_alone_percent"),
+                             OptionalPercent(q.has_seen_alone_percent(),
+                                             q.seen_alone_percent()));
+        }
+        row.push_back(cell);
+      }
+    }
+    months.Add(std::move(row));
+  }
+  absl::StrAppend(out,
+                  "Month by month (share face to face, share seen "
+                  "alone):\n\n");
+  months.AppendTo(out);
+}
+
+void AppendServiceFlows(const kv1::GetServiceFlowsResponse& f,
+                        const Withheld& w, std::string* out) {
+  const std::string fp = "insight.service_flows";
+  absl::StrAppend(out, "### Service-level flows\n\n");
+  if (f.months().empty()) {
+    absl::StrAppend(out, "No months.\n\n");
+    return;
+  }
+  absl::StrAppend(out,
+                  "Children moving between Early Help, child in need, child "
+                  "protection and care (a gap of up to ",
+                  f.gap_days(),
+                  " days between two levels is a direct move), cases closed, "
+                  "and the share of open cases by level at each month "
+                  "end.\n\n");
+  Table table(
+      {"month", "step downs", "CP to CIN", "CIN to Early Help", "step ups",
+       "entries", "exits", "closures", "Early Help", "CIN", "CP", "CIC"},
+      "lrrrrrrrrrrr");
+  for (int i = 0; i < f.months_size(); ++i) {
+    const kv1::ServiceFlowMonth& m = f.months(i);
+    const std::string at = At(At(fp, "months"), i);
+    table.Add(
+        {ShortMonth(m.month()),
+         w.Or(At(at, "step_downs"), Count(m.step_downs())),
+         w.Or(At(at, "step_downs_cp_to_cin"), Count(m.step_downs_cp_to_cin())),
+         w.Or(At(at, "step_downs_cin_to_early_help"),
+              Count(m.step_downs_cin_to_early_help())),
+         w.Or(At(at, "step_ups"), Count(m.step_ups())),
+         w.Or(At(at, "entries"), Count(m.entries())),
+         w.Or(At(at, "exits"), Count(m.exits())),
+         w.Or(At(at, "closures_total"), Count(m.closures_total())),
+         w.Or(At(at, "early_help_percent"), Percent(m.early_help_percent())),
+         w.Or(At(at, "child_in_need_percent"),
+              Percent(m.child_in_need_percent())),
+         w.Or(At(at, "child_protection_percent"),
+              Percent(m.child_protection_percent())),
+         w.Or(At(at, "child_in_care_percent"),
+              Percent(m.child_in_care_percent()))});
+  }
+  table.AppendTo(out);
+  const int last = f.months_size() - 1;
+  const kv1::ServiceFlowMonth& m = f.months(last);
+  absl::StrAppend(out, "Cases closed in ", MonthName(m.month()),
+                  " by reason:\n\n");
+  if (m.closures().empty()) {
+    absl::StrAppend(out, "None.\n\n");
+    return;
+  }
+  Table closures({"reason", "closures"}, "lr");
+  for (int i = 0; i < m.closures_size(); ++i) {
+    const kv1::ClosureCount& c = m.closures(i);
+    const std::string at = At(At(At(At(fp, "months"), last), "closures"), i);
+    closures.Add({CodeLabel(c.reason(), c.label()),
+                  w.Or(At(at, "closures"), Count(c.closures()))});
+  }
+  closures.AppendTo(out);
+}
+
+void AppendInsight(const gv1::InsightSection& section,
+                   const tv1::YearMonth& month, const Withheld& w,
+                   std::string* out) {
+  absl::StrAppend(out, "## Practice insight\n\n");
+  if (AppendStatusLine(section.status(), out)) return;
+  tv1::YearMonth from = month;
+  from.set_year(month.month() == 12 ? month.year() : month.year() - 1);
+  from.set_month(month.month() % 12 + 1);
+  gv1::MonthPeriod period;
+  *period.mutable_from() = from;
+  *period.mutable_to() = month;
+  absl::StrAppend(out, "Over the 12 months ", PeriodText(period), ".\n\n");
+  AppendReferralQuality(section.referral_quality(), w, out);
+  AppendDuplicateInput(section.duplicate_input(), month, w, out);
+  AppendFunnel(section.funnel(), w, out);
+  AppendVisitQuality(section.visit_quality(), w, out);
+  AppendServiceFlows(section.service_flows(), w, out);
+}
+
+// --- what changed ----------------------------------------------------------
+
+void AppendWhatChanged(const gv1::ChangeSection& section, const Withheld& w,
+                       std::string* out) {
+  absl::StrAppend(out, "## What changed\n\n");
+  if (AppendStatusLine(section.status(), out)) return;
+  const gv1::FigureComparison& c = section.comparison();
+  absl::StrAppend(out, PeriodText(c.after()), " against ",
+                  PeriodText(c.before()), ".\n\n");
+  if (c.changes().empty()) {
+    absl::StrAppend(out, "No figures compared.\n\n");
+    return;
+  }
+  bool notes = false;
+  for (const gv1::FigureChange& change : c.changes()) {
+    notes = notes || !change.note().empty();
+  }
+  std::vector<std::string> header = {"figure", "before",          "after",
+                                     "change", "relative change", "verdict"};
+  if (notes) header.push_back("note");
+  Table table(header, notes ? "lrrrrll" : "lrrrrl");
+  for (int i = 0; i < c.changes_size(); ++i) {
+    const gv1::FigureChange& change = c.changes(i);
+    const gv1::FigureUnit unit = change.figure().unit();
+    auto field = [&](absl::string_view name) {
+      return At(At("what_changed.comparison.changes", i), name);
+    };
+    std::vector<std::string> row = {
+        change.figure().title().empty() ? change.figure().id()
+                                        : change.figure().title(),
+        w.Or(field("before"), change.has_before()
+                                  ? FigureValue(unit, change.before())
+                                  : std::string(kNone)),
+        w.Or(field("after"), change.has_after()
+                                 ? FigureValue(unit, change.after())
+                                 : std::string(kNone)),
+        w.Or(field("absolute_change"),
+             change.has_absolute_change()
+                 ? FigureChangeText(unit, change.absolute_change())
+                 : std::string(kNone)),
+        w.Or(field("relative_change_percent"),
+             OptionalChange(change.has_relative_change_percent(),
+                            change.relative_change_percent())),
+        VerdictWord(change.verdict())};
+    if (notes) row.push_back(change.note());
+    table.Add(std::move(row));
+  }
+  table.AppendTo(out);
+}
+
 }  // namespace
 
 std::string RenderPracticeReportMarkdown(const gv1::PracticeReport& report) {
@@ -869,6 +1322,8 @@ std::string RenderPracticeReportMarkdown(const gv1::PracticeReport& report) {
   AppendPerformance(report.performance(), withheld, &out);
   AppendQuality(report.quality(), report.month(), withheld, &out);
   AppendWorkforce(report.workforce(), withheld, &out);
+  AppendInsight(report.insight(), report.month(), withheld, &out);
+  AppendWhatChanged(report.what_changed(), withheld, &out);
   return out;
 }
 

@@ -1,8 +1,11 @@
 // The practice report as Markdown, in the shape of the source reports
 // ("Monitoring Safeguarding Practice", DESIGN intro): front door,
 // performance indicators beside their comparators, case status and rates,
-// lines of sight on risk (watchlists), quality assurance and workforce. A
-// section that could not be filled is one plainly marked line. Pure.
+// lines of sight on risk (watchlists), quality assurance and workforce,
+// then practice insight (referral quality, duplicate input, the
+// abuse-category funnel, visit quality, service-level flows) and what
+// changed between two periods. A section that could not be filled is one
+// plainly marked line. Pure.
 #ifndef SGM_SERVICES_GATEWAY_REPORT_MARKDOWN_H_
 #define SGM_SERVICES_GATEWAY_REPORT_MARKDOWN_H_
 

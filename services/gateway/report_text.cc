@@ -1,5 +1,6 @@
 #include "services/gateway/report_text.h"
 
+#include <cmath>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +11,7 @@
 namespace sgm::gateway::report_text {
 namespace {
 
+namespace gv1 = ::sgm::gateway::v1;
 namespace kv1 = ::sgm::kpi::v1;
 namespace qv1 = ::sgm::qa::v1;
 namespace tv1 = ::sgm::type::v1;
@@ -156,6 +158,98 @@ std::string DomainTitle(absl::string_view domain) {
   }
   if (!text.empty()) text[0] = absl::ascii_toupper(text[0]);
   return text;
+}
+
+std::string PeriodText(const gv1::MonthPeriod& period) {
+  if (period.from().year() == period.to().year() &&
+      period.from().month() == period.to().month()) {
+    return MonthName(period.to());
+  }
+  return absl::StrCat(MonthName(period.from()), " to ", MonthName(period.to()));
+}
+
+std::string QualityItemTitle(absl::string_view item) {
+  if (item == "child_id") return "Child identified";
+  if (item == "child_dob") return "Date of birth";
+  if (item == "primary_need") return "Primary need";
+  if (item == "concerns") return "Concerns";
+  if (item == "referrer_org") return "Referrer's organisation";
+  if (item == "summary") return "Summary";
+  return DomainTitle(item);
+}
+
+std::string CategoryTitle(absl::string_view code) {
+  if (code == "NEG") return "Neglect";
+  if (code == "PHY") return "Physical abuse";
+  if (code == "SAB") return "Sexual abuse";
+  if (code == "EMO") return "Emotional abuse";
+  if (code == "MUL") return "Multiple";
+  if (code == "NONE") return "No category";
+  return std::string(code);
+}
+
+std::string StageTitle(absl::string_view stage) {
+  if (stage == "CONTACT") return "Contact";
+  if (stage == "REFERRAL") return "Referral";
+  if (stage == "S47") return "S47 enquiry";
+  if (stage == "ICPC") return "ICPC";
+  if (stage == "CP_PLAN") return "CP plan";
+  return std::string(stage);
+}
+
+std::string VisitKindTitle(kv1::VisitKind kind) {
+  switch (kind) {
+    case kv1::VISIT_KIND_CHILD_PROTECTION:
+      return "Child protection";
+    case kv1::VISIT_KIND_CHILD_IN_CARE:
+      return "Child in care";
+    case kv1::VISIT_KIND_CHILD_IN_NEED:
+      return "Child in need";
+    default:
+      return "Other";
+  }
+}
+
+std::string FigureValue(gv1::FigureUnit unit, double value) {
+  switch (unit) {
+    case gv1::FIGURE_UNIT_COUNT:
+      if (value == std::floor(value) && std::fabs(value) < 9e15) {
+        return Count(static_cast<int64_t>(value));
+      }
+      return absl::StrFormat("%.1f", value);
+    case gv1::FIGURE_UNIT_PERCENT:
+      return Percent(value);
+    default:
+      return absl::StrFormat("%.1f", value);
+  }
+}
+
+std::string FigureChangeText(gv1::FigureUnit unit, double value) {
+  const char* sign = value > 0 ? "+" : "";
+  switch (unit) {
+    case gv1::FIGURE_UNIT_COUNT:
+      if (value == std::floor(value) && std::fabs(value) < 9e15) {
+        return absl::StrCat(sign, Count(static_cast<int64_t>(value)));
+      }
+      return absl::StrFormat("%s%.1f", sign, value);
+    case gv1::FIGURE_UNIT_PERCENT:
+      return absl::StrFormat("%s%.1f points", sign, value);
+    default:
+      return absl::StrFormat("%s%.1f", sign, value);
+  }
+}
+
+std::string VerdictWord(gv1::ChangeVerdict verdict) {
+  switch (verdict) {
+    case gv1::CHANGE_VERDICT_BETTER:
+      return "better";
+    case gv1::CHANGE_VERDICT_WORSE:
+      return "worse";
+    case gv1::CHANGE_VERDICT_SAME:
+      return "no change";
+    default:
+      return std::string(kNone);
+  }
 }
 
 }  // namespace sgm::gateway::report_text

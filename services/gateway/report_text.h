@@ -1,8 +1,9 @@
 // The words and numbers the practice report's renderers (Markdown and HTML)
 // print the same way: months, dates, counts with thousands separators,
 // percentages, FTEs, money, comparator columns, RAG and watchlist names,
-// and the quality-assurance section's audit types, feedback sources and
-// domains. Pure.
+// the quality-assurance section's audit types, feedback sources and
+// domains, and the practice-insight and what-changed sections' categories,
+// stages, visit kinds, figure values and verdicts. Pure.
 #ifndef SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
 #define SGM_SERVICES_GATEWAY_REPORT_TEXT_H_
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "sgm/gateway/v1/gateway.pb.h"
 #include "sgm/kpi/v1/kpi.pb.h"
 #include "sgm/qa/v1/qa.pb.h"
 #include "sgm/type/v1/date.pb.h"
@@ -77,6 +79,30 @@ inline constexpr sgm::qa::v1::FeedbackSource kFeedbackSources[] = {
 int FeedbackIndex(const google::protobuf::RepeatedPtrField<
                       sgm::qa::v1::FeedbackFigures>& rows,
                   sgm::qa::v1::FeedbackSource source);
+
+// --- practice insight and what changed --------------------------------------
+
+// "March 2024 to May 2024"; one month: "May 2024".
+std::string PeriodText(const sgm::gateway::v1::MonthPeriod& period);
+// A referral-quality rule item as words: "child_dob" -> "Date of birth";
+// an item not known here as DomainTitle gives it.
+std::string QualityItemTitle(absl::string_view item);
+// A CP category code as words: "PHY" -> "Physical abuse", "NONE" -> "No
+// category"; an unknown code as it is.
+std::string CategoryTitle(absl::string_view code);
+// A funnel stage as words: "S47" -> "S47 enquiry".
+std::string StageTitle(absl::string_view stage);
+// "Child protection", "Child in care", "Child in need".
+std::string VisitKindTitle(sgm::kpi::v1::VisitKind kind);
+// A figure's value in its unit: a count "1,234" (one decimal when not
+// whole, e.g. a mean of monthly counts), a percent "87.9%", a rate or
+// another number to 1 dp.
+std::string FigureValue(sgm::gateway::v1::FigureUnit unit, double value);
+// A change in a figure's unit, signed: "+12", "-3.5 points" (percent),
+// "+1.2".
+std::string FigureChangeText(sgm::gateway::v1::FigureUnit unit, double value);
+// "better", "worse", "no change", or kNone (not judged).
+std::string VerdictWord(sgm::gateway::v1::ChangeVerdict verdict);
 
 }  // namespace sgm::gateway::report_text
 

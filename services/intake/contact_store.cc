@@ -569,11 +569,12 @@ SqliteContactStore::ListUnsentReferrals(int limit) {
   SGM_ASSIGN_OR_RETURN(
       SqliteStatement * stmt,
       reader_->Prepare(
-          "SELECT authority, contact_id, event_id, ref_id, child_id, "
-          "child_dob, event_date, source_code, primary_need, created_at_us, "
-          "attempts, last_error FROM referral_outbox WHERE sent_at_us IS "
-          "NULL AND failed_at_us IS NULL ORDER BY created_at_us, rowid "
-          "LIMIT ?"));
+          "SELECT o.authority, o.contact_id, o.event_id, o.ref_id, "
+          "o.child_id, o.child_dob, o.event_date, o.source_code, "
+          "o.primary_need, o.created_at_us, o.attempts, o.last_error, "
+          "c.concerns FROM referral_outbox o JOIN contacts c ON c.id = "
+          "o.contact_id WHERE o.sent_at_us IS NULL AND o.failed_at_us IS "
+          "NULL ORDER BY o.created_at_us, o.rowid LIMIT ?"));
   stmt->Bind(1, limit);
   std::vector<ReferralOutboxRow> out;
   while (true) {
@@ -596,6 +597,10 @@ SqliteContactStore::ListUnsentReferrals(int limit) {
     r.created_at = FromMicros(stmt->ColumnInt(9));
     r.attempts = static_cast<int>(stmt->ColumnInt(10));
     r.last_error = stmt->ColumnText(11);
+    if (absl::string_view concerns = stmt->ColumnTextView(12);
+        !concerns.empty()) {
+      r.concerns = absl::StrSplit(concerns, ';');
+    }
     out.push_back(std::move(r));
   }
   stmt->Reset();

@@ -88,6 +88,9 @@ struct ReferralOutboxRow {
   absl::CivilDay event_date;  // the decision's local date
   std::string source_code;
   std::string primary_need;  // "" when not stated
+  // The contact's concerns (read from the contact with the row), for the
+  // referral's abuse category.
+  std::vector<std::string> concerns;
   absl::Time created_at;
   int attempts = 0;        // failed attempts so far
   std::string last_error;  // codes only, never personal data

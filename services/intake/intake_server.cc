@@ -11,6 +11,7 @@
 #include "prometheus/registry.h"
 #include "services/intake/contact_store.h"
 #include "services/intake/intake_service.h"
+#include "services/intake/open_work_source.h"
 #include "services/intake/referral_dispatcher.h"
 #include "sgm/kpi/v1/kpi.grpc.pb.h"
 
@@ -57,7 +58,14 @@ absl::StatusOr<std::unique_ptr<IntakeServer>> IntakeServer::Start(
                        SqliteContactStore::Open(settings.store_path));
   IntakeServiceImpl::Options options;
   options.front_door = settings.front_door;
+  options.referral_quality = settings.referral_quality;
+  std::unique_ptr<OpenWorkSource> open_work;
   if (!settings.kpi.address.empty()) {
+    KpiOpenWorkSource::Options open_work_options;
+    open_work_options.deadline = settings.kpi.deadline;
+    open_work = std::make_unique<KpiOpenWorkSource>(
+        sgm::kpi::v1::KpiService::NewStub(KpiChannel(settings)),
+        open_work_options);
     ReferralDispatcher::Options dispatch;
     dispatch.deadline = settings.kpi.deadline;
     dispatch.poll_interval = settings.kpi.poll_interval;
@@ -72,7 +80,7 @@ absl::StatusOr<std::unique_ptr<IntakeServer>> IntakeServer::Start(
   }
   server->service_ = std::make_unique<IntakeServiceImpl>(
       server->store_.get(), cache, clock, server->calendar_.get(), zone,
-      options);
+      options, std::move(open_work));
   ContactStore* store = server->store_.get();
   SGM_ASSIGN_OR_RETURN(
       server->runner_,

@@ -13,6 +13,7 @@
 #include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
 #include "services/intake/front_door_figures.h"
+#include "services/intake/referral_quality.h"
 
 namespace sgm::intake {
 
@@ -40,6 +41,7 @@ struct IntakeSettings {
   ServerOptions server;    // service_name "intake"
   std::string store_path;  // SQLite file, created when missing
   FrontDoorSettings front_door;
+  ReferralQualityRules referral_quality;  // docs/insight.md
   KpiClientSettings kpi;
 };
 

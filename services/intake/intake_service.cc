@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,7 +24,10 @@
 #include "common/proto_convert.h"
 #include "common/read_audit_proto.h"
 #include "common/status_macros.h"
+#include "services/intake/abuse_category.h"
 #include "services/intake/contact_feed_parser.h"
+#include "services/intake/duplicate_input.h"
+#include "services/intake/referral_quality_proto.h"
 
 namespace sgm::intake {
 namespace {
@@ -144,13 +148,16 @@ std::string ContactKey(absl::string_view agency, const FeedRecord& record,
 IntakeServiceImpl::IntakeServiceImpl(ContactStore* store, AggregateCache* cache,
                                      const Clock* clock,
                                      const WorkingDayCalendar* calendar,
-                                     absl::TimeZone zone, Options options)
+                                     absl::TimeZone zone, Options options,
+                                     std::unique_ptr<OpenWorkSource> open_work)
     : store_(store),
       cache_(cache),
       clock_(clock),
       calendar_(calendar),
       zone_(zone),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      open_work_(open_work != nullptr ? std::move(open_work)
+                                      : std::make_unique<NoOpenWorkSource>()) {}
 
 void IntakeServiceImpl::PublishGeneration(const std::string& authority,
                                           int64_t generation) {
@@ -372,6 +379,8 @@ grpc::Status IntakeServiceImpl::ImportContacts(
   const std::string authority = who->authority;
   const int id_column =
       FeedReader(*format, ContactFeedSchema()).ColumnIndex("source_record_id");
+  // The completeness of the file's accepted and duplicate records.
+  QualityTally quality(options_.referral_quality);
 
   FeedImport<ContactRecord> import(
       *format, ContactFeedSchema(),
@@ -391,7 +400,13 @@ grpc::Status IntakeServiceImpl::ImportContacts(
         PublishGeneration(authority, result.generation);
         std::vector<Verdict> verdicts;
         verdicts.reserve(result.results.size());
-        for (const WriteResult& w : result.results) {
+        for (size_t i = 0; i < result.results.size(); ++i) {
+          const WriteResult& w = result.results[i];
+          if (w.outcome == WriteOutcome::kAccepted ||
+              w.outcome == WriteOutcome::kDuplicate) {
+            quality.Add(
+                ScoreContact(batch[i].parsed, options_.referral_quality));
+          }
           if (w.outcome == WriteOutcome::kAccepted) {
             verdicts.push_back({Verdict::kAccepted, "", ""});
           } else if (w.outcome == WriteOutcome::kDuplicate) {
@@ -409,8 +424,14 @@ grpc::Status IntakeServiceImpl::ImportContacts(
       },
       options_.import_batch_size, options_.max_rejections_listed);
 
-  return EndImport(PumpChunks(context, reader, first, import), "contacts",
-                   *agency, import, response->mutable_summary());
+  grpc::Status status =
+      EndImport(PumpChunks(context, reader, first, import), "contacts", *agency,
+                import, response->mutable_summary());
+  if (status.ok()) {
+    FileQualityToProto(FileQuality(quality, options_.referral_quality),
+                       response->mutable_file_quality());
+  }
+  return status;
 }
 
 grpc::Status IntakeServiceImpl::ImportDecisions(
@@ -614,39 +635,369 @@ grpc::Status IntakeServiceImpl::ListReadAudit(
       response));
 }
 
+namespace {
+
+// The longest range GetReferralQuality answers in one call.
+constexpr int kMaxQualityMonths = 60;
+
+// An agency name as the feeds allow it: 1 to 32 letters, digits, '_', '-'.
+bool IsAgencyName(absl::string_view agency) {
+  if (agency.empty() || agency.size() > 32) return false;
+  return std::all_of(agency.begin(), agency.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           c == '-';
+  });
+}
+
+}  // namespace
+
 // BEGIN GetReferralQuality (owned by the referral-quality work)
 grpc::Status IntakeServiceImpl::GetReferralQuality(
-    grpc::ServerContext* /*context*/,
-    const v1::GetReferralQualityRequest* /*request*/,
-    v1::GetReferralQualityResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::GetReferralQualityRequest* request,
+    v1::GetReferralQualityResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!request->has_to()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("to: required"));
+  }
+  absl::StatusOr<absl::CivilMonth> to = FromProtoMonth(request->to(), "to");
+  if (!to.ok()) return ToGrpcStatus(to.status());
+  absl::CivilMonth from = *to - 11;
+  if (request->has_from()) {
+    absl::StatusOr<absl::CivilMonth> f =
+        FromProtoMonth(request->from(), "from");
+    if (!f.ok()) return ToGrpcStatus(f.status());
+    from = *f;
+  }
+  if (from > *to) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("from: must not be after 'to'"));
+  }
+  if (*to - from + 1 > kMaxQualityMonths) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", kMaxQualityMonths, " months a call")));
+  }
+  const std::string& agency = request->agency();
+  if (!agency.empty() && !IsAgencyName(agency)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "agency: must be 1 to 32 characters, each a letter, a digit, '_' or "
+        "'-'"));
+  }
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key = absl::StrCat(
+      "refquality:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to), ":",
+      agency, ":", options_.referral_quality.Fingerprint());
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, *generation, key)) {
+    if (response->ParseFromString(*cached)) return grpc::Status::OK;
+    response->Clear();
+  }
+  absl::StatusOr<std::vector<ContactFact>> facts =
+      store_->LoadFacts(authority, absl::CivilDay(from), LastDayOf(*to));
+  if (!facts.ok()) return ToGrpcStatus(facts.status());
+  ReferralQualityToProto(
+      ComputeReferralQuality(*facts, from, *to, options_.referral_quality,
+                             agency),
+      response);
+  cache_->Put(authority, kService, *generation, key,
+              response->SerializeAsString());
+  // A write made while Redis was unreachable could not publish its
+  // generation; publishing again here (it only ever rises) heals that.
+  PublishGeneration(authority, *generation);
+  return grpc::Status::OK;
 }
 // END GetReferralQuality
 
+namespace {
+
+// The longest range GetDuplicateInput and GetContactCategories answer.
+constexpr int kMaxInsightMonths = 60;
+// The KPI service's name in the cache (its published generation).
+constexpr char kKpiCacheService[] = "kpi";
+
+// INVALID_ARGUMENT naming `from` when the range is backwards or too long.
+absl::Status CheckMonthRange(absl::CivilMonth from, absl::CivilMonth to) {
+  if (from > to) {
+    return absl::InvalidArgumentError("from: must not be after 'to'");
+  }
+  if (to - from + 1 > kMaxInsightMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", kMaxInsightMonths, " months a call"));
+  }
+  return absl::OkStatus();
+}
+
+// The open work of the children of `facts` over [from, to]; nothing (and
+// no call) when no contact names a child.
+absl::StatusOr<FetchedOpenWork> OpenWorkOf(OpenWorkSource& source,
+                                           const std::string& authority,
+                                           absl::Span<const ContactFact> facts,
+                                           absl::CivilDay from,
+                                           absl::CivilDay to,
+                                           absl::string_view method) {
+  const std::vector<std::string> children = ChildIdsOf(facts);
+  if (children.empty()) return FetchedOpenWork{};
+  absl::StatusOr<FetchedOpenWork> fetched =
+      source.Fetch(authority, children, from, to);
+  if (!fetched.ok()) {
+    LogWarn("open_work_unavailable",
+            {{"method", std::string(method)},
+             {"code", absl::StatusCodeToString(fetched.status().code())}});
+  }
+  return fetched;
+}
+
+void ToProto(const DuplicatePoint& in, v1::DuplicateInputPoint* out) {
+  if (in.month) *out->mutable_month() = ToProtoMonth(*in.month);
+  out->set_contacts_with_child(in.contacts_with_child);
+  out->set_duplicates(in.duplicates);
+  if (in.percent) out->set_percent(*in.percent);
+}
+
+void ToProto(const DuplicateBreakdownFigure& in, v1::DuplicateBreakdown* out) {
+  out->set_code(in.code);
+  out->set_label(in.label);
+  out->set_contacts_with_child(in.contacts_with_child);
+  out->set_duplicates(in.duplicates);
+  if (in.percent) out->set_percent(*in.percent);
+}
+
+void ToProto(const DuplicateInputFigures& in,
+             v1::GetDuplicateInputResponse* out) {
+  *out->mutable_from() = ToProtoMonth(in.from);
+  *out->mutable_to() = ToProtoMonth(in.to);
+  ToProto(in.total, out->mutable_total());
+  for (const DuplicatePoint& p : in.trend) ToProto(p, out->add_trend());
+  for (const DuplicateBreakdownFigure& b : in.by_concern) {
+    ToProto(b, out->add_by_concern());
+  }
+  for (const DuplicateBreakdownFigure& b : in.by_source) {
+    ToProto(b, out->add_by_source());
+  }
+  for (const DuplicateBreakdownFigure& b : in.by_open_work) {
+    ToProto(b, out->add_by_open_work());
+  }
+}
+
+void ToProto(const DuplicateContactFact& in, v1::DuplicateContact* out) {
+  out->set_contact_id(ContactIdString(in.id));
+  out->set_agency(in.agency);
+  out->set_child_id(in.child_id);
+  *out->mutable_received_on() = ToProtoDate(in.received_on);
+  out->set_source_code(in.source_code);
+  for (const std::string& concern : in.concerns) out->add_concerns(concern);
+  for (const OpenWork& w : in.open_work) {
+    sgm::kpi::v1::OpenWork* work = out->add_open_work();
+    work->set_kind(static_cast<sgm::kpi::v1::OpenWorkKind>(w.kind));
+    work->set_ref_id(w.ref_id);
+    *work->mutable_since() = ToProtoDate(w.since);
+    if (w.until) *work->mutable_until() = ToProtoDate(*w.until);
+  }
+}
+
+}  // namespace
+
 // BEGIN GetDuplicateInput (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::GetDuplicateInput(
-    grpc::ServerContext* /*context*/,
-    const v1::GetDuplicateInputRequest* /*request*/,
-    v1::GetDuplicateInputResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::GetDuplicateInputRequest* request,
+    v1::GetDuplicateInputResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!request->has_to()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("to: required"));
+  }
+  absl::StatusOr<absl::CivilMonth> to = FromProtoMonth(request->to(), "to");
+  if (!to.ok()) return ToGrpcStatus(to.status());
+  absl::CivilMonth from = *to - 11;
+  if (request->has_from()) {
+    absl::StatusOr<absl::CivilMonth> f =
+        FromProtoMonth(request->from(), "from");
+    if (!f.ok()) return ToGrpcStatus(f.status());
+    from = *f;
+  }
+  if (absl::Status s = CheckMonthRange(from, *to); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  // The figure depends on both stores: the key carries intake's generation
+  // (through Get/Put) and the KPI service's. Unknown KPI generation: no
+  // cached answer can be trusted.
+  const std::string key_prefix = absl::StrCat(
+      "dupinput:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to), ":k");
+  if (std::optional<int64_t> kpi_generation =
+          cache_->ReadGeneration(authority, kKpiCacheService)) {
+    if (std::optional<std::string> cached =
+            cache_->Get(authority, kService, *generation,
+                        absl::StrCat(key_prefix, *kpi_generation))) {
+      if (response->ParseFromString(*cached)) return grpc::Status::OK;
+      response->Clear();
+    }
+  }
+  const absl::CivilDay first = absl::CivilDay(from);
+  const absl::CivilDay last = LastDayOf(*to);
+  absl::StatusOr<std::vector<ContactFact>> facts =
+      store_->LoadFacts(authority, first, last);
+  if (!facts.ok()) return ToGrpcStatus(facts.status());
+  absl::StatusOr<FetchedOpenWork> work = OpenWorkOf(
+      *open_work_, authority, *facts, first, last, "GetDuplicateInput");
+  if (!work.ok()) return ToGrpcStatus(work.status());
+  ToProto(ComputeDuplicateInput(*facts, work->children, from, *to), response);
+  // Stored under the generation the KPI service answered at (0: unknown,
+  // or batches read at different ones: not stored).
+  if (work->generation > 0) {
+    cache_->Put(authority, kService, *generation,
+                absl::StrCat(key_prefix, work->generation),
+                response->SerializeAsString());
+  }
+  PublishGeneration(authority, *generation);
+  return grpc::Status::OK;
 }
 // END GetDuplicateInput
 
 // BEGIN ListDuplicateContacts (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::ListDuplicateContacts(
-    grpc::ServerContext* /*context*/,
-    const v1::ListDuplicateContactsRequest* /*request*/,
-    v1::ListDuplicateContactsResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context,
+    const v1::ListDuplicateContactsRequest* request,
+    v1::ListDuplicateContactsResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!request->has_month()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("month: required"));
+  }
+  absl::StatusOr<absl::CivilMonth> month =
+      FromProtoMonth(request->month(), "month");
+  if (!month.ok()) return ToGrpcStatus(month.status());
+  const std::string& concern = request->concern();
+  if (!concern.empty() && !Contains(ContactConcerns(), concern)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("concern:", QuoteCode(concern), " is not one of ",
+                     CodeList(ContactConcerns()))));
+  }
+  const std::string& source_code = request->source_code();
+  if (!source_code.empty() && !Contains(ReferralSources(), source_code)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("source_code:", QuoteCode(source_code), " is not one of ",
+                     CodeList(ReferralSources()))));
+  }
+  absl::StatusOr<int> page_size =
+      PageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
+  const uint64_t fingerprint = FilterFingerprint(*request);
+  int64_t after_id = 0;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<int64_t> decoded =
+        DecodePageToken(request->page_token(), fingerprint);
+    if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+    after_id = *decoded;
+  }
+  const std::string& authority = who->authority;
+  const absl::CivilDay first = absl::CivilDay(*month);
+  const absl::CivilDay last = LastDayOf(*month);
+  absl::StatusOr<std::vector<ContactFact>> loaded =
+      store_->LoadFacts(authority, first, last);
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  // The filters first, so the KPI service is asked only about the children
+  // that can be listed.
+  std::vector<ContactFact> facts;
+  for (ContactFact& f : *loaded) {
+    if (f.child_id.empty()) continue;
+    if (!source_code.empty() && f.source_code != source_code) continue;
+    if (!concern.empty() && std::find(f.concerns.begin(), f.concerns.end(),
+                                      concern) == f.concerns.end()) {
+      continue;
+    }
+    facts.push_back(std::move(f));
+  }
+  absl::StatusOr<FetchedOpenWork> work = OpenWorkOf(
+      *open_work_, authority, facts, first, last, "ListDuplicateContacts");
+  if (!work.ok()) return ToGrpcStatus(work.status());
+  const std::vector<DuplicateContactFact> duplicates =
+      FindDuplicateContacts(facts, work->children);
+  std::vector<const DuplicateContactFact*> page;
+  bool more = false;
+  for (const DuplicateContactFact& d : duplicates) {
+    if (d.id <= after_id) continue;
+    if (static_cast<int>(page.size()) == *page_size) {
+      more = true;
+      break;
+    }
+    page.push_back(&d);
+  }
+  if (!page.empty()) {
+    // Child-level: the page's contacts and children are audited first.
+    std::vector<StoredContact> shown(page.size());
+    std::vector<const StoredContact*> audited;
+    for (size_t i = 0; i < page.size(); ++i) {
+      shown[i].id = page[i]->id;
+      shown[i].record.child_id = page[i]->child_id;
+      audited.push_back(&shown[i]);
+    }
+    absl::Status status = Audit(*who, "ListDuplicateContacts", audited);
+    if (!status.ok()) return ToGrpcStatus(status);
+  }
+  for (const DuplicateContactFact* d : page) {
+    ToProto(*d, response->add_contacts());
+  }
+  if (more) {
+    response->set_next_page_token(
+        EncodePageToken(page.back()->id, fingerprint));
+  }
+  response->set_total_size(static_cast<int64_t>(duplicates.size()));
+  return grpc::Status::OK;
 }
 // END ListDuplicateContacts
 
 // BEGIN GetContactCategories (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::GetContactCategories(
-    grpc::ServerContext* /*context*/,
-    const v1::GetContactCategoriesRequest* /*request*/,
-    v1::GetContactCategoriesResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context,
+    const v1::GetContactCategoriesRequest* request,
+    v1::GetContactCategoriesResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (!request->has_from()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("from: required"));
+  }
+  absl::StatusOr<absl::CivilMonth> from =
+      FromProtoMonth(request->from(), "from");
+  if (!from.ok()) return ToGrpcStatus(from.status());
+  absl::CivilMonth to = *from;
+  if (request->has_to()) {
+    absl::StatusOr<absl::CivilMonth> t = FromProtoMonth(request->to(), "to");
+    if (!t.ok()) return ToGrpcStatus(t.status());
+    to = *t;
+  }
+  if (absl::Status s = CheckMonthRange(*from, to); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key = absl::StrCat("categories:v1:", FormatIsoMonth(*from),
+                                       ":", FormatIsoMonth(to));
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, *generation, key)) {
+    if (response->ParseFromString(*cached)) return grpc::Status::OK;
+    response->Clear();
+  }
+  absl::StatusOr<std::vector<ContactFact>> facts =
+      store_->LoadFacts(authority, absl::CivilDay(*from), LastDayOf(to));
+  if (!facts.ok()) return ToGrpcStatus(facts.status());
+  response->set_contacts(static_cast<int64_t>(facts->size()));
+  for (const CategoryCount& c : CountContactCategories(*facts)) {
+    v1::Breakdown* out = response->add_by_category();
+    out->set_code(c.code);
+    out->set_label(c.label);
+    out->set_count(c.count);
+    out->set_percent(c.percent);
+  }
+  cache_->Put(authority, kService, *generation, key,
+              response->SerializeAsString());
+  PublishGeneration(authority, *generation);
+  return grpc::Status::OK;
 }
 // END GetContactCategories
 

@@ -4,6 +4,7 @@
 #define SGM_SERVICES_INTAKE_INTAKE_SERVICE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -14,6 +15,8 @@
 #include "common/working_day_calendar.h"
 #include "services/intake/contact_store.h"
 #include "services/intake/front_door_figures.h"
+#include "services/intake/open_work_source.h"
+#include "services/intake/referral_quality.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
 
 namespace sgm::intake {
@@ -22,6 +25,9 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
  public:
   struct Options {
     FrontDoorSettings front_door;
+    // The referral-quality rule set (docs/insight.md); default: the
+    // documented one.
+    ReferralQualityRules referral_quality;
     int import_batch_size = 5000;  // records a transaction
     int max_rejections_listed = 1000;
     // Called after decisions were committed (e.g. to wake the referral
@@ -29,10 +35,13 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
     std::function<void()> decisions_committed;
   };
 
-  // Nothing is owned; all must outlive the service.
+  // Nothing but `open_work` is owned; the rest must outlive the service.
+  // `open_work` serves duplicate input (null: NoOpenWorkSource, whose calls
+  // are UNAVAILABLE).
   IntakeServiceImpl(ContactStore* store, AggregateCache* cache,
                     const Clock* clock, const WorkingDayCalendar* calendar,
-                    absl::TimeZone zone, Options options);
+                    absl::TimeZone zone, Options options,
+                    std::unique_ptr<OpenWorkSource> open_work = nullptr);
 
   grpc::Status CreateContact(grpc::ServerContext* context,
                              const v1::CreateContactRequest* request,
@@ -67,9 +76,9 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
       grpc::ServerContext* context,
       const v1::GetReferralQualityRequest* request,
       v1::GetReferralQualityResponse* response) override;
-  grpc::Status GetDuplicateInput(grpc::ServerContext* context,
-                                 const v1::GetDuplicateInputRequest* request,
-                                 v1::GetDuplicateInputResponse* response) override;
+  grpc::Status GetDuplicateInput(
+      grpc::ServerContext* context, const v1::GetDuplicateInputRequest* request,
+      v1::GetDuplicateInputResponse* response) override;
   grpc::Status ListDuplicateContacts(
       grpc::ServerContext* context,
       const v1::ListDuplicateContactsRequest* request,
@@ -95,6 +104,7 @@ class IntakeServiceImpl final : public sgm::intake::v1::IntakeService::Service {
   const WorkingDayCalendar* calendar_;
   absl::TimeZone zone_;
   Options options_;
+  std::unique_ptr<OpenWorkSource> open_work_;  // never null
 };
 
 }  // namespace sgm::intake

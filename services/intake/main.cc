@@ -1,6 +1,10 @@
 // sgm-intake: the front-door service (contacts and decisions).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -18,6 +22,7 @@
 #include "common/working_day_calendar.h"
 #include "grpcpp/grpcpp.h"
 #include "services/intake/intake_server.h"
+#include "services/intake/referral_quality.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50052", "gRPC address to serve on");
 ABSL_FLAG(std::string, metrics, "0.0.0.0:9462",
@@ -36,6 +41,9 @@ ABSL_FLAG(int, repeat_min_contacts, 3,
           "front door: contacts about one child within the window that make "
           "a repeat");
 ABSL_FLAG(int, repeat_window_days, 365, "front door: repeat window in days");
+ABSL_FLAG(std::string, referral_quality_rules, "",
+          "file of referral-quality rules ('item=weight', 'threshold=N', "
+          "'summary_min_chars=N'; docs/insight.md); empty: the default set");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -47,8 +55,9 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "certificate signed by it");
 ABSL_FLAG(std::string, kpi_address, "",
           "host:port of the KPI service, which accepted REFERRAL and "
-          "STRATEGY_DISCUSSION decisions open referrals in; empty: none (the "
-          "referrals wait in the store's outbox)");
+          "STRATEGY_DISCUSSION decisions open referrals in and duplicate "
+          "input reads open work from; empty: none (the referrals wait in "
+          "the store's outbox; duplicate input is UNAVAILABLE)");
 ABSL_FLAG(absl::Duration, kpi_deadline, absl::Seconds(10),
           "deadline of each call to the KPI service");
 ABSL_FLAG(std::string, kpi_tls_ca, "",
@@ -71,6 +80,34 @@ int Fail(const absl::Status& status) {
   std::fprintf(stderr, "sgm-intake: %s\n",
                std::string(status.message()).c_str());
   return 2;
+}
+
+// The referral-quality rules in `path`; the defaults when it is empty.
+absl::StatusOr<sgm::intake::ReferralQualityRules> ReferralQualityRulesFrom(
+    const std::string& path) {
+  if (path.empty()) return sgm::intake::ReferralQualityRules();
+  std::ifstream file(path, std::ios::in | std::ios::binary);
+  if (!file) {
+    const int error = errno;
+    return sgm::InvalidSetting(
+        "referral_quality_rules",
+        absl::StrCat("cannot read ", path, ": ",
+                     error != 0 ? std::strerror(error) : "open failed"));
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) {
+    return sgm::InvalidSetting("referral_quality_rules",
+                               absl::StrCat("error reading ", path));
+  }
+  absl::StatusOr<sgm::intake::ReferralQualityRules> rules =
+      sgm::intake::ParseReferralQualityRules(text.str());
+  if (!rules.ok()) {
+    return sgm::InvalidSetting(
+        "referral_quality_rules",
+        absl::StrCat(path, ": ", rules.status().message()));
+  }
+  return rules;
 }
 
 }  // namespace
@@ -98,6 +135,10 @@ int main(int argc, char** argv) {
   if (settings.front_door.repeat_window_days < 1) {
     return Fail(sgm::InvalidSetting("repeat_window_days", "must be >= 1"));
   }
+  absl::StatusOr<sgm::intake::ReferralQualityRules> referral_quality =
+      ReferralQualityRulesFrom(absl::GetFlag(FLAGS_referral_quality_rules));
+  if (!referral_quality.ok()) return Fail(referral_quality.status());
+  settings.referral_quality = *std::move(referral_quality);
   sgm::ServerTlsFiles tls;
   tls.cert = absl::GetFlag(FLAGS_tls_cert);
   tls.key = absl::GetFlag(FLAGS_tls_key);

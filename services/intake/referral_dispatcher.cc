@@ -13,6 +13,7 @@
 #include "common/civil_date.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
+#include "services/intake/abuse_category.h"
 
 namespace sgm::intake {
 namespace {
@@ -51,6 +52,12 @@ kpi::CaseEvent ReferralEvent(const ReferralOutboxRow& row) {
   *event.mutable_event_date() = ToProtoDate(row.event_date);
   event.set_source_code(row.source_code);
   if (!row.primary_need.empty()) event.set_primary_need(row.primary_need);
+  // The abuse category the contact's concerns point to, for the category
+  // funnel's referral stage (docs/insight.md).
+  if (const absl::string_view category = CategoryOfConcerns(row.concerns);
+      category != kNoCategory) {
+    event.set_category(std::string(category));
+  }
   return event;
 }
 

@@ -39,6 +39,7 @@ constexpr EventTypeSpelling kSpellings[] = {
     {EventType::kAllocationStart, "ALLOCATION_START"},
     {EventType::kAllocationEnd, "ALLOCATION_END"},
     {EventType::kCaseClosed, "CASE_CLOSED"},
+    {EventType::kCinVisit, "CIN_VISIT"},
 };
 
 }  // namespace

@@ -38,6 +38,8 @@ enum class EventType {
   kAllocationStart,
   kAllocationEnd,
   kCaseClosed,
+  // Stored as the enum value: new types go last (case_event_store.cc).
+  kCinVisit,  // a visit to a child on a CIN plan (ref_id = the CIN plan)
 };
 
 // "REFERRAL", "CP_PLAN_START", ... as in the feed; nullopt otherwise.
@@ -55,10 +57,12 @@ struct CaseEvent {
   absl::CivilDay event_date;
   std::string source_code;   // REFERRAL
   std::string primary_need;  // REFERRAL
-  std::string category;      // CP_PLAN_START: NEG, PHY, SAB, EMO, MUL
-  std::string outcome;       // S47_END; ICPC: CP_PLAN/NO_PLAN; CASE_CLOSED: RCn
-  std::string worker_id;     // ALLOCATION_*
-  std::string team;          // ALLOCATION_*
+  // NEG, PHY, SAB, EMO, MUL: required on CP_PLAN_START, optional on
+  // REFERRAL, S47_START and ICPC (the category seen at that stage).
+  std::string category;
+  std::string outcome;    // S47_END; ICPC: CP_PLAN/NO_PLAN; CASE_CLOSED: RCn
+  std::string worker_id;  // ALLOCATION_*
+  std::string team;       // ALLOCATION_*
   std::optional<bool> long_term;   // CLA_START
   std::string visit_mode;          // visits: FACE_TO_FACE or VIRTUAL
   std::optional<bool> seen_alone;  // visits

@@ -72,7 +72,14 @@ std::optional<RecordError> CheckId(absl::string_view field,
 }
 
 bool IsVisit(EventType type) {
-  return type == EventType::kCpVisit || type == EventType::kClaVisit;
+  return type == EventType::kCpVisit || type == EventType::kClaVisit ||
+         type == EventType::kCinVisit;
+}
+
+// The stages that may carry the category seen there (CP_PLAN_START must).
+bool TakesOptionalCategory(EventType type) {
+  return type == EventType::kReferral || type == EventType::kS47Start ||
+         type == EventType::kIcpc;
 }
 
 bool TakesParentRef(EventType type) {
@@ -109,7 +116,7 @@ std::variant<bool, RecordError> ParseFlag(absl::string_view field,
 
 std::string EventTypeList() {
   std::string list;
-  for (int i = 0; i <= static_cast<int>(EventType::kCaseClosed); ++i) {
+  for (int i = 0; i <= static_cast<int>(EventType::kCinVisit); ++i) {
     absl::StrAppend(&list, i == 0 ? "" : ", ",
                     EventTypeName(static_cast<EventType>(i)));
   }
@@ -261,14 +268,15 @@ std::optional<RecordError> ValidateCaseEvent(const CaseEvent& event,
                               " is not a CIN census primary need; use one of ",
                               CodeList(PrimaryNeeds())));
   }
-  if (type == EventType::kCpPlanStart) {
+  if (type == EventType::kCpPlanStart || TakesOptionalCategory(type)) {
     if (event.category.empty()) {
-      return Error("category",
-                   absl::StrCat("category is required on CP_PLAN_START: one "
-                                "of ",
-                                CodeList(CpCategories())));
-    }
-    if (!Contains(CpCategories(), event.category)) {
+      if (type == EventType::kCpPlanStart) {
+        return Error("category",
+                     absl::StrCat("category is required on CP_PLAN_START: "
+                                  "one of ",
+                                  CodeList(CpCategories())));
+      }
+    } else if (!Contains(CpCategories(), event.category)) {
       return Error("category",
                    absl::StrCat("category", QuoteCode(event.category),
                                 " is not a CP category; use one of ",

@@ -1,5 +1,6 @@
 #include "services/kpi/case_event_store.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -18,12 +19,13 @@ namespace sgm::kpi {
 namespace {
 
 // Event types are stored as their enum values: the enum's order is part of
-// the file format. New types go after kCaseClosed, and kLastEventType
+// the file format. New types go after kCinVisit, and kLastEventType
 // follows them.
-static_assert(static_cast<int>(EventType::kCaseClosed) == 24,
+static_assert(static_cast<int>(EventType::kCaseClosed) == 24 &&
+                  static_cast<int>(EventType::kCinVisit) == 25,
               "EventType values are stored in case_events.event_type: "
               "append new types, never reorder or remove them");
-constexpr int64_t kLastEventType = static_cast<int64_t>(EventType::kCaseClosed);
+constexpr int64_t kLastEventType = static_cast<int64_t>(EventType::kCinVisit);
 
 // case_events is clustered on (authority, event_id) (WITHOUT ROWID): one
 // authority's events are one contiguous range of the table's B-tree, which
@@ -101,6 +103,17 @@ constexpr char kLoadEventsSql[] =
     "parent_ref_id, event_date, source_code, primary_need, category, "
     "outcome, worker_id, team, long_term, visit_mode, seen_alone "
     "FROM case_events WHERE authority = ?1";
+// kLoadEventsSql narrowed to some event types (?4: a bit mask, bit n for
+// enum value n) and dates (?2 to ?3, day numbers, both included). There is
+// no index on type or date: the authority's contiguous range of the
+// primary key is read, and only the matching rows are handed back.
+constexpr char kLoadEventsOfTypesSql[] =
+    "SELECT event_id, event_type, child_id, child_dob, ref_id, "
+    "parent_ref_id, event_date, source_code, primary_need, category, "
+    "outcome, worker_id, team, long_term, visit_mode, seen_alone "
+    "FROM case_events WHERE authority = ?1 AND event_date >= ?2 AND "
+    "event_date <= ?3 AND ((?4 >> event_type) & 1) = 1";
+static_assert(kLastEventType < 63, "the type mask of kLoadEventsOfTypesSql");
 
 // Only what the timelines read (timeline_builder.h), in the order
 // ScanTimelineEvents reads it.
@@ -205,6 +218,43 @@ absl::StatusOr<CaseEventStore::Snapshot> ReadSnapshot(
 
   SGM_ASSIGN_OR_RETURN(SqliteStatement * stmt, db.Prepare(kLoadEventsSql));
   stmt->Bind(1, authority);
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) {
+      stmt->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    absl::Status read =
+        ReadEventRow(*stmt, authority, out.events.emplace_back());
+    if (!read.ok()) {
+      stmt->Reset();
+      return read;
+    }
+  }
+  stmt->Reset();
+  return out;
+}
+
+// The events of kLoadEventsOfTypesSql and the generation, read on `db`
+// inside the caller's read transaction.
+absl::StatusOr<CaseEventStore::Snapshot> ReadEventsOfTypes(
+    SqliteDatabase& db, absl::string_view authority,
+    absl::Span<const EventType> types, std::optional<absl::CivilDay> from,
+    std::optional<absl::CivilDay> to) {
+  CaseEventStore::Snapshot out;
+  SGM_ASSIGN_OR_RETURN(out.generation, ReadGeneration(db, authority));
+  int64_t mask = 0;
+  for (const EventType type : types) {
+    mask |= int64_t{1} << static_cast<int>(type);
+  }
+  if (mask == 0) return out;
+  SGM_ASSIGN_OR_RETURN(SqliteStatement * stmt,
+                       db.Prepare(kLoadEventsOfTypesSql));
+  stmt->Bind(1, authority)
+      .Bind(2, from ? DayNumber(*from) : std::numeric_limits<int64_t>::min())
+      .Bind(3, to ? DayNumber(*to) : std::numeric_limits<int64_t>::max())
+      .Bind(4, mask);
   while (true) {
     absl::StatusOr<bool> row = stmt->Step();
     if (!row.ok()) {
@@ -372,6 +422,40 @@ absl::StatusOr<int64_t> CaseEventStore::ScanTimelineEvents(
   SGM_ASSIGN_OR_RETURN(Snapshot snapshot, LoadEvents(authority));
   for (const CaseEvent& event : snapshot.events) sink(TimelineEventOf(event));
   return snapshot.generation;
+}
+
+absl::StatusOr<CaseEventStore::Snapshot> CaseEventStore::LoadEventsOfTypes(
+    absl::string_view authority, absl::Span<const EventType> types,
+    std::optional<absl::CivilDay> from, std::optional<absl::CivilDay> to) {
+  SGM_ASSIGN_OR_RETURN(Snapshot all, LoadEvents(authority));
+  Snapshot out;
+  out.generation = all.generation;
+  for (CaseEvent& e : all.events) {
+    if (std::find(types.begin(), types.end(), e.type) == types.end()) continue;
+    if ((from && e.event_date < *from) || (to && e.event_date > *to)) continue;
+    out.events.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<CaseEventStore::Snapshot>
+SqliteCaseEventStore::LoadEventsOfTypes(absl::string_view authority,
+                                        absl::Span<const EventType> types,
+                                        std::optional<absl::CivilDay> from,
+                                        std::optional<absl::CivilDay> to) {
+  absl::MutexLock lock(&read_mu_);
+  SGM_RETURN_IF_ERROR(reader_->Exec("BEGIN"));
+  absl::StatusOr<Snapshot> out =
+      ReadEventsOfTypes(*reader_, authority, types, from, to);
+  const absl::Status end = reader_->Exec(out.ok() ? "COMMIT" : "ROLLBACK");
+  if (!out.ok()) {
+    if (end.ok()) return out.status();
+    return absl::Status(out.status().code(),
+                        absl::StrCat(out.status().message(),
+                                     "; and ROLLBACK failed: ", end.message()));
+  }
+  SGM_RETURN_IF_ERROR(end);
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> CaseEventStore::Authorities() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "common/read_audit.h"
@@ -75,6 +77,15 @@ class CaseEventStore {
   virtual absl::StatusOr<int64_t> ScanTimelineEvents(
       absl::string_view authority,
       absl::FunctionRef<void(const TimelineEvent&)> sink);
+  // The events of the authority whose type is one of `types` and whose
+  // event_date is within [from, to] (an absent bound: unbounded), every
+  // field, in no particular order, with the generation they were read at
+  // (one read transaction). For figures that read fields the timelines do
+  // not keep (category, visit_mode, seen_alone). The default filters
+  // LoadEvents.
+  virtual absl::StatusOr<Snapshot> LoadEventsOfTypes(
+      absl::string_view authority, absl::Span<const EventType> types,
+      std::optional<absl::CivilDay> from, std::optional<absl::CivilDay> to);
   // The authorities with events, the most events first. The default:
   // none.
   virtual absl::StatusOr<std::vector<std::string>> Authorities();
@@ -108,6 +119,10 @@ class SqliteCaseEventStore : public CaseEventStore {
   absl::StatusOr<int64_t> ScanTimelineEvents(
       absl::string_view authority,
       absl::FunctionRef<void(const TimelineEvent&)> sink) override;
+  absl::StatusOr<Snapshot> LoadEventsOfTypes(
+      absl::string_view authority, absl::Span<const EventType> types,
+      std::optional<absl::CivilDay> from,
+      std::optional<absl::CivilDay> to) override;
   absl::StatusOr<std::vector<std::string>> Authorities() override;
   absl::StatusOr<int64_t> Generation(absl::string_view authority) override;
   absl::Status AppendReadAudit(const KpiReadAudit& entry) override;

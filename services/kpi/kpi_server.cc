@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<KpiServer>> KpiServer::Start(
                        SqliteCaseEventStore::Open(settings.store_path));
   KpiServiceImpl::Options options;
   options.timelines_kept = settings.timelines_kept;
+  options.flow_gap_days = settings.flow_gap_days;
   server->service_ = std::make_unique<KpiServiceImpl>(
       server->store_.get(), cache, clock, server->calendar_.get(),
       server->reference_.get(), zone, options);

@@ -23,6 +23,7 @@ struct KpiSettings {
   ServerOptions server;    // service_name "kpi"
   std::string store_path;  // SQLite file, created when missing
   int timelines_kept = 4;  // authorities kept in memory
+  int flow_gap_days = 7;   // GetServiceFlows gap bridging (days)
 };
 
 class KpiServer {

@@ -18,7 +18,11 @@
 #include "common/status_macros.h"
 #include "services/kpi/case_event_feed_parser.h"
 #include "services/kpi/case_status.h"
+#include "services/kpi/category_funnel.h"
 #include "services/kpi/indicator_set.h"
+#include "services/kpi/open_work.h"
+#include "services/kpi/service_flows.h"
+#include "services/kpi/visit_quality.h"
 
 namespace sgm::kpi {
 namespace {
@@ -1058,38 +1062,348 @@ grpc::Status KpiServiceImpl::ListReadAudit(
 }
 
 // BEGIN GetVisitQuality (owned by the visit-quality work)
+namespace {
+
+// The months of a visit-quality or funnel request: `to` required, `from`
+// 11 months before it by default, at most kMaxTrendMonths.
+template <typename Request>
+absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> InsightRange(
+    const Request& request) {
+  SGM_ASSIGN_OR_RETURN(const absl::CivilMonth to,
+                       RequiredMonth(request.has_to(), request.to(), "to"));
+  absl::CivilMonth from = to - 11;
+  if (request.has_from()) {
+    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
+  }
+  if (from > to) {
+    return absl::InvalidArgumentError("from: must not be after 'to'");
+  }
+  if (to - from + 1 > kMaxTrendMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", kMaxTrendMonths, " months a call"));
+  }
+  return std::make_pair(from, to);
+}
+
+// The domain enum is the proto enum minus one (0 is UNSPECIFIED).
+v1::VisitKind ToProto(VisitKind kind) {
+  return static_cast<v1::VisitKind>(static_cast<int>(kind) + 1);
+}
+
+void ToProto(const VisitCounts& c, VisitKind kind,
+             std::optional<absl::CivilMonth> month, v1::VisitQuality* out) {
+  out->set_kind(ToProto(kind));
+  if (month) *out->mutable_month() = ToProtoMonth(*month);
+  out->set_visits(c.visits);
+  out->set_mode_recorded(c.mode_recorded);
+  out->set_face_to_face(c.face_to_face);
+  if (std::optional<double> p = c.FaceToFacePercent()) {
+    out->set_face_to_face_percent(*p);
+  }
+  out->set_seen_alone_recorded(c.seen_alone_recorded);
+  out->set_seen_alone(c.seen_alone);
+  if (std::optional<double> p = c.SeenAlonePercent()) {
+    out->set_seen_alone_percent(*p);
+  }
+}
+
+}  // namespace
+
 grpc::Status KpiServiceImpl::GetVisitQuality(
-    grpc::ServerContext* /*context*/,
-    const v1::GetVisitQualityRequest* /*request*/,
-    v1::GetVisitQualityResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::GetVisitQualityRequest* request,
+    v1::GetVisitQualityResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      InsightRange(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const auto [from, to] = *range;
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key =
+      absl::StrCat("visit_quality:v1:", FormatIsoMonth(from), ":",
+                   FormatIsoMonth(to), ":", SettingsKey());
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, *generation, key)) {
+    if (response->ParseFromString(*cached)) return grpc::Status::OK;
+    response->Clear();
+  }
+  // Only the visits of the range, with the fields the timelines drop.
+  absl::StatusOr<CaseEventStore::Snapshot> visits = store_->LoadEventsOfTypes(
+      authority, kVisitEventTypes, absl::CivilDay(from), LastDayOf(to));
+  if (!visits.ok()) return ToGrpcStatus(visits.status());
+  const VisitQualityFigures figures =
+      ComputeVisitQuality(visits->events, from, to);
+  *response->mutable_from() = ToProtoMonth(from);
+  *response->mutable_to() = ToProtoMonth(to);
+  for (int k = 0; k < kVisitKindCount; ++k) {
+    ToProto(figures.totals[k], static_cast<VisitKind>(k), std::nullopt,
+            response->add_totals());
+  }
+  for (const VisitQualityMonth& m : figures.months) {
+    for (int k = 0; k < kVisitKindCount; ++k) {
+      ToProto(m.by_kind[k], static_cast<VisitKind>(k), m.month,
+              response->add_months());
+    }
+  }
+  cache_->Put(authority, kService, visits->generation, key,
+              response->SerializeAsString());
+  return grpc::Status::OK;
 }
 // END GetVisitQuality
 
 // BEGIN GetCategoryFunnel (owned by the visit-quality work)
+namespace {
+
+v1::FunnelStage ToProto(FunnelStage stage) {
+  return static_cast<v1::FunnelStage>(static_cast<int>(stage) + 1);
+}
+
+}  // namespace
+
 grpc::Status KpiServiceImpl::GetCategoryFunnel(
-    grpc::ServerContext* /*context*/,
-    const v1::GetCategoryFunnelRequest* /*request*/,
-    v1::GetCategoryFunnelResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::GetCategoryFunnelRequest* request,
+    v1::GetCategoryFunnelResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      InsightRange(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const auto [from, to] = *range;
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key =
+      absl::StrCat("category_funnel:v1:", FormatIsoMonth(from), ":",
+                   FormatIsoMonth(to), ":", SettingsKey());
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, *generation, key)) {
+    if (response->ParseFromString(*cached)) return grpc::Status::OK;
+    response->Clear();
+  }
+  // The stages' events up to the range's end: a referral or S47 looked up
+  // from the range may be dated before it.
+  absl::StatusOr<CaseEventStore::Snapshot> events = store_->LoadEventsOfTypes(
+      authority, kFunnelEventTypes, std::nullopt, LastDayOf(to));
+  if (!events.ok()) return ToGrpcStatus(events.status());
+  const CategoryFunnelFigures figures =
+      ComputeCategoryFunnel(events->events, from, to);
+  *response->mutable_from() = ToProtoMonth(from);
+  *response->mutable_to() = ToProtoMonth(to);
+  for (int s = 0; s < kFunnelStageCount; ++s) {
+    const FunnelStageCount& counts = figures.stages[s];
+    v1::FunnelStageCounts* stage = response->add_stages();
+    stage->set_stage(ToProto(static_cast<FunnelStage>(s)));
+    stage->set_total(counts.total);
+    for (int c = 0; c < kFunnelCategoryCount; ++c) {
+      v1::CategoryCount* category = stage->add_by_category();
+      category->set_category(std::string(kFunnelCategories[c]));
+      category->set_count(counts.by_category[c]);
+      category->set_percent(
+          Percent1dp(counts.by_category[c], counts.total).value_or(0.0));
+    }
+  }
+  response->set_plans_traced(figures.plans_traced);
+  for (const CategoryChangeCount& change : figures.changes) {
+    v1::CategoryChange* out = response->add_changes();
+    out->set_from(change.from);
+    out->set_to(change.to);
+    out->set_plans(change.plans);
+  }
+  cache_->Put(authority, kService, events->generation, key,
+              response->SerializeAsString());
+  return grpc::Status::OK;
 }
 // END GetCategoryFunnel
 
 // BEGIN GetServiceFlows (owned by the service-flows work)
+namespace {
+
+constexpr int kMaxFlowMonths = 60;
+constexpr int kMaxOpenWorkChildren = 1000;
+
+// The domain enums are the proto enums minus one (0 is UNSPECIFIED).
+v1::ServiceLevel ToProto(ServiceLevel level) {
+  return static_cast<v1::ServiceLevel>(static_cast<int>(level) + 1);
+}
+
+v1::OpenWorkKind ToProto(OpenWorkKind kind) {
+  return static_cast<v1::OpenWorkKind>(static_cast<int>(kind) + 1);
+}
+
+double FlowShare(int64_t part, int64_t total) {
+  return Percent1dp(part, total).value_or(0.0);
+}
+
+void ToProto(const ServiceFlowFigures& f, v1::ServiceFlowMonth* out) {
+  *out->mutable_month() = ToProtoMonth(f.month);
+  out->set_step_downs(f.step_downs);
+  out->set_step_downs_cp_to_cin(f.step_downs_cp_to_cin);
+  out->set_step_downs_cin_to_early_help(f.step_downs_cin_to_early_help);
+  out->set_step_ups(f.step_ups);
+  out->set_entries(f.entries);
+  out->set_exits(f.exits);
+  for (const LevelMoveCount& m : f.moves) {
+    v1::LevelMove* move = out->add_moves();
+    move->set_from(ToProto(m.from));
+    move->set_to(ToProto(m.to));
+    move->set_moves(m.moves);
+  }
+  for (const ClosureReasonCount& c : f.closures) {
+    v1::ClosureCount* closure = out->add_closures();
+    closure->set_reason(c.reason);
+    closure->set_label(c.label);
+    closure->set_closures(c.closures);
+  }
+  out->set_closures_total(f.closures_total);
+  ToProto(f.open_cases, out->mutable_open_cases());
+  const int64_t total = f.open_cases.total;
+  out->set_early_help_percent(FlowShare(f.open_cases.early_help, total));
+  out->set_child_in_need_percent(FlowShare(f.open_cases.child_in_need, total));
+  out->set_child_protection_percent(
+      FlowShare(f.open_cases.child_protection, total));
+  out->set_child_in_care_percent(FlowShare(f.open_cases.child_in_care, total));
+}
+
+// The months of a range request: `to` required, `from` 11 months before it
+// by default, at most kMaxFlowMonths.
+absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> FlowRange(
+    const v1::GetServiceFlowsRequest& request) {
+  SGM_ASSIGN_OR_RETURN(absl::CivilMonth to,
+                       RequiredMonth(request.has_to(), request.to(), "to"));
+  absl::CivilMonth from = to - 11;
+  if (request.has_from()) {
+    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
+  }
+  if (from > to) {
+    return absl::InvalidArgumentError("from: must not be after 'to'");
+  }
+  if (to - from + 1 > kMaxFlowMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", kMaxFlowMonths, " months a call"));
+  }
+  return std::make_pair(from, to);
+}
+
+// 1 to kMaxOpenWorkChildren distinct non-empty ids (no id in the errors).
+absl::Status CheckOpenWorkChildIds(
+    const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  if (ids.empty() || ids.size() > kMaxOpenWorkChildren) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("child_ids: 1 to ", kMaxOpenWorkChildren,
+                     " ids required, got ", ids.size()));
+  }
+  std::vector<absl::string_view> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.front().empty()) {
+    return absl::InvalidArgumentError("child_ids: an id is empty");
+  }
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return absl::InvalidArgumentError("child_ids: an id is repeated");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> OpenWorkDay(bool present,
+                                           const sgm::type::v1::Date& date,
+                                           absl::string_view field) {
+  if (!present || IsEmptyDate(date)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  }
+  return FromProtoDate(date, field);
+}
+
+}  // namespace
+
 grpc::Status KpiServiceImpl::GetServiceFlows(
-    grpc::ServerContext* /*context*/,
-    const v1::GetServiceFlowsRequest* /*request*/,
-    v1::GetServiceFlowsResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::GetServiceFlowsRequest* request,
+    v1::GetServiceFlowsResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      FlowRange(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const auto [from, to] = *range;
+  const int gap_days = options_.flow_gap_days;
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key =
+      absl::StrCat("flows:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(to),
+                   ":gap", gap_days, ":", SettingsKey());
+  if (std::optional<std::string> cached =
+          cache_->Get(authority, kService, *generation, key)) {
+    if (response->ParseFromString(*cached)) return grpc::Status::OK;
+    response->Clear();
+  }
+  absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
+  if (!model.ok()) return ToGrpcStatus(model.status());
+  *response->mutable_from() = ToProtoMonth(from);
+  *response->mutable_to() = ToProtoMonth(to);
+  response->set_gap_days(gap_days);
+  for (const ServiceFlowFigures& f :
+       ServiceFlows((*model)->timelines(), from, to, gap_days)) {
+    ToProto(f, response->add_months());
+  }
+  cache_->Put(authority, kService, (*model)->generation, key,
+              response->SerializeAsString());
+  return grpc::Status::OK;
 }
 // END GetServiceFlows
 
 // BEGIN ListOpenWork (owned by the service-flows work)
 grpc::Status KpiServiceImpl::ListOpenWork(
-    grpc::ServerContext* /*context*/,
-    const v1::ListOpenWorkRequest* /*request*/,
-    v1::ListOpenWorkResponse* /*response*/) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+    grpc::ServerContext* context, const v1::ListOpenWorkRequest* request,
+    v1::ListOpenWorkResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  if (absl::Status ids = CheckOpenWorkChildIds(request->child_ids());
+      !ids.ok()) {
+    return ToGrpcStatus(ids);
+  }
+  absl::StatusOr<absl::CivilDay> from =
+      OpenWorkDay(request->has_from(), request->from(), "from");
+  if (!from.ok()) return ToGrpcStatus(from.status());
+  absl::StatusOr<absl::CivilDay> to =
+      OpenWorkDay(request->has_to(), request->to(), "to");
+  if (!to.ok()) return ToGrpcStatus(to.status());
+  if (*from > *to) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("from: must not be after 'to'"));
+  }
+  absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(who->authority);
+  if (!model.ok()) return ToGrpcStatus(model.status());
+  const std::vector<std::string> ids(request->child_ids().begin(),
+                                     request->child_ids().end());
+  const std::vector<ChildOpenWorkItems> children =
+      OpenWorkOf((*model)->timelines(), ids, *from, *to);
+  std::vector<std::string> child_ids, ref_ids;
+  for (const ChildOpenWorkItems& child : children) {
+    child_ids.push_back(child.child_id);
+    for (const OpenWorkItem& item : child.work) ref_ids.push_back(item.ref_id);
+  }
+  if (!children.empty()) {
+    absl::Status audited = Audit(
+        *who, "ListOpenWork",
+        absl::StrCat("from=", FormatIsoDate(*from), " to=", FormatIsoDate(*to),
+                     " children_asked=", ids.size()),
+        std::move(child_ids), std::move(ref_ids));
+    if (!audited.ok()) return ToGrpcStatus(audited);
+  }
+  for (const ChildOpenWorkItems& child : children) {
+    v1::ChildOpenWork* out = response->add_children();
+    out->set_child_id(child.child_id);
+    for (const OpenWorkItem& item : child.work) {
+      v1::OpenWork* work = out->add_work();
+      work->set_kind(ToProto(item.kind));
+      work->set_ref_id(item.ref_id);
+      *work->mutable_since() = ToProtoDate(item.since);
+      if (item.until) *work->mutable_until() = ToProtoDate(*item.until);
+    }
+  }
+  response->set_generation((*model)->generation);
+  return grpc::Status::OK;
 }
 // END ListOpenWork
 

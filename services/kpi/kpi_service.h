@@ -35,6 +35,9 @@ class KpiServiceImpl final : public v1::KpiService::Service {
     // between reads: updated in place by this service's own writes,
     // reloaded from the store when its generation moved otherwise.
     int timelines_kept = 4;
+    // GetServiceFlows: the longest run of days at no level of service
+    // between two levels that still counts as a direct move.
+    int flow_gap_days = 7;
   };
 
   // Nothing is owned; all must outlive the service.

@@ -37,6 +37,10 @@ ABSL_FLAG(std::string, bank_holidays_override, "",
           "'-YYYY-MM-DD' removes");
 ABSL_FLAG(int, timelines_kept, 4,
           "authorities whose case timelines are kept in memory between reads");
+ABSL_FLAG(int, flow_gap_days, 7,
+          "service-level flows: the longest run of days at no level of "
+          "service between two levels that still counts as a direct move "
+          "(0 to 365; 0 bridges nothing)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "time in-flight calls get to finish on SIGTERM");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -75,6 +79,10 @@ int main(int argc, char** argv) {
   }
   if (settings.timelines_kept < 1 || settings.timelines_kept > 1000) {
     return Fail(sgm::InvalidSetting("timelines_kept", "must be 1 to 1000"));
+  }
+  settings.flow_gap_days = absl::GetFlag(FLAGS_flow_gap_days);
+  if (settings.flow_gap_days < 0 || settings.flow_gap_days > 365) {
+    return Fail(sgm::InvalidSetting("flow_gap_days", "must be 0 to 365"));
   }
   sgm::ServerTlsFiles tls;
   tls.cert = absl::GetFlag(FLAGS_tls_cert);

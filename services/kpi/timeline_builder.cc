@@ -44,6 +44,8 @@ std::optional<EpisodeRole> RoleOf(EventType type) {
       return EpisodeRole{Kind::kCin, Part::kEnd};
     case EventType::kCinReview:
       return EpisodeRole{Kind::kCin, Part::kReview};
+    case EventType::kCinVisit:
+      return EpisodeRole{Kind::kCin, Part::kVisit};
     case EventType::kClaStart:
       return EpisodeRole{Kind::kCla, Part::kStart};
     case EventType::kClaEnd:

@@ -6,12 +6,17 @@
 //
 //   node tests/browser/dashboard_test.mjs --url http://127.0.0.1:8080/ \
 //     --token TOKEN --month 2024-05 --out /tmp/dashboard.png \
-//     [--min-charts 3] [--chromium /usr/bin/chromium]
+//     [--min-charts 3] [--require-charts insight-funnel,...] \
+//     [--chromium /usr/bin/chromium]
+//
+// --require-charts: chart ids (data-chart-id) that must each be in the
+// report and drawn, e.g. the practice-insight section's charts.
 import { chromium } from "playwright-core";
 import { readFileSync, statSync } from "node:fs";
 
 function parseArgs(argv) {
-  const args = { minCharts: 1, chromium: "/usr/bin/chromium" };
+  const args = { minCharts: 1, chromium: "/usr/bin/chromium",
+                 requireCharts: [] };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, "");
     const value = argv[i + 1];
@@ -21,6 +26,9 @@ function parseArgs(argv) {
     else if (key === "month") args.month = value;
     else if (key === "out") args.out = value;
     else if (key === "min-charts") args.minCharts = Number(value);
+    else if (key === "require-charts") {
+      args.requireCharts = value.split(",").filter((id) => id !== "");
+    }
     else if (key === "chromium") args.chromium = value;
     else throw new Error(`unknown flag --${key}`);
   }
@@ -130,6 +138,30 @@ async function main() {
     summary.checks.canvasInk = ink;
     summary.checks.chartsDrawn =
         ink.length >= args.minCharts && ink.every((n) => n > 200);
+    // Each required chart: its canvas is in the report and has ink.
+    summary.checks.requiredCharts = await page.evaluate((ids) => {
+      const found = {};
+      for (const id of ids) {
+        const canvas = Array.from(document.querySelectorAll(
+            "#sgm-report section.sgm-report canvas.sgm-chart")).find(
+            (c) => c.getAttribute("data-chart-id") === id);
+        if (!canvas || canvas.width === 0 || canvas.height === 0) {
+          found[id] = 0;
+          continue;
+        }
+        const data = canvas.getContext("2d").getImageData(
+            0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++;
+        found[id] = n;
+      }
+      return found;
+    }, args.requireCharts);
+    summary.checks.requiredChartsDrawn = args.requireCharts.every(
+        (id) => summary.checks.requiredCharts[id] > 200);
+    // The links to the report's sections.
+    summary.checks.sectionLinks = await page.$$eval("#sgm-nav a",
+        (links) => links.map((a) => a.textContent));
     await page.waitForFunction(() =>
         /Signed in as/.test(document.getElementById("sgm-who").textContent),
         null, { timeout: 10000 }).catch(() => {});
@@ -150,6 +182,9 @@ async function main() {
     summary.ok = summary.checks.pageStatus === 200 &&
         summary.checks.csp.includes("default-src 'self'") &&
         summary.checks.monthOffered && summary.checks.chartsDrawn &&
+        summary.checks.requiredChartsDrawn &&
+        summary.checks.sectionLinks.includes("Practice insight") &&
+        summary.checks.sectionLinks.includes("What changed") &&
         /Signed in as/.test(summary.checks.who) &&
         summary.checks.screenshotNotBlank && summary.pageErrors.length === 0;
   } finally {

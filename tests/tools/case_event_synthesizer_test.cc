@@ -190,7 +190,7 @@ TEST(CaseEventSynthesizerTest, EveryRowParsesAndNoneIsAfterTheLastMonth) {
   EXPECT_EQ(social_workers.size(), 93u);
   EXPECT_EQ(practitioners.size(), 150u);
   EXPECT_EQ(types.size(),
-            static_cast<size_t>(EventType::kCaseClosed) + 1);  // every type
+            static_cast<size_t>(EventType::kCinVisit) + 1);  // every type
   // Timelines without a data-quality finding: no child has two plans of a
   // kind open at once, every end has its start.
   const CaseTimelines timelines = kpi::BuildTimelines(parsed.events);
@@ -217,6 +217,335 @@ TEST(CaseEventSynthesizerTest, ScaleMultipliesTheVolume) {
   EXPECT_LT(ratio, 2.15);
   EXPECT_GT(two->events, one->events * 18 / 10);
   EXPECT_GT(two->children, one->children * 18 / 10);
+}
+
+// What the practice-insight figures read: visit modes and seen alone on
+// every visit, CIN visits, categories at referral, S47 and ICPC, and
+// step-downs.
+TEST(CaseEventSynthesizerTest, InsightFieldsAtTheirRates) {
+  const Parsed parsed = ParseCsv(Csv(Year2023(1)), DayAfter(kLastMonth));
+  ASSERT_THAT(parsed.problems, ::testing::IsEmpty());
+  const absl::CivilDay first(2023, 1, 1);
+
+  // Visits in 2023 by kind: face to face, seen alone.
+  struct Visits {
+    int64_t total = 0;
+    int64_t face_to_face = 0;
+    int64_t seen_alone = 0;
+  };
+  std::map<EventType, Visits> visits;
+  // CIN visits by plan, to measure the gaps.
+  std::map<std::string, std::vector<absl::CivilDay>> cin_visits;
+  // Categories: referrals and their shares by category at each stage.
+  std::map<EventType, std::map<std::string, int64_t>> by_category;
+  std::map<EventType, int64_t> stage_total;
+  std::map<std::string, std::string> referral_category;
+  std::map<std::string, std::string> plan_category_of_referral;
+  for (const CaseEvent& e : parsed.events) {
+    if (e.type == EventType::kCpVisit || e.type == EventType::kClaVisit ||
+        e.type == EventType::kCinVisit) {
+      ASSERT_FALSE(e.visit_mode.empty()) << e.event_id;
+      ASSERT_TRUE(e.seen_alone.has_value()) << e.event_id;
+      if (e.type == EventType::kCinVisit) {
+        cin_visits[e.ref_id].push_back(e.event_date);
+      }
+      if (e.event_date < first) continue;
+      Visits& v = visits[e.type];
+      ++v.total;
+      if (e.visit_mode == "FACE_TO_FACE") ++v.face_to_face;
+      if (*e.seen_alone) ++v.seen_alone;
+      continue;
+    }
+    if (e.type == EventType::kReferral || e.type == EventType::kS47Start ||
+        e.type == EventType::kIcpc || e.type == EventType::kCpPlanStart) {
+      if (e.type == EventType::kReferral) {
+        referral_category[e.ref_id] = e.category;
+      }
+      if (e.type == EventType::kIcpc && e.outcome == "CP_PLAN") {
+        plan_category_of_referral[e.parent_ref_id] = e.category;
+      }
+      if (e.event_date < first) continue;
+      ++stage_total[e.type];
+      if (!e.category.empty()) ++by_category[e.type][e.category];
+    } else {
+      EXPECT_TRUE(e.category.empty()) << e.event_id;
+    }
+  }
+  const auto percent = [](int64_t part, int64_t whole) {
+    return whole == 0
+               ? -1.0
+               : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  };
+  for (const EventType type :
+       {EventType::kCpVisit, EventType::kCinVisit, EventType::kClaVisit}) {
+    const Visits& v = visits[type];
+    const double face = percent(v.face_to_face, v.total);
+    const double alone = percent(v.seen_alone, v.total);
+    std::cout << kpi::EventTypeName(type) << ": " << v.total << " visits, "
+              << face << "% face to face, " << alone << "% seen alone\n";
+    ASSERT_GT(v.total, 2000) << kpi::EventTypeName(type);
+    EXPECT_GE(face, 88) << kpi::EventTypeName(type);  // 2023: after 2021
+    EXPECT_LE(face, 95) << kpi::EventTypeName(type);
+    if (type == EventType::kClaVisit) {
+      EXPECT_GE(alone, 45);
+      EXPECT_LE(alone, 60);
+    } else {
+      EXPECT_GE(alone, 60) << kpi::EventTypeName(type);
+      EXPECT_LE(alone, 75) << kpi::EventTypeName(type);
+    }
+  }
+  // CIN visits every 4-6 weeks: most gaps 28-42 days.
+  int64_t gaps = 0;
+  int64_t four_to_six_weeks = 0;
+  for (auto& [plan, days] : cin_visits) {
+    std::sort(days.begin(), days.end());
+    for (size_t i = 1; i < days.size(); ++i) {
+      ++gaps;
+      const int64_t gap = days[i] - days[i - 1];
+      if (gap >= 28 && gap <= 42) ++four_to_six_weeks;
+    }
+  }
+  ASSERT_GT(gaps, 1000);
+  EXPECT_GE(percent(four_to_six_weeks, gaps), 80);
+
+  // Categories: about 60% of referrals have one, every S47 and ICPC; at
+  // referral physical abuse is at least twice as common as at plan.
+  const int64_t referrals = stage_total[EventType::kReferral];
+  int64_t categorised = 0;
+  for (const auto& [code, n] : by_category[EventType::kReferral]) {
+    categorised += n;
+  }
+  std::cout << "referrals with a category: " << percent(categorised, referrals)
+            << "%\n";
+  EXPECT_GE(percent(categorised, referrals), 55);
+  EXPECT_LE(percent(categorised, referrals), 65);
+  for (const EventType type :
+       {EventType::kS47Start, EventType::kIcpc, EventType::kCpPlanStart}) {
+    int64_t with = 0;
+    for (const auto& [code, n] : by_category[type]) with += n;
+    EXPECT_EQ(with, stage_total[type]) << kpi::EventTypeName(type);
+  }
+  const double physical_at_referral =
+      percent(by_category[EventType::kReferral]["PHY"], categorised);
+  const double physical_at_plan =
+      percent(by_category[EventType::kCpPlanStart]["PHY"],
+              stage_total[EventType::kCpPlanStart]);
+  std::cout << "physical abuse: " << physical_at_referral
+            << "% of categorised referrals, " << physical_at_plan
+            << "% of plans\n";
+  EXPECT_GE(physical_at_referral, 2 * physical_at_plan);
+  // A referral's category other than its plan's, for some plans.
+  int64_t traced = 0;
+  int64_t changed = 0;
+  for (const auto& [referral, plan] : plan_category_of_referral) {
+    const std::string& at_referral = referral_category[referral];
+    if (at_referral.empty()) continue;
+    ++traced;
+    if (at_referral != plan) ++changed;
+  }
+  ASSERT_GT(traced, 100);
+  std::cout << "category changed between referral and plan: "
+            << percent(changed, traced) << "% of " << traced << "\n";
+  EXPECT_GE(percent(changed, traced), 15);
+  EXPECT_LE(percent(changed, traced), 40);
+
+  // Step-downs: of the CP plans ending in 2023, a good share are followed
+  // 0-7 days later by a CIN plan; of the CIN plans, some by early help.
+  const CaseTimelines t = kpi::BuildTimelines(parsed.events);
+  const auto followed = [](const std::vector<Episode>& ended,
+                           const std::vector<Episode>& next,
+                           absl::CivilDay from, int64_t* total) {
+    std::map<std::string, std::vector<absl::CivilDay>> starts;
+    for (const Episode& n : next) starts[n.child_id].push_back(n.start);
+    int64_t count = 0;
+    for (const Episode& e : ended) {
+      if (!e.end || *e.end < from) continue;
+      ++*total;
+      for (const absl::CivilDay start : starts[e.child_id]) {
+        if (start >= *e.end && start - *e.end <= 7) {
+          ++count;
+          break;
+        }
+      }
+    }
+    return count;
+  };
+  int64_t cp_ended = 0;
+  const int64_t cp_to_cin = followed(t.cp_plans, t.cin_plans, first, &cp_ended);
+  int64_t cin_ended = 0;
+  const int64_t cin_to_eh =
+      followed(t.cin_plans, t.eh_episodes, first, &cin_ended);
+  std::cout << "step-downs: CP -> CIN " << percent(cp_to_cin, cp_ended)
+            << "% of " << cp_ended << " CP plans ending, CIN -> EH "
+            << percent(cin_to_eh, cin_ended) << "% of " << cin_ended << "\n";
+  EXPECT_GE(percent(cp_to_cin, cp_ended), 40);
+  EXPECT_LE(percent(cp_to_cin, cp_ended), 65);
+  EXPECT_GE(percent(cin_to_eh, cin_ended), 15);
+  EXPECT_LE(percent(cin_to_eh, cin_ended), 35);
+  // Closures carry RC codes.
+  int64_t closures = 0;
+  for (const CaseEvent& e : parsed.events) {
+    if (e.type != EventType::kCaseClosed) continue;
+    ++closures;
+    EXPECT_THAT(e.outcome, ::testing::MatchesRegex("RC[1-9]")) << e.event_id;
+  }
+  EXPECT_GT(closures, 3000);
+}
+
+// Before 2022 more visits were virtual.
+TEST(CaseEventSynthesizerTest, MoreVisitsFaceToFaceAfter2021) {
+  CaseEventSynthOptions options = Year2023(1);
+  options.first_month = absl::CivilMonth(2021, 1);
+  options.months = 24;
+  const Parsed parsed =
+      ParseCsv(Csv(options), DayAfter(absl::CivilMonth(2022, 12)));
+  ASSERT_THAT(parsed.problems, ::testing::IsEmpty());
+  int64_t total[2] = {0, 0};
+  int64_t face[2] = {0, 0};
+  for (const CaseEvent& e : parsed.events) {
+    if (e.visit_mode.empty() || e.event_date.year() < 2021) continue;
+    const int year = e.event_date.year() == 2021 ? 0 : 1;
+    ++total[year];
+    if (e.visit_mode == "FACE_TO_FACE") ++face[year];
+  }
+  const double in_2021 = 100.0 * face[0] / total[0];
+  const double in_2022 = 100.0 * face[1] / total[1];
+  EXPECT_GE(in_2021, 84);
+  EXPECT_LE(in_2021, 90);
+  EXPECT_GE(in_2022, 89);
+  EXPECT_LE(in_2022, 94);
+}
+
+// The plan the contacts feed is made from is the events' own.
+TEST(CaseEventSynthesizerTest, ThePlanIsTheEventsReferralsAndWork) {
+  CaseEventSynthOptions options = Year2023(4);
+  options.months = 3;
+  absl::StatusOr<std::vector<CaseEvent>> events =
+      SynthesizeCaseEvents(options, Calendar());
+  ASSERT_TRUE(events.ok()) << events.status();
+  absl::StatusOr<CaseEventPlan> plan = PlanCaseEvents(options, Calendar());
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> referrals;
+  std::set<std::string> discussed;
+  std::map<std::string, std::string> category;
+  std::set<std::pair<std::string, absl::CivilDay>> starts;
+  for (const CaseEvent& e : *events) {
+    if (e.type == EventType::kReferral) {
+      referrals.push_back(absl::StrCat(e.child_id, " ",
+                                       FormatIsoDate(*e.child_dob), " ",
+                                       FormatIsoDate(e.event_date), " ",
+                                       e.source_code, " ", e.primary_need));
+      category[e.ref_id] = e.category;
+    }
+    if (e.type == EventType::kStrategyDiscussion) {
+      discussed.insert(e.child_id);
+    }
+    if (e.type == EventType::kAssessmentStart ||
+        e.type == EventType::kS47Start || e.type == EventType::kCinPlanStart ||
+        e.type == EventType::kCpPlanStart || e.type == EventType::kClaStart ||
+        e.type == EventType::kEhStart) {
+      starts.emplace(e.child_id, e.event_date);
+    }
+  }
+  std::vector<std::string> planned;
+  int64_t with_category = 0;
+  for (const PlannedReferral& r : plan->referrals) {
+    planned.push_back(absl::StrCat(r.child_id, " ", FormatIsoDate(r.child_dob),
+                                   " ", FormatIsoDate(r.date), " ",
+                                   r.source_code, " ", r.primary_need));
+    if (!r.category.empty()) ++with_category;
+    if (r.strategy_discussion && r.date < absl::CivilDay(2023, 3, 20)) {
+      EXPECT_EQ(discussed.count(r.child_id), 1u) << r.child_id;
+    }
+  }
+  EXPECT_EQ(planned, referrals);
+  EXPECT_GT(with_category, static_cast<int64_t>(planned.size()) / 2);
+  ASSERT_FALSE(plan->open_work.empty());
+  for (size_t i = 0; i < plan->open_work.size(); ++i) {
+    const PlannedOpenWork& w = plan->open_work[i];
+    EXPECT_EQ(starts.count({w.child_id, w.start}), 1u) << w.child_id;
+    EXPECT_LT(w.start, w.end);
+    if (i > 0) {
+      EXPECT_LE(plan->open_work[i - 1].start, w.start);
+    }
+  }
+}
+
+// An authority's level: volume scales referrals and workers, lateness the
+// late share, each indicator staying within the calibration bounds.
+TEST(CaseEventSynthesizerTest, LevelsChangeVolumeAndTimeliness) {
+  const auto measure = [](double volume, double lateness, int64_t* referrals,
+                          double* assessments, double* cp_visits,
+                          int64_t* workers) {
+    CaseEventSynthOptions options = Year2023(5);
+    options.volume = volume;
+    options.lateness = lateness;
+    const Parsed parsed = ParseCsv(Csv(options), DayAfter(kLastMonth));
+    ASSERT_THAT(parsed.problems, ::testing::IsEmpty());
+    const CaseTimelines t = kpi::BuildTimelines(parsed.events);
+    *referrals = 0;
+    std::set<std::string> ids;
+    for (const CaseEvent& e : parsed.events) {
+      if (e.type == EventType::kReferral &&
+          e.event_date >= absl::CivilDay(2023, 1, 1)) {
+        ++*referrals;
+      }
+      if (e.type == EventType::kAllocationStart && e.worker_id[0] == 'W') {
+        ids.insert(e.worker_id);
+      }
+    }
+    *workers = static_cast<int64_t>(ids.size());
+    IndicatorMonth a;
+    IndicatorMonth v;
+    for (absl::CivilMonth m(2023, 7); m <= kLastMonth; ++m) {
+      const IndicatorMonth am = kpi::FirstAssessmentsInTime(
+          t.referrals, m, Calendar(), kpi::ReferralRules());
+      a.numerator += am.numerator;
+      a.denominator += am.denominator;
+      const IndicatorMonth vm =
+          kpi::CppVisitsInTime(t.cp_plans, m, Calendar(), kpi::VisitRules());
+      v.numerator += vm.numerator;
+      v.denominator += vm.denominator;
+    }
+    *assessments = Percent(a);
+    *cp_visits = Percent(v);
+  };
+  int64_t referrals[2];
+  double assessments[2];
+  double cp_visits[2];
+  int64_t workers[2];
+  measure(0.6, 0.75, &referrals[0], &assessments[0], &cp_visits[0],
+          &workers[0]);
+  measure(1.4, 1.3, &referrals[1], &assessments[1], &cp_visits[1], &workers[1]);
+  std::cout << "volume 0.6, lateness 0.75: " << referrals[0] << " referrals, "
+            << workers[0] << " social workers, assessments " << assessments[0]
+            << "%, CP visits " << cp_visits[0]
+            << "%\nvolume 1.4, lateness 1.3: " << referrals[1] << " referrals, "
+            << workers[1] << " social workers, assessments " << assessments[1]
+            << "%, CP visits " << cp_visits[1] << "%\n";
+  const double ratio =
+      static_cast<double>(referrals[1]) / static_cast<double>(referrals[0]);
+  EXPECT_GT(ratio, 2.1);  // 1.4 / 0.6 = 2.33
+  EXPECT_LT(ratio, 2.6);
+  EXPECT_EQ(workers[0], 22 + 11 + 21 + 2);  // 36, 18, 35, 4 x 0.6, rounded
+  EXPECT_EQ(workers[1], 50 + 25 + 49 + 6);  // x 1.4
+  EXPECT_GT(assessments[0], assessments[1] + 3);
+  EXPECT_GT(cp_visits[0], cp_visits[1] + 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_GE(assessments[i], 77);
+    EXPECT_LE(assessments[i], 93);
+    EXPECT_GE(cp_visits[i], 78);
+    EXPECT_LE(cp_visits[i], 95);
+  }
+  // Bad levels.
+  CaseEventSynthOptions options = Year2023();
+  options.volume = 0.1;
+  EXPECT_EQ(SynthesizeCaseEvents(options, Calendar()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options = Year2023();
+  options.lateness = 3;
+  EXPECT_EQ(PlanCaseEvents(options, Calendar()).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 // Calibration at scale 1 against the source reports (seed-figures.json and

@@ -23,6 +23,7 @@
 #include "services/qa/qa_feed_parser.h"
 #include "services/qa/qa_figures.h"
 #include "tools/synth/case_event_synthesizer.h"
+#include "tools/synth/contact_synthesizer.h"
 
 namespace sgm::synth {
 namespace {
@@ -52,16 +53,21 @@ struct Authority {
   QaFeeds feeds;
 };
 
-std::vector<kpi::Allocation> AllocationsFor(uint64_t seed) {
-  CaseEventSynthOptions options;
-  options.seed = seed;
-  options.first_month = kFirstMonth;
-  options.months = kMonths;
+std::vector<kpi::Allocation> AllocationsFor(
+    const CaseEventSynthOptions& options) {
   absl::StatusOr<std::vector<kpi::CaseEvent>> events =
       SynthesizeCaseEvents(options, Calendar());
   EXPECT_TRUE(events.ok()) << events.status();
   if (!events.ok()) return {};
   return CaseAllocationsOf(*events);
+}
+
+std::vector<kpi::Allocation> AllocationsFor(uint64_t seed) {
+  CaseEventSynthOptions options;
+  options.seed = seed;
+  options.first_month = kFirstMonth;
+  options.months = kMonths;
+  return AllocationsFor(options);
 }
 
 Authority Make(uint64_t seed, std::vector<kpi::Allocation> allocations) {
@@ -208,8 +214,8 @@ TEST(QaSynthesizerTest, BadOptionsAreRefused) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(QaSynthesizerTest, EveryRecordParsesAndNamesTheCaseEvents) {
-  const QaFeeds& feeds = Seed1().feeds;
+void ExpectEveryRecordParsesAndNamesTheCaseEvents(const Authority& authority) {
+  const QaFeeds& feeds = authority.feeds;
   std::ostringstream audits_csv, feedback_csv, actions_csv;
   ASSERT_TRUE(WriteAuditsCsv(feeds.audits, &audits_csv).ok());
   ASSERT_TRUE(WriteFeedbackCsv(feeds.feedback, &feedback_csv).ok());
@@ -279,7 +285,7 @@ TEST(QaSynthesizerTest, EveryRecordParsesAndNamesTheCaseEvents) {
   std::map<std::string, qa::Theme> themes;
   for (const qa::Theme& t : feeds.themes) themes[t.theme_id] = t;
   std::multimap<std::string, const kpi::Allocation*> by_child;
-  for (const kpi::Allocation& a : Seed1().allocations) {
+  for (const kpi::Allocation& a : authority.allocations) {
     by_child.emplace(a.child_id, &a);
   }
   for (const Audit& a : audits) {
@@ -309,6 +315,25 @@ TEST(QaSynthesizerTest, EveryRecordParsesAndNamesTheCaseEvents) {
     }
     EXPECT_TRUE(held) << a.audit_id << " " << a.child_id;
   }
+}
+
+TEST(QaSynthesizerTest, EveryRecordParsesAndNamesTheCaseEvents) {
+  ExpectEveryRecordParsesAndNamesTheCaseEvents(Seed1());
+}
+
+// `sgm synth --scale 2`: the second authority's feeds, from its own case
+// events.
+TEST(QaSynthesizerTest, TheSecondAuthorityOfScaleTwoParsesToo) {
+  SynthOptions options;
+  options.seed = 1;
+  options.start_month = kFirstMonth;
+  options.months = kMonths;
+  options.scale = 2;
+  const CaseEventSynthOptions second = CaseEventOptionsFor(options, 1);
+  ASSERT_NE(second.seed, 1u);
+  const Authority authority = Make(second.seed, AllocationsFor(second));
+  ASSERT_FALSE(authority.feeds.audits.empty());
+  ExpectEveryRecordParsesAndNamesTheCaseEvents(authority);
 }
 
 TEST(QaSynthesizerTest, TheMonthsLookLikeTheBrief) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -833,6 +834,126 @@ TEST_F(SgmCliTest, QaImportsThemesAndSummary) {
   ASSERT_EQ(report.exit_code, 0) << report.out;
   EXPECT_THAT(report.out, HasSubstr("Audits in May 2024: **4**"));
   EXPECT_THAT(report.out, Not(HasSubstr("quality section")));
+}
+
+// Practice insight: D1 on a CP plan from February (visited virtually in
+// March) steps down to CIN on 10 May; D2 in care from April, visited face
+// to face in May; D3's referral (April) closed in May. Open at 31 March: 1
+// (D1); at 31 May: 2 (D1 CIN, D2 CIC).
+constexpr absl::string_view kInsightEvents =
+    "event_id,event_type,child_id,child_dob,ref_id,event_date,category,"
+    "outcome,visit_mode\n"
+    "I1,CP_PLAN_START,D1,2016-04-04,CP1,2024-02-01,NEG,,\n"
+    "I2,CP_VISIT,D1,2016-04-04,CP1,2024-03-05,,,VIRTUAL\n"
+    "I3,CP_PLAN_END,D1,2016-04-04,CP1,2024-05-10,,,\n"
+    "I4,CIN_PLAN_START,D1,2016-04-04,CIN1,2024-05-10,,,\n"
+    "I5,CLA_START,D2,2010-01-01,LA2,2024-04-01,,,\n"
+    "I6,CLA_VISIT,D2,2010-01-01,LA2,2024-05-06,,,FACE_TO_FACE\n"
+    "I7,REFERRAL,D3,2011-01-01,R3,2024-04-02,,,\n"
+    "I8,CASE_CLOSED,D3,2011-01-01,R3,2024-05-20,,RC8,\n";
+
+TEST_F(SgmCliTest, InsightUsageErrors) {
+  const absl::string_view token = testing::kAnalystToken;
+  EXPECT_EQ(Sgm(token, "insight").exit_code, 2);
+  CliRun unknown = Sgm(token, "insight nonsense");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out;
+  EXPECT_THAT(unknown.out, HasSubstr("unknown insight command 'nonsense'"));
+  CliRun no_after = Sgm(token, "insight compare --before 2024-03..2024-03");
+  EXPECT_EQ(no_after.exit_code, 2) << no_after.out;
+  EXPECT_THAT(no_after.out, HasSubstr("--after is required"));
+  CliRun backwards =
+      Sgm(token,
+          "insight compare --before 2024-05..2024-03 --after=2024-05..2024-05");
+  EXPECT_EQ(backwards.exit_code, 2) << backwards.out;
+  EXPECT_THAT(backwards.out, HasSubstr("--before: 2024-05 is after 2024-03"));
+  EXPECT_EQ(Sgm(token, "insight figures --from 2024-01").exit_code, 2);
+  EXPECT_EQ(Sgm(token, "insight quality --figures kpi.open_cases").exit_code,
+            2);
+  CliRun bad_to = Sgm(token, "insight visits --to 2024-13");
+  EXPECT_EQ(bad_to.exit_code, 2) << bad_to.out;
+  EXPECT_THAT(bad_to.out, HasSubstr("--to"));
+  EXPECT_EQ(Sgm(token, "insight flows extra").exit_code, 2);
+  EXPECT_EQ(Sgm("", "insight figures").exit_code, 2) << "no token";
+  EXPECT_THAT(Sgm("", "help").out, HasSubstr("insight compare --before="));
+}
+
+TEST_F(SgmCliTest, InsightFiguresFlowsAndCompare) {
+  CliRun import =
+      Sgm(testing::kPractitionerToken,
+          absl::StrCat("import events ", Write("insight.csv", kInsightEvents)));
+  ASSERT_EQ(import.exit_code, 0) << import.out;
+  EXPECT_THAT(import.out, HasSubstr("accepted 8, duplicates 0, rejected 0"));
+
+  CliRun figures = Sgm(testing::kAnalystToken, "insight figures");
+  ASSERT_EQ(figures.exit_code, 0) << figures.out;
+  EXPECT_THAT(LineWith(figures.out, "kpi.open_cases "),
+              ::testing::ContainsRegex("count +neutral +kpi +Open cases"));
+  EXPECT_THAT(LineWith(figures.out, "kpi.repeat_cp_plans "),
+              HasSubstr(" lower "));
+
+  // May: D1 CP -> CIN, no step up, entry or exit, one closure.
+  CliRun flows =
+      Sgm(testing::kAnalystToken, "insight flows --from 2024-05 --to 2024-05");
+  ASSERT_EQ(flows.exit_code, 0) << flows.out;
+  EXPECT_THAT(flows.out, HasSubstr("Service-level flows, 2024-05 to 2024-05"));
+  EXPECT_THAT(flows.out,
+              ::testing::ContainsRegex("2024-05 +1 +1 +0 +0 +0 +0 +1\n"));
+
+  // The other range commands answer for May too (no contacts here).
+  for (const auto& [command, title] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"quality", "Referral quality, 2024-05 to 2024-05"},
+           {"duplicates", "Duplicate input, 2024-05 to 2024-05"},
+           {"funnel", "Abuse-category funnel, 2024-05 to 2024-05"},
+           {"visits", "Visit quality, 2024-05 to 2024-05"}}) {
+    CliRun run =
+        Sgm(testing::kAnalystToken,
+            absl::StrCat("insight ", command, " --from=2024-05 --to=2024-05"));
+    EXPECT_EQ(run.exit_code, 0) << command << ": " << run.out;
+    EXPECT_THAT(run.out, HasSubstr(title)) << run.out;
+    if (command == "visits") {
+      // D2's visit: face to face, seen alone not recorded.
+      EXPECT_THAT(run.out, ::testing::ContainsRegex(
+                               "Child in care +1 +1 of 1 \\(100.0%\\) +–"));
+    }
+  }
+
+  const std::string periods =
+      "insight compare --before=2024-03..2024-03 --after 2024-05..2024-05 ";
+  CliRun json = Sgm(
+      testing::kAnalystToken,
+      absl::StrCat(periods,
+                   "--figures=kpi.open_cases,kpi.visits_face_to_face_percent "
+                   "--json"));
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  const nlohmann::json c = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(c.is_discarded()) << json.out;
+  ASSERT_EQ(c["changes"].size(), 2u) << json.out;
+  // Open cases 1 -> 2: +1, +100.0%, neutral.
+  EXPECT_EQ(c["changes"][0]["figure"]["id"], "kpi.open_cases");
+  EXPECT_EQ(c["changes"][0]["before"], 1.0) << json.out;
+  EXPECT_EQ(c["changes"][0]["after"], 2.0);
+  EXPECT_EQ(c["changes"][0]["relative_change_percent"], 100.0);
+  EXPECT_EQ(c["changes"][0]["verdict"], "CHANGE_VERDICT_NOT_JUDGED");
+  // Face to face 0 of 1 -> 1 of 1: better; no relative change from 0.
+  EXPECT_EQ(c["changes"][1]["before"], 0.0);
+  EXPECT_EQ(c["changes"][1]["after"], 100.0);
+  EXPECT_FALSE(c["changes"][1].contains("relative_change_percent"));
+  EXPECT_EQ(c["changes"][1]["verdict"], "CHANGE_VERDICT_BETTER");
+
+  CliRun table = Sgm(testing::kAnalystToken,
+                     absl::StrCat(periods, "--figures kpi.closures"));
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_THAT(table.out, HasSubstr("Before: 2024-03 to 2024-03; after: "
+                                   "2024-05 to 2024-05\n"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex(
+                             "kpi.closures +0 +1 +\\+1 +– +not judged\n"));
+
+  CliRun unknown = Sgm(testing::kAnalystToken,
+                       absl::StrCat(periods, "--figures kpi.nothing"));
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
+  EXPECT_THAT(unknown.out, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(unknown.out, HasSubstr("unknown figure"));
 }
 
 TEST_F(SgmCliTest, HashTokenIsWhatTheGatewayStores) {

@@ -24,6 +24,7 @@
 #include "services/workforce/workforce_feed_parser.h"
 #include "services/workforce/workforce_figures.h"
 #include "tools/synth/case_event_synthesizer.h"
+#include "tools/synth/contact_synthesizer.h"
 
 namespace sgm::synth {
 namespace {
@@ -52,11 +53,8 @@ struct Authority {
   WorkforceFeeds feeds;
 };
 
-Authority Make(uint64_t seed) {
-  CaseEventSynthOptions events_options;
-  events_options.seed = seed;
-  events_options.first_month = kFirstMonth;
-  events_options.months = kMonths;
+Authority Make(const CaseEventSynthOptions& events_options) {
+  const uint64_t seed = events_options.seed;
   absl::StatusOr<std::vector<kpi::CaseEvent>> events =
       SynthesizeCaseEvents(events_options, Calendar());
   EXPECT_TRUE(events.ok()) << events.status();
@@ -72,6 +70,14 @@ Authority Make(uint64_t seed) {
   EXPECT_TRUE(feeds.ok()) << feeds.status();
   if (feeds.ok()) authority.feeds = *std::move(feeds);
   return authority;
+}
+
+Authority Make(uint64_t seed) {
+  CaseEventSynthOptions events_options;
+  events_options.seed = seed;
+  events_options.first_month = kFirstMonth;
+  events_options.months = kMonths;
+  return Make(events_options);
 }
 
 const Authority& Seed1() {
@@ -158,8 +164,9 @@ TEST(WorkforceSynthesizerTest, TeamsMapToTheReportsServiceAreas) {
             "Children's Safeguarding");
 }
 
-TEST(WorkforceSynthesizerTest, EveryRecordImportsAndEveryCaseHolderIsStaff) {
-  const WorkforceFeeds& feeds = Seed1().feeds;
+void ExpectEveryRecordImportsAndEveryCaseHolderIsStaff(
+    const Authority& authority) {
+  const WorkforceFeeds& feeds = authority.feeds;
   std::vector<std::string> problems;
   std::ostringstream staff_csv, absences_csv, establishment_csv;
   ASSERT_TRUE(WriteStaffCsv(feeds.staff, &staff_csv).ok());
@@ -192,9 +199,30 @@ TEST(WorkforceSynthesizerTest, EveryRecordImportsAndEveryCaseHolderIsStaff) {
   }
   EXPECT_EQ(absence_keys.size(), absences.size());
   // Every worker the case events allocate to is a member of staff.
-  for (const CaseHolder& holder : CaseHoldersOf(Seed1().events)) {
+  for (const CaseHolder& holder : CaseHoldersOf(authority.events)) {
     EXPECT_EQ(ids.count(holder.worker_id), 1u) << holder.worker_id;
   }
+}
+
+TEST(WorkforceSynthesizerTest, EveryRecordImportsAndEveryCaseHolderIsStaff) {
+  ExpectEveryRecordImportsAndEveryCaseHolderIsStaff(Seed1());
+}
+
+// `sgm synth --scale 2`: the second authority (another size, so other
+// numbers of workers) too.
+TEST(WorkforceSynthesizerTest, TheSecondAuthorityOfScaleTwoImportsToo) {
+  SynthOptions options;
+  options.seed = 1;
+  options.start_month = kFirstMonth;
+  options.months = kMonths;
+  options.scale = 2;
+  const CaseEventSynthOptions second = CaseEventOptionsFor(options, 1);
+  ASSERT_NE(second.volume, 1.0);
+  const Authority authority = Make(second);
+  ASSERT_FALSE(authority.feeds.staff.empty());
+  ExpectEveryRecordImportsAndEveryCaseHolderIsStaff(authority);
+  EXPECT_NE(CaseHoldersOf(authority.events).size(),
+            CaseHoldersOf(Seed1().events).size());
 }
 
 TEST(WorkforceSynthesizerTest, TheLastMonthLooksLikeTheReports) {

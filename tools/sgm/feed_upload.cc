@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
@@ -133,14 +134,16 @@ absl::Status Open(const std::string& path, absl::string_view format,
 // One import stream, whatever the service: opens the file, starts the call
 // with `start` (which returns the stream's writer and fills `Response` when
 // it ends), sends the file in chunks, and returns the response's summary.
-// `fill_first` completes the first message.
+// `fill_first` completes the first message; `done`, when set, sees the
+// whole response of a call that succeeded.
 template <typename Request, typename Response>
 absl::StatusOr<ImportSummary> Upload(
     const std::function<std::unique_ptr<grpc::ClientWriter<Request>>(
         grpc::ClientContext*, Response*)>& start,
     const std::function<void(Request*)>& fill_first, absl::string_view token,
     const std::string& path, absl::string_view format, absl::Duration deadline,
-    ProgressBar* progress) {
+    ProgressBar* progress,
+    const std::function<void(const Response&)>& done = nullptr) {
   OpenFeed feed;
   absl::Status opened = Open(path, format, &feed);
   if (!opened.ok()) return opened;
@@ -154,6 +157,7 @@ absl::StatusOr<ImportSummary> Upload(
                         &context, writer.get(), progress);
   if (progress != nullptr) progress->Finish(absl::Now());
   if (!sent.ok()) return sent;
+  if (done) done(response);
   return response.summary();
 }
 
@@ -204,7 +208,8 @@ int64_t FeedRecordCounter::records() const {
 absl::StatusOr<ImportSummary> UploadContacts(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
     absl::string_view token, const std::string& path, absl::string_view format,
-    absl::string_view agency, absl::Duration deadline, ProgressBar* progress) {
+    absl::string_view agency, absl::Duration deadline, ProgressBar* progress,
+    sgm::intake::v1::FileReferralQuality* file_quality) {
   using ::sgm::intake::v1::ImportContactsRequest;
   using ::sgm::intake::v1::ImportContactsResponse;
   auto stub = sgm::intake::v1::IntakeService::NewStub(channel);
@@ -216,7 +221,10 @@ absl::StatusOr<ImportSummary> UploadContacts(
       [&agency_text](ImportContactsRequest* request) {
         request->set_agency(agency_text);
       },
-      token, path, format, deadline, progress);
+      token, path, format, deadline, progress,
+      [file_quality](const ImportContactsResponse& response) {
+        if (file_quality != nullptr) *file_quality = response.file_quality();
+      });
 }
 
 absl::StatusOr<ImportSummary> UploadDecisions(
@@ -358,6 +366,25 @@ std::string FormatSummary(const ImportSummary& summary, int max_rejections) {
     absl::StrAppend(&out, "... and ", WithThousands(more), " more rejected ",
                     more == 1 ? "record" : "records", " not listed\n");
   }
+  return out;
+}
+
+std::string FormatFileQuality(
+    const sgm::intake::v1::FileReferralQuality& quality) {
+  if (quality.contacts() == 0 || !quality.has_mean_score()) return "";
+  std::string out = absl::StrFormat(
+      "completeness: mean %.1f, %s of %s below %d", quality.mean_score(),
+      WithThousands(quality.below_threshold()),
+      WithThousands(quality.contacts()), quality.threshold());
+  if (quality.top_gaps().empty()) {
+    absl::StrAppend(&out, "; nothing missing");
+  }
+  for (int i = 0; i < quality.top_gaps_size(); ++i) {
+    const sgm::intake::v1::QualityGap& gap = quality.top_gaps(i);
+    absl::StrAppend(&out, i == 0 ? "; most missing: " : ", ", gap.item(), " (",
+                    WithThousands(gap.contacts()), ")");
+  }
+  out.push_back('\n');
   return out;
 }
 

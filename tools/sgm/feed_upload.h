@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "sgm/feed/v1/feed.pb.h"
+#include "sgm/intake/v1/intake.pb.h"
 #include "tools/sgm/progress_bar.h"
 
 namespace sgm::cli {
@@ -51,10 +52,12 @@ class FeedRecordCounter {
 // has `deadline` (none when infinite). `progress` may be null.
 // Errors: a file that cannot be read (NOT_FOUND, PERMISSION_DENIED, ...),
 // a bad format (INVALID_ARGUMENT), or the RPC's own code and message.
+// `file_quality`, when not null, receives the file's referral quality.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadContacts(
     const std::shared_ptr<grpc::ChannelInterface>& channel,
     absl::string_view token, const std::string& path, absl::string_view format,
-    absl::string_view agency, absl::Duration deadline, ProgressBar* progress);
+    absl::string_view agency, absl::Duration deadline, ProgressBar* progress,
+    sgm::intake::v1::FileReferralQuality* file_quality = nullptr);
 
 // The same for a decisions file and IntakeService.ImportDecisions.
 absl::StatusOr<sgm::feed::v1::ImportSummary> UploadDecisions(
@@ -109,6 +112,13 @@ absl::StatusOr<sgm::feed::v1::ImportSummary> UploadActions(
 // were. Ends with a newline.
 std::string FormatSummary(const sgm::feed::v1::ImportSummary& summary,
                           int max_rejections = 20);
+
+// A contacts file's referral quality for people, e.g.
+//   completeness: mean 72.5, 3 of 10 below 60; most missing: child_dob (6),
+//   summary (4)
+// on one line ending with a newline; "" when no record was scored.
+std::string FormatFileQuality(
+    const sgm::intake::v1::FileReferralQuality& quality);
 
 }  // namespace sgm::cli
 

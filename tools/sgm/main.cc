@@ -22,11 +22,13 @@
 #include "absl/flags/reflection.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -49,6 +51,7 @@
 #include "tools/sgm/feed_upload.h"
 #include "tools/sgm/figures_table.h"
 #include "tools/sgm/indicators_table.h"
+#include "tools/sgm/insight_table.h"
 #include "tools/sgm/progress_bar.h"
 #include "tools/sgm/qa_table.h"
 #include "tools/sgm/store_backup.h"
@@ -124,10 +127,19 @@ ABSL_FLAG(std::string, start, "",
           "YYYY-MM-DD");
 ABSL_FLAG(int, months, 12, "synth: how many months");
 ABSL_FLAG(int, scale, 1,
-          "synth contacts: how many authorities; synth events: the volume "
-          "multiplier (1 to 100)");
+          "synth: how many authorities (contacts 1 to 1000, the others 1 to "
+          "100), each under DIR/CODE when more than one");
 ABSL_FLAG(std::string, first_authority, "831",
-          "synth contacts: the first authority's code");
+          "synth: the first authority's code (the others count up from it)");
+
+// sgm insight compare.
+ABSL_FLAG(std::string, before, "",
+          "insight compare: the first period, YYYY-MM..YYYY-MM");
+ABSL_FLAG(std::string, after, "",
+          "insight compare: the second period, YYYY-MM..YYYY-MM");
+ABSL_FLAG(std::string, figures, "",
+          "insight compare: figure ids, comma-separated (sgm insight "
+          "figures); default every figure");
 
 namespace sgm::cli {
 namespace {
@@ -138,7 +150,8 @@ constexpr absl::string_view kUsage =
 commands:
   import contacts FILE [--agency=AGENCY] [--format=csv|jsonl]
       send a contacts feed to intake; prints accepted, duplicates and
-      rejected records with their line, field and reason
+      rejected records with their line, field and reason, then the file's
+      completeness (mean score, how many below the threshold, most missing)
   import decisions FILE [--format=csv|jsonl]
       send a decisions feed to intake
   import events FILE [--format=csv|jsonl]
@@ -172,6 +185,17 @@ commands:
   qa create-theme --id=THEME_ID --name=NAME --start=YYYY-MM-DD
                   --end=YYYY-MM-DD
       record a theme (re-sending the same theme changes nothing)
+  insight quality|duplicates|funnel|visits|flows [--from=YYYY-MM]
+          [--to=YYYY-MM] [--json]
+      practice insight over a range of months (default the 12 to the last
+      full month): referral quality per agency, duplicate input, the
+      abuse-category funnel, visit quality, service-level flows
+  insight figures [--json]
+      the figures insight compare knows, with their ids
+  insight compare --before=YYYY-MM..YYYY-MM --after=YYYY-MM..YYYY-MM
+                  [--figures=ID,ID,...] [--json]
+      figures over two periods (e.g. before and after a pilot) with the
+      absolute and relative change
   report [--month=YYYY-MM] [--format=md|html|json] [-o FILE | --out=FILE]
       the monthly practice report (front door, indicators, case status,
       watchlists, workforce, quality assurance) for the caller's
@@ -181,19 +205,23 @@ commands:
       who the token says the caller is
   synth contacts --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
                  [--scale=N] [--first_authority=CODE]
-      write synthetic contacts and decisions feeds (no gateway needed)
+      write synthetic contacts and decisions feeds, a contact for each
+      referral of `synth events` with the same options (no gateway needed)
   synth events --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
-               [--scale=N]
-      write a synthetic case-events feed, DIR/case-events.csv, for one
-      Derby-sized authority (times --scale); no gateway needed
+               [--scale=N] [--first_authority=CODE]
+      write a synthetic case-events feed, DIR/case-events.csv, for a
+      Derby-sized authority; no gateway needed
   synth workforce --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
-                  [--scale=N]
+                  [--scale=N] [--first_authority=CODE]
       write synthetic staff.csv, absences.csv and establishment.csv naming
       the workers of `synth events` with the same options
   synth qa --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N] [--scale=N]
+           [--first_authority=CODE]
       write synthetic audits.csv, feedback.csv, actions.csv and themes.csv
       naming the children, workers and teams of `synth events` with the
       same options
+      (every synth: --scale=N makes N authorities, codes counting up from
+      --first_authority, each with its own level and files under DIR/CODE)
   admin hash-token TOKEN
       the SHA-256 (hex) of TOKEN, as the gateway's token table stores it
   admin new-token
@@ -280,20 +308,25 @@ constexpr absl::string_view kSynthUsage =
     R"(usage: sgm synth contacts --out=DIR [--seed=N] [--start=YYYY-MM]
                           [--months=N] [--scale=N] [--first_authority=CODE]
        sgm synth events --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
-                        [--scale=N]
+                        [--scale=N] [--first_authority=CODE]
        sgm synth workforce --out=DIR [--seed=N] [--start=YYYY-MM]
-                           [--months=N] [--scale=N]
+                           [--months=N] [--scale=N] [--first_authority=CODE]
        sgm synth qa --out=DIR [--seed=N] [--start=YYYY-MM] [--months=N]
-                    [--scale=N]
+                    [--scale=N] [--first_authority=CODE]
+--scale=N makes N authorities (contacts 1 to 1000, the others 1 to 100),
+codes counting up from --first_authority (default 831), each with its own
+volume, progression and timeliness; with N > 1 each authority's files go
+under DIR/CODE, else under DIR. Run every kind with the same options: the
+feeds of one authority fit together.
 contacts: writes contacts-AGENCY.csv (one per agency) and decisions.csv,
-under DIR, or under DIR/CODE for each authority when --scale > 1.
-events: writes DIR/case-events.csv, the case activity of one authority
-(--scale multiplies its volume, 1 to 100) over the months, with the history
-of the cases open in them; the same seed gives the same bytes.
-workforce: writes DIR/staff.csv, DIR/absences.csv and DIR/establishment.csv
-for the workers the case events of the same options allocate cases to.
-qa: writes DIR/audits.csv, DIR/feedback.csv and DIR/actions.csv (import
-them with `sgm import audits|feedback|actions`) and DIR/themes.csv
+with a contact for each referral of the case events.
+events: writes case-events.csv, the case activity of the authority over the
+months, with the history of the cases open in them; the same seed gives the
+same bytes.
+workforce: writes staff.csv, absences.csv and establishment.csv for the
+workers the case events of the same options allocate cases to.
+qa: writes audits.csv, feedback.csv and actions.csv (import
+them with `sgm import audits|feedback|actions`) and themes.csv
 (theme_id,name,start_date,end_date: record each with `sgm qa
 create-theme`), the audits naming the children, workers and teams the case
 events of the same options allocate.
@@ -407,10 +440,11 @@ int RunImport(const std::vector<std::string>& args) {
   const std::string token = absl::GetFlag(FLAGS_token);
   const std::string format_text = absl::GetFlag(FLAGS_format);
   absl::StatusOr<sgm::feed::v1::ImportSummary> summary;
+  sgm::intake::v1::FileReferralQuality file_quality;
   if (contacts) {
-    summary =
-        UploadContacts(*channel, token, path, format_text,
-                       absl::GetFlag(FLAGS_agency), deadline, progress.get());
+    summary = UploadContacts(*channel, token, path, format_text,
+                             absl::GetFlag(FLAGS_agency), deadline,
+                             progress.get(), &file_quality);
   } else if (events) {
     summary = UploadCaseEvents(*channel, token, path, format_text, deadline,
                                progress.get());
@@ -438,6 +472,7 @@ int RunImport(const std::vector<std::string>& args) {
   }
   if (!summary.ok()) return Failed(summary.status());
   std::cout << FormatSummary(*summary);
+  if (contacts) std::cout << FormatFileQuality(file_quality);
   return 0;
 }
 
@@ -850,6 +885,205 @@ int RunQa(const std::vector<std::string>& args) {
                   [&] { return RenderQaFiguresTable(response.figures()); });
 }
 
+constexpr absl::string_view kInsightUsage =
+    R"(usage: sgm insight quality|duplicates|funnel|visits|flows [--from=YYYY-MM]
+                   [--to=YYYY-MM] [--json]
+       sgm insight figures [--json]
+       sgm insight compare --before=YYYY-MM..YYYY-MM --after=YYYY-MM..YYYY-MM
+                           [--figures=ID,ID,...] [--json]
+quality: referral quality per agency; duplicates: contacts about a child
+with open work; funnel: the abuse-category funnel from contact to CP plan;
+visits: face to face and seen alone; flows: step downs, step ups, closures
+and open cases by level. --to defaults to the last full month (the
+authority's local date), --from to 11 months before --to. figures: the
+figures compare knows; compare: those given with --figures (default every
+one) over the two periods, with the change and whether it is for the better.
+)";
+
+// "YYYY-MM..YYYY-MM" of --`flag` into `period`; false (with the exit status
+// in *exit_code) when it is missing or bad.
+bool InsightPeriod(absl::string_view flag, const std::string& text,
+                   sgm::gateway::v1::MonthPeriod* period, int* exit_code) {
+  const std::vector<std::string> parts = absl::StrSplit(text, "..");
+  if (text.empty() || parts.size() != 2) {
+    *exit_code =
+        UsageError(kInsightUsage,
+                   absl::StrCat("--", flag, " is required: YYYY-MM..YYYY-MM"));
+    return false;
+  }
+  const absl::StatusOr<absl::CivilMonth> from = ParseIsoMonth(parts[0]);
+  const absl::StatusOr<absl::CivilMonth> to = ParseIsoMonth(parts[1]);
+  if (!from.ok() || !to.ok()) {
+    *exit_code =
+        UsageError(kInsightUsage,
+                   absl::StrCat("--", flag, ": ",
+                                (!from.ok() ? from : to).status().message()));
+    return false;
+  }
+  if (*from > *to) {
+    *exit_code = UsageError(
+        kInsightUsage,
+        absl::StrCat("--", flag, ": ", parts[0], " is after ", parts[1]));
+    return false;
+  }
+  *period->mutable_from() = ToProtoMonth(*from);
+  *period->mutable_to() = ToProtoMonth(*to);
+  return true;
+}
+
+// sgm insight: practice insight through the gateway (docs/insight.md).
+int RunInsight(const std::vector<std::string>& args) {
+  if (args.size() < 2) return UsageError(kInsightUsage);
+  const std::string& what = args[1];
+  const bool ranged = what == "quality" || what == "duplicates" ||
+                      what == "funnel" || what == "visits" || what == "flows";
+  if (!ranged && what != "figures" && what != "compare") {
+    return UsageError(kInsightUsage,
+                      absl::StrCat("unknown insight command '", what, "'"));
+  }
+  if (args.size() != 2) {
+    return UsageError(kInsightUsage,
+                      absl::StrCat("insight ", what, " takes no arguments"));
+  }
+  const std::string from_text = absl::GetFlag(FLAGS_from);
+  const std::string to_text = absl::GetFlag(FLAGS_to);
+  if (!ranged && (!from_text.empty() || !to_text.empty())) {
+    return UsageError(kInsightUsage, absl::StrCat("--from and --to are not "
+                                                  "for insight ",
+                                                  what));
+  }
+  if (what != "compare" && (!absl::GetFlag(FLAGS_before).empty() ||
+                            !absl::GetFlag(FLAGS_after).empty() ||
+                            !absl::GetFlag(FLAGS_figures).empty())) {
+    return UsageError(kInsightUsage,
+                      "--before, --after and --figures are for insight "
+                      "compare");
+  }
+  if (!HaveToken()) {
+    return UsageError(kInsightUsage, "no token: give --token or set SGM_TOKEN");
+  }
+  int exit_code = 0;
+  // The range: --to (default the last full month) and --from (default: the
+  // service's, 11 months before --to).
+  sgm::type::v1::YearMonth from;
+  sgm::type::v1::YearMonth to;
+  bool has_from = false;
+  if (ranged) {
+    absl::CivilMonth last = absl::CivilMonth(LondonDay(absl::Now())) - 1;
+    if (!to_text.empty()) {
+      const absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(to_text);
+      if (!parsed.ok()) {
+        return UsageError(kInsightUsage,
+                          absl::StrCat("--to: ", parsed.status().message()));
+      }
+      last = *parsed;
+    }
+    to = ToProtoMonth(last);
+    if (!from_text.empty()) {
+      const absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(from_text);
+      if (!parsed.ok()) {
+        return UsageError(kInsightUsage,
+                          absl::StrCat("--from: ", parsed.status().message()));
+      }
+      if (*parsed > last) {
+        return UsageError(kInsightUsage, "--from is after --to");
+      }
+      from = ToProtoMonth(*parsed);
+      has_from = true;
+    }
+  }
+  sgm::gateway::v1::CompareFiguresRequest compare;
+  if (what == "compare") {
+    if (!InsightPeriod("before", absl::GetFlag(FLAGS_before),
+                       compare.mutable_before(), &exit_code) ||
+        !InsightPeriod("after", absl::GetFlag(FLAGS_after),
+                       compare.mutable_after(), &exit_code)) {
+      return exit_code;
+    }
+    for (absl::string_view id :
+         absl::StrSplit(absl::GetFlag(FLAGS_figures), ',')) {
+      id = absl::StripAsciiWhitespace(id);
+      if (!id.empty()) compare.add_figure_ids(std::string(id));
+    }
+  }
+  // A request over the range.
+  auto ranged_request = [&](auto request) {
+    if (has_from) *request.mutable_from() = from;
+    *request.mutable_to() = to;
+    return request;
+  };
+
+  const absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      GatewayChannel();
+  if (!channel.ok()) return SettingError(channel.status());
+  grpc::ClientContext context;
+  PrepareUnary(&context);
+  if (what == "quality") {
+    auto stub = sgm::intake::v1::IntakeService::NewStub(*channel);
+    sgm::intake::v1::GetReferralQualityResponse response;
+    const grpc::Status status = stub->GetReferralQuality(
+        &context, ranged_request(sgm::intake::v1::GetReferralQualityRequest()),
+        &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response,
+                    [&] { return RenderReferralQualityTable(response); });
+  }
+  if (what == "duplicates") {
+    auto stub = sgm::intake::v1::IntakeService::NewStub(*channel);
+    sgm::intake::v1::GetDuplicateInputResponse response;
+    const grpc::Status status = stub->GetDuplicateInput(
+        &context, ranged_request(sgm::intake::v1::GetDuplicateInputRequest()),
+        &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response,
+                    [&] { return RenderDuplicateInputTable(response); });
+  }
+  if (what == "visits" || what == "flows") {
+    auto stub = sgm::kpi::v1::KpiService::NewStub(*channel);
+    if (what == "visits") {
+      sgm::kpi::v1::GetVisitQualityResponse response;
+      const grpc::Status status = stub->GetVisitQuality(
+          &context, ranged_request(sgm::kpi::v1::GetVisitQualityRequest()),
+          &response);
+      if (!status.ok()) return Failed(FromGrpcStatus(status));
+      return PrintKpi(response,
+                      [&] { return RenderVisitQualityTable(response); });
+    }
+    sgm::kpi::v1::GetServiceFlowsResponse response;
+    const grpc::Status status = stub->GetServiceFlows(
+        &context, ranged_request(sgm::kpi::v1::GetServiceFlowsRequest()),
+        &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response,
+                    [&] { return RenderServiceFlowsTable(response); });
+  }
+  auto stub = sgm::gateway::v1::GatewayService::NewStub(*channel);
+  if (what == "funnel") {
+    sgm::gateway::v1::GetAbuseCategoryFunnelResponse response;
+    const grpc::Status status = stub->GetAbuseCategoryFunnel(
+        &context,
+        ranged_request(sgm::gateway::v1::GetAbuseCategoryFunnelRequest()),
+        &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response.funnel(),
+                    [&] { return RenderAbuseFunnelTable(response.funnel()); });
+  }
+  if (what == "figures") {
+    sgm::gateway::v1::ListComparableFiguresResponse response;
+    const grpc::Status status = stub->ListComparableFigures(
+        &context, sgm::gateway::v1::ListComparableFiguresRequest(), &response);
+    if (!status.ok()) return Failed(FromGrpcStatus(status));
+    return PrintKpi(response, [&] { return RenderFigureCatalogue(response); });
+  }
+  sgm::gateway::v1::CompareFiguresResponse response;
+  const grpc::Status status =
+      stub->CompareFigures(&context, compare, &response);
+  if (!status.ok()) return Failed(FromGrpcStatus(status));
+  return PrintKpi(response.comparison(), [&] {
+    return RenderFigureComparisonTable(response.comparison());
+  });
+}
+
 // "front door", "performance", "quality", "workforce".
 void WarnUnavailable(absl::string_view section,
                      const sgm::gateway::v1::SectionStatus& status) {
@@ -1092,36 +1326,12 @@ int WriteSyntheticQa(const synth::CaseEventSynthOptions& options,
   return 0;
 }
 
-// sgm synth events, workforce or qa (`kind`): the case events, or the feeds
-// that go with them.
-int RunSynthEvents(absl::string_view kind) {
-  const std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) return UsageError(kSynthUsage, "--out is required");
-  synth::CaseEventSynthOptions options;
-  options.seed = absl::GetFlag(FLAGS_seed);
-  options.months = absl::GetFlag(FLAGS_months);
-  options.scale = absl::GetFlag(FLAGS_scale);
-  if (options.months < 1 || options.months > 240) {
-    return UsageError(kSynthUsage, "--months must be 1 to 240");
-  }
-  if (options.scale < 1 || options.scale > 100) {
-    return UsageError(kSynthUsage, "--scale must be 1 to 100 for events");
-  }
-  const std::string start = absl::GetFlag(FLAGS_start);
-  if (start.empty()) {
-    options.first_month =
-        absl::ToCivilMonth(absl::Now(), absl::LocalTimeZone()) - options.months;
-  } else {
-    absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(start);
-    if (!parsed.ok()) {
-      return UsageError(kSynthUsage,
-                        absl::StrCat("--start: ", parsed.status().message()));
-    }
-    options.first_month = *parsed;
-  }
-  const absl::StatusOr<WorkingDayCalendar> calendar =
-      WorkingDayCalendar::EnglandAndWales();
-  if (!calendar.ok()) return Failed(calendar.status());
+// One authority's case events, or the feeds that go with them (`kind`:
+// events, workforce or qa), under `out`.
+int WriteSyntheticAuthority(absl::string_view kind,
+                            const synth::CaseEventSynthOptions& options,
+                            const WorkingDayCalendar& calendar,
+                            const std::string& out) {
   std::error_code error;
   std::filesystem::create_directories(out, error);
   if (error) {
@@ -1129,16 +1339,16 @@ int RunSynthEvents(absl::string_view kind) {
         absl::StrCat("cannot create ", out, ": ", error.message())));
   }
   if (kind == "workforce") {
-    return WriteSyntheticWorkforce(options, *calendar, out);
+    return WriteSyntheticWorkforce(options, calendar, out);
   }
-  if (kind == "qa") return WriteSyntheticQa(options, *calendar, out);
+  if (kind == "qa") return WriteSyntheticQa(options, calendar, out);
   const std::string path = absl::StrCat(out, "/case-events.csv");
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) {
     return Failed(absl::UnavailableError(absl::StrCat("cannot write ", path)));
   }
   const absl::StatusOr<synth::CaseEventSynthStats> stats =
-      synth::SynthesizeCaseEventsCsv(options, *calendar, &file);
+      synth::SynthesizeCaseEventsCsv(options, calendar, &file);
   if (!stats.ok()) {
     if (stats.status().code() == absl::StatusCode::kInvalidArgument) {
       return UsageError(kSynthUsage, stats.status().message());
@@ -1160,6 +1370,59 @@ int RunSynthEvents(absl::string_view kind) {
   return 0;
 }
 
+// sgm synth events, workforce or qa (`kind`) for each authority of --scale:
+// under --out, or under --out/CODE when there are several.
+int RunSynthEvents(absl::string_view kind) {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) return UsageError(kSynthUsage, "--out is required");
+  synth::SynthOptions authorities;
+  authorities.seed = absl::GetFlag(FLAGS_seed);
+  authorities.months = absl::GetFlag(FLAGS_months);
+  authorities.scale = absl::GetFlag(FLAGS_scale);
+  authorities.first_authority = absl::GetFlag(FLAGS_first_authority);
+  if (authorities.months < 1 || authorities.months > 240) {
+    return UsageError(kSynthUsage, "--months must be 1 to 240");
+  }
+  if (authorities.scale < 1 || authorities.scale > 100) {
+    return UsageError(kSynthUsage,
+                      absl::StrCat("--scale must be 1 to 100 for ", kind));
+  }
+  if (absl::StatusOr<std::string> last = synth::AuthorityCode(
+          authorities.first_authority, authorities.scale - 1);
+      !last.ok()) {
+    return UsageError(kSynthUsage, last.status().message());
+  }
+  const std::string start = absl::GetFlag(FLAGS_start);
+  if (start.empty()) {
+    authorities.start_month =
+        absl::ToCivilMonth(absl::Now(), absl::LocalTimeZone()) -
+        authorities.months;
+  } else {
+    absl::StatusOr<absl::CivilMonth> parsed = ParseIsoMonth(start);
+    if (!parsed.ok()) {
+      return UsageError(kSynthUsage,
+                        absl::StrCat("--start: ", parsed.status().message()));
+    }
+    authorities.start_month = *parsed;
+  }
+  const absl::StatusOr<WorkingDayCalendar> calendar =
+      WorkingDayCalendar::EnglandAndWales();
+  if (!calendar.ok()) return Failed(calendar.status());
+  for (int i = 0; i < authorities.scale; ++i) {
+    const absl::StatusOr<std::string> code =
+        synth::AuthorityCode(authorities.first_authority, i);
+    if (!code.ok()) return Failed(code.status());
+    const std::string dir =
+        authorities.scale > 1 ? absl::StrCat(out, "/", *code) : out;
+    if (int status = WriteSyntheticAuthority(
+            kind, synth::CaseEventOptionsFor(authorities, i), *calendar, dir);
+        status != 0) {
+      return status;
+    }
+  }
+  return 0;
+}
+
 int RunSynth(const std::vector<std::string>& args) {
   if (args.size() == 2 &&
       (args[1] == "events" || args[1] == "workforce" || args[1] == "qa")) {
@@ -1173,8 +1436,8 @@ int RunSynth(const std::vector<std::string>& args) {
   options.months = absl::GetFlag(FLAGS_months);
   options.scale = absl::GetFlag(FLAGS_scale);
   options.first_authority = absl::GetFlag(FLAGS_first_authority);
-  if (options.months < 1 || options.months > 1200) {
-    return UsageError(kSynthUsage, "--months must be 1 to 1200");
+  if (options.months < 1 || options.months > 240) {
+    return UsageError(kSynthUsage, "--months must be 1 to 240");
   }
   if (options.scale < 1 || options.scale > 1000) {
     return UsageError(kSynthUsage, "--scale must be 1 to 1000");
@@ -1215,15 +1478,20 @@ int RunSynth(const std::vector<std::string>& args) {
                               ? 100.0 * static_cast<double>(a.repeat_contacts) /
                                     static_cast<double>(a.with_child_id)
                               : 0;
+    const double duplicate =
+        a.with_child_id > 0 ? 100.0 * static_cast<double>(a.duplicate_input) /
+                                  static_cast<double>(a.with_child_id)
+                            : 0;
     const std::string dir =
         options.scale > 1 ? absl::StrCat(out, "/", a.authority) : out;
     std::cout << absl::StrFormat(
         "%s: %s contacts %s to %s (%s-%s a month), %s decided, %.1f%% "
-        "progressed, %.1f%% repeat -> %s\n",
+        "progressed (%s referrals of the case events), %.1f%% repeat, "
+        "%.1f%% about open work -> %s\n",
         a.authority, WithThousands(a.contacts),
         FormatIsoMonth(options.start_month), FormatIsoMonth(last),
         WithThousands(low), WithThousands(high), WithThousands(a.decided),
-        progressed, repeat, dir);
+        progressed, WithThousands(a.referral_contacts), repeat, duplicate, dir);
   }
   return 0;
 }
@@ -1434,6 +1702,7 @@ int Run(const std::vector<std::string>& args) {
   if (command == "kpi") return RunKpi(args);
   if (command == "workforce") return RunWorkforce(args);
   if (command == "qa") return RunQa(args);
+  if (command == "insight") return RunInsight(args);
   if (command == "whoami") return RunWhoAmI(args);
   if (command == "report") return RunReport(args);
   if (command == "synth") return RunSynth(args);

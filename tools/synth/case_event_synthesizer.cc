@@ -133,7 +133,40 @@ constexpr std::array<double, 10> kNeedWeights = {0.5, 65, 4,   4, 8,
 constexpr size_t kNeedDisability = 2;
 constexpr std::array<absl::string_view, 5> kCategories = {"NEG", "EMO", "PHY",
                                                           "SAB", "MUL"};
+// CP plans by category (the reports: neglect and emotional abuse most).
 constexpr std::array<double, 5> kCategoryWeights = {50, 36, 7, 4, 3};
+// The category seen at referral: physical abuse three times as common as
+// at plan (the reports: "a reduction in the CP category of physical abuse
+// against an increase of physical abuse seen at referral").
+constexpr std::array<double, 5> kReferralCategoryWeights = {38, 31, 21, 6, 4};
+// A referral that leads to a plan was seen in the plan's category this
+// often (else in one drawn with kReferralCategoryWeights).
+constexpr double kReferralAsPlan = 0.6;
+// Referrals given a category: of those with an S47 enquiry, of the rest
+// (about 60% in all).
+constexpr double kReferralCategoryS47 = 0.8;
+constexpr double kReferralCategoryOther = 0.56;
+// An S47 enquiry leading to a plan is recorded in the plan's category this
+// often (else in the referral's).
+constexpr double kS47AsPlan = 0.5;
+
+// Visits: face to face (else virtual) before 2022 and from 2022 (the
+// reports: virtual "only in exceptional circumstances" after the
+// pandemic); seen alone, of children aged 2 or more seen face to face, by
+// kind of visit (children in care less often than on CP and CIN plans).
+constexpr absl::CivilDay kAfterPandemic(2022, 1, 1);
+constexpr double kVirtualBefore2022 = 0.13;
+constexpr double kVirtualFrom2022 = 0.085;
+constexpr double kSeenAloneCp = 0.85;
+constexpr double kSeenAloneCin = 0.82;
+constexpr double kSeenAloneCla = 0.58;
+constexpr double kSeenAloneVirtual = 0.3;  // times the above
+// CIN plans: a visit every 4-6 weeks (in time), else 43-60 days after the
+// last.
+constexpr double kCinVisitInTime = 0.9;
+// Step-downs: the new plan or episode starts 0 to this many days after the
+// old one ends.
+constexpr int kStepDownGapDays = 7;
 
 // Outcomes: S47_END codes, ICPC, CASE_CLOSED reasons (index = RC n - 1).
 enum Outcome : uint8_t {
@@ -206,6 +239,8 @@ struct Row {
   uint8_t code = 0;  // source / category / outcome; pool on allocations
   uint8_t need = 0;  // primary need on REFERRAL
   uint8_t flags = 0;
+  // REFERRAL, S47_START, ICPC: 1 + the index in kCategories; 0 for none.
+  uint8_t category = 0;
 };
 
 struct Child {
@@ -256,6 +291,12 @@ struct Journey {
   absl::CivilDay referral;
   uint8_t source = 0;
   uint8_t need = 0;
+  // 1 + the index in kCategories, 0 for none: at referral, on S47_START
+  // and on the ICPC; the first CP plan's (-1 for no plan).
+  uint8_t referral_category = 0;
+  uint8_t s47_category = 0;
+  uint8_t icpc_category = 0;
+  int plan_category = -1;
   bool assessed = false;
   uint32_t assessment_ref = 0;
   absl::CivilDay assessment_start;
@@ -279,7 +320,26 @@ class Generator {
         rng_(options.seed ^ 0x5347'4D43'4153'4531ULL),
         horizon_(LastDayOf(options.first_month + (options.months - 1))),
         window_start_(
-            absl::CivilDay(options.first_month - options.lead_months)) {}
+            absl::CivilDay(options.first_month - options.lead_months)),
+        volume_(options.scale * options.volume),
+        assessment_in_time_(InTime(kAssessmentInTime, options.lateness)),
+        icpc_in_time_(InTime(kIcpcInTime, options.lateness)),
+        cp_visit_in_time_(InTime(kCpVisitInTime, options.lateness)),
+        cp_review_in_time_(InTime(kCpReviewInTime, options.lateness)),
+        cin_visit_in_time_(InTime(kCinVisitInTime, options.lateness)),
+        cin_review_in_time_(InTime(kCinReviewInTime, options.lateness)),
+        cla_visit_in_time_(InTime(kClaVisitInTime, options.lateness)),
+        cla_long_term_visit_in_time_(
+            InTime(kClaLongTermVisitInTime, options.lateness)),
+        cla_review_in_time_(InTime(kClaReviewInTime, options.lateness)) {
+    for (int pool = 0; pool < kPoolCount; ++pool) {
+      pool_workers_[pool] =
+          std::max(1, static_cast<int>(kPoolWorkers[pool] * volume_ + 0.5));
+    }
+  }
+
+  // The plan of the front door (PlanCaseEvents), kept while running.
+  void KeepPlan(CaseEventPlan* plan) { plan_ = plan; }
 
   void Run() {
     const absl::CivilMonth first =
@@ -299,7 +359,7 @@ class Generator {
     CaseEvent event;
     event.event_id = absl::StrFormat("E%08d", index + 1);
     event.type = row.type;
-    event.child_id = absl::StrFormat("C%07d", row.child + 1);
+    event.child_id = ChildId(row.child);
     event.child_dob = children_[row.child].dob;
     event.ref_id = RefId(row.type, row.ref);
     if (row.parent != 0) event.parent_ref_id = Id("R", row.parent);
@@ -308,12 +368,25 @@ class Generator {
       case EventType::kReferral:
         event.source_code = std::string(kSourceCodes[row.code]);
         event.primary_need = std::string(kNeedCodes[row.need]);
+        if (row.category != 0) {
+          event.category = std::string(kCategories[row.category - 1]);
+        }
+        break;
+      case EventType::kS47Start:
+        if (row.category != 0) {
+          event.category = std::string(kCategories[row.category - 1]);
+        }
         break;
       case EventType::kCpPlanStart:
         event.category = std::string(kCategories[row.code]);
         break;
-      case EventType::kS47End:
       case EventType::kIcpc:
+        if (row.category != 0) {
+          event.category = std::string(kCategories[row.category - 1]);
+        }
+        event.outcome = std::string(kOutcomeCodes[row.code]);
+        break;
+      case EventType::kS47End:
       case EventType::kCaseClosed:
         event.outcome = std::string(kOutcomeCodes[row.code]);
         break;
@@ -328,6 +401,7 @@ class Generator {
         break;
       case EventType::kCpVisit:
       case EventType::kClaVisit:
+      case EventType::kCinVisit:
         event.visit_mode =
             (row.flags & kFlagVirtual) != 0 ? "VIRTUAL" : "FACE_TO_FACE";
         event.seen_alone = (row.flags & kFlagSeenAlone) != 0;
@@ -339,6 +413,10 @@ class Generator {
   }
 
  private:
+  static std::string ChildId(uint32_t child) {
+    return absl::StrFormat("C%07d", child + 1);
+  }
+
   static std::string Id(absl::string_view prefix, uint32_t number) {
     return absl::StrFormat("%s%07d", prefix, number);
   }
@@ -364,6 +442,7 @@ class Generator {
       case EventType::kCinPlanStart:
       case EventType::kCinPlanEnd:
       case EventType::kCinReview:
+      case EventType::kCinVisit:
         return Id("CN", number);
       case EventType::kClaStart:
       case EventType::kClaEnd:
@@ -389,7 +468,7 @@ class Generator {
     if (pool == kFamilyHelpPool) return absl::StrFormat("P%04d", index + 1);
     uint32_t offset = 0;
     for (uint8_t p = 0; p < pool; ++p) {
-      offset += static_cast<uint32_t>(kPoolWorkers[p] * options_.scale);
+      offset += static_cast<uint32_t>(pool_workers_[p]);
     }
     return absl::StrFormat("W%04d", offset + index + 1);
   }
@@ -411,6 +490,11 @@ class Generator {
   static absl::CivilDay Eighteenth(absl::CivilDay dob) {
     return AddMonthsClamped(dob, 12 * 18);
   }
+  // The chance of being in time when `lateness` times as many are late as
+  // at `in_time`.
+  static double InTime(double in_time, double lateness) {
+    return std::clamp(1 - (1 - in_time) * lateness, 0.0, 1.0);
+  }
 
   // ------------------------------------------------------------------------
   // Arrivals.
@@ -421,7 +505,7 @@ class Generator {
          absl::CivilMonth(day) == month; ++day) {
       if (calendar_.IsWorkingDay(day)) working_days.push_back(day);
     }
-    const double season = kSeason[month.month() - 1] * options_.scale;
+    const double season = kSeason[month.month() - 1] * volume_;
     const int64_t referrals = rng_.Poisson(kReferralsPerMonth * season);
     const int64_t early_help = rng_.Poisson(kDirectEarlyHelpPerMonth * season);
     // (day, is early help), in day order; referrals first within a day.
@@ -468,7 +552,7 @@ class Generator {
                                      absl::CivilDay on, bool after_cp) {
     // Recent entries only (about two years' worth).
     const size_t recent =
-        static_cast<size_t>(after_cp ? 700 : 12000) * options_.scale;
+        static_cast<size_t>((after_cp ? 700 : 12000) * volume_ + 0.5);
     if (pool.empty()) return std::nullopt;
     const size_t from = pool.size() > recent ? pool.size() - recent : 0;
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -527,6 +611,7 @@ class Generator {
                                     Path::kCare};
       path = kOutcomes[rng_.Pick(kAssessmentOutcomes)];
     }
+    DrawCategories(path, icpc, plan, &journey);
     std::optional<uint32_t> child;
     if (plan && rng_.Chance(kRepeatCpPick)) {
       child = ReuseChild(cp_pool_, day, true);
@@ -554,7 +639,7 @@ class Generator {
         static_cast<int>(rng_.Pick(std::array<double, 4>{0.4, 0.3, 0.2, 0.1}));
     journey.assessment_start = Wd(day, start_offset);
     int end_offset;
-    if (rng_.Chance(kAssessmentInTime)) {
+    if (rng_.Chance(assessment_in_time_)) {
       // Skewed towards the deadline: the larger of two draws.
       const int lo = std::max(start_offset + 5, 8);
       end_offset = std::max(rng_.Between(lo, 45), rng_.Between(lo, 45));
@@ -578,8 +663,8 @@ class Generator {
         if (icpc) {
           const absl::CivilDay base =
               s47.second_discussion.value_or(s47.discussion);
-          const int k = rng_.Chance(kIcpcInTime) ? rng_.Between(5, 15)
-                                                 : rng_.Between(16, 25);
+          const int k = rng_.Chance(icpc_in_time_) ? rng_.Between(5, 15)
+                                                   : rng_.Between(16, 25);
           s47.icpc = Wd(base, k);
           s47.end = std::min(
               *s47.icpc, Wd(s47.start, rng_.Between(2, std::max(2, k - 1))));
@@ -631,6 +716,34 @@ class Generator {
     Finish(journey);
   }
 
+  // The categories seen at referral, S47 and ICPC, and the plan's.
+  void DrawCategories(Path path, bool icpc, bool plan, Journey* journey) {
+    const auto pick = [this](const std::array<double, 5>& weights) {
+      return static_cast<uint8_t>(rng_.Pick(weights));
+    };
+    uint8_t seen = pick(kReferralCategoryWeights);
+    if (plan) {
+      journey->plan_category = pick(kCategoryWeights);
+      if (rng_.Chance(kReferralAsPlan)) {
+        seen = static_cast<uint8_t>(journey->plan_category);
+      }
+    }
+    const bool s47 = path == Path::kS47;
+    if (rng_.Chance(s47 ? kReferralCategoryS47 : kReferralCategoryOther)) {
+      journey->referral_category = seen + 1;
+    }
+    if (!s47) return;
+    const uint8_t at_s47 = plan && rng_.Chance(kS47AsPlan)
+                               ? static_cast<uint8_t>(journey->plan_category)
+                               : seen;
+    journey->s47_category = at_s47 + 1;
+    if (icpc) {
+      journey->icpc_category =
+          plan ? static_cast<uint8_t>(journey->plan_category + 1)
+               : journey->s47_category;
+    }
+  }
+
   // ------------------------------------------------------------------------
   // Stages.
 
@@ -665,7 +778,7 @@ class Generator {
   void AddEarlyHelp(Journey* journey, absl::CivilDay from) {
     Stage stage;
     stage.level = kEarlyHelp;
-    stage.start = from + rng_.Between(0, 10);
+    stage.start = from + rng_.Between(0, kStepDownGapDays);
     stage.end = stage.start + StageDays(kEarlyHelp);
     stage.ref = ++next_eh_;
     const absl::CivilDay adult = Eighteenth(children_[journey->child].dob);
@@ -681,8 +794,10 @@ class Generator {
     const Child& child = children_[journey->child];
     const absl::CivilDay adult = Eighteenth(child.dob);
     std::optional<Level> next = level;
+    absl::CivilDay previous_end = journey->closed;
     for (int count = 0; next && count < 6; ++count) {
       if (start >= adult) {
+        journey->closed = std::max(journey->closed, previous_end);
         journey->closure = kRc7;
         break;
       }
@@ -695,7 +810,10 @@ class Generator {
       switch (stage.level) {
         case kChildProtection: {
           stage.ref = ++next_cp_;
-          stage.category = static_cast<uint8_t>(rng_.Pick(kCategoryWeights));
+          stage.category =
+              journey->plan_category >= 0 && count == 0
+                  ? static_cast<uint8_t>(journey->plan_category)
+                  : static_cast<uint8_t>(rng_.Pick(kCategoryWeights));
           const int days = StageDays(kChildProtection);
           stage.end = start + days;
           if (days > 150 && rng_.Chance(kPreProceedings)) {
@@ -838,7 +956,11 @@ class Generator {
         journey->closure = reason;
         break;
       }
-      start = end;
+      previous_end = end;
+      // A step down from a CP plan to a CIN plan starts up to a week after.
+      start = stage.level == kChildProtection && *next == kChildInNeed
+                  ? end + rng_.Between(0, kStepDownGapDays)
+                  : end;
     }
     journey->end = std::max(journey->end, journey->closed);
   }
@@ -873,6 +995,36 @@ class Generator {
       Push(Base(journey, EventType::kCpPlanEnd, earlier.end, earlier.ref));
     }
     Render(journey, &rng);
+    if (plan_ != nullptr) AddToPlan(journey);
+  }
+
+  // The journey's referral and open work in the front door's plan.
+  void AddToPlan(const Journey& journey) {
+    const std::string child_id = ChildId(journey.child);
+    const absl::CivilDay dob = children_[journey.child].dob;
+    if (journey.has_referral && journey.referral <= horizon_) {
+      PlannedReferral referral;
+      referral.date = journey.referral;
+      referral.child_id = child_id;
+      referral.child_dob = dob;
+      referral.source_code = std::string(kSourceCodes[journey.source]);
+      referral.primary_need = std::string(kNeedCodes[journey.need]);
+      int category = journey.referral_category - 1;
+      if (category < 0) category = journey.plan_category;
+      if (category < 0) category = journey.s47_category - 1;
+      if (category >= 0) referral.category = std::string(kCategories[category]);
+      referral.strategy_discussion = journey.s47.has_value();
+      plan_->referrals.push_back(std::move(referral));
+    }
+    const auto work = [&](absl::CivilDay start, absl::CivilDay end) {
+      if (start > horizon_ || end <= start) return;
+      plan_->open_work.push_back(PlannedOpenWork{child_id, dob, start, end});
+    };
+    if (journey.assessed) {
+      work(journey.assessment_start, journey.assessment_end);
+    }
+    if (journey.s47) work(journey.s47->start, journey.s47->end);
+    for (const Stage& stage : journey.stages) work(stage.start, stage.end);
   }
 
   // ------------------------------------------------------------------------
@@ -916,7 +1068,7 @@ class Generator {
         Base(journey, EventType::kAllocationStart, start, ++next_allocation_);
     row.code = pool;
     row.worker = static_cast<uint32_t>(
-        rng->Below(static_cast<uint64_t>(kPoolWorkers[pool] * options_.scale)));
+        rng->Below(static_cast<uint64_t>(pool_workers_[pool])));
     Push(row);
     row.type = EventType::kAllocationEnd;
     row.date = end;
@@ -937,6 +1089,7 @@ class Generator {
       Row referral = Base(journey, EventType::kReferral, journey.referral, r);
       referral.code = journey.source;
       referral.need = journey.need;
+      referral.category = journey.referral_category;
       Push(referral);
       absl::CivilDay assessment_phase_end = journey.closed;
       for (const Stage& stage : journey.stages) {
@@ -961,13 +1114,16 @@ class Generator {
           Push(Base(journey, EventType::kStrategyDiscussion,
                     *s47.second_discussion, s47.ref, r));
         }
-        Push(Base(journey, EventType::kS47Start, s47.start, s47.ref, r));
+        Row start = Base(journey, EventType::kS47Start, s47.start, s47.ref, r);
+        start.category = journey.s47_category;
+        Push(start);
         Row end = Base(journey, EventType::kS47End, s47.end, s47.ref, r);
         end.code = s47.outcome;
         Push(end);
         if (s47.icpc) {
           Row icpc = Base(journey, EventType::kIcpc, *s47.icpc, s47.ref, r);
           icpc.code = s47.plan ? kCpPlan : kNoPlan;
+          icpc.category = journey.icpc_category;
           Push(icpc);
         }
       }
@@ -998,15 +1154,21 @@ class Generator {
     }
   }
 
-  uint8_t VisitFlags(const Journey& journey, absl::CivilDay on,
+  // Face to face or virtual, and seen alone or not (children under 2 are
+  // never seen alone).
+  uint8_t VisitFlags(const Journey& journey, absl::CivilDay on, EventType type,
                      Rng* rng) const {
     uint8_t flags = 0;
-    if (rng->Chance(0.06)) flags |= kFlagVirtual;
+    const bool virtual_visit = rng->Chance(
+        on < kAfterPandemic ? kVirtualBefore2022 : kVirtualFrom2022);
+    if (virtual_visit) flags |= kFlagVirtual;
+    double alone = type == EventType::kCpVisit    ? kSeenAloneCp
+                   : type == EventType::kCinVisit ? kSeenAloneCin
+                                                  : kSeenAloneCla;
+    if (virtual_visit) alone *= kSeenAloneVirtual;
     const bool can_be_alone =
-        on >= AddMonthsClamped(children_[journey.child].dob, 12 * 4);
-    if (can_be_alone && (flags & kFlagVirtual) == 0 && rng->Chance(0.75)) {
-      flags |= kFlagSeenAlone;
-    }
+        on >= AddMonthsClamped(children_[journey.child].dob, 12 * 2);
+    if (can_be_alone && rng->Chance(alone)) flags |= kFlagSeenAlone;
     return flags;
   }
 
@@ -1042,15 +1204,26 @@ class Generator {
         Push(Base(journey, EventType::kEhStart, stage.start, stage.ref));
         Push(Base(journey, EventType::kEhEnd, stage.end, stage.ref));
         return;
-      case kChildInNeed:
+      case kChildInNeed: {
         Push(Base(journey, EventType::kCinPlanStart, stage.start, stage.ref));
+        // Visits every 4-6 weeks, the first within 10 working days.
+        absl::CivilDay visit = Wd(stage.start, rng->Between(1, 10));
+        while (visit < last) {
+          Row row = Base(journey, EventType::kCinVisit, visit, stage.ref);
+          row.flags = VisitFlags(journey, visit, EventType::kCinVisit, rng);
+          Push(row);
+          visit = NextWorkingDay(visit + (rng->Chance(cin_visit_in_time_)
+                                              ? rng->Between(28, 40)
+                                              : rng->Between(43, 60)));
+        }
         Reviews(
             journey, stage, EventType::kCinReview,
-            AddMonthsClamped(stage.start, 3), kCinReviewInTime, 20,
+            AddMonthsClamped(stage.start, 3), cin_review_in_time_, 20,
             [](absl::CivilDay held, int) { return AddMonthsClamped(held, 3); },
             rng);
         Push(Base(journey, EventType::kCinPlanEnd, stage.end, stage.ref));
         return;
+      }
       case kChildProtection: {
         Row start =
             Base(journey, EventType::kCpPlanStart, stage.start, stage.ref);
@@ -1062,18 +1235,18 @@ class Generator {
           if (first) {
             gap = rng->Chance(0.9) ? rng->Between(1, 10) : rng->Between(11, 15);
           } else {
-            gap = rng->Chance(kCpVisitInTime) ? rng->Between(5, 10)
-                                              : rng->Between(11, 17);
+            gap = rng->Chance(cp_visit_in_time_) ? rng->Between(5, 10)
+                                                 : rng->Between(11, 17);
           }
           visit = Wd(visit, gap);
           if (visit >= last) break;
           Row row = Base(journey, EventType::kCpVisit, visit, stage.ref);
-          row.flags = VisitFlags(journey, visit, rng);
+          row.flags = VisitFlags(journey, visit, EventType::kCpVisit, rng);
           Push(row);
         }
         Reviews(
             journey, stage, EventType::kCpReview,
-            AddMonthsClamped(stage.start, 3), kCpReviewInTime, 20,
+            AddMonthsClamped(stage.start, 3), cp_review_in_time_, 20,
             [](absl::CivilDay held, int) { return AddMonthsClamped(held, 6); },
             rng);
         if (stage.pre_proceedings) {
@@ -1095,21 +1268,21 @@ class Generator {
             (rng->Chance(0.95) ? rng->Between(0, 7) : rng->Between(8, 14));
         while (visit < last) {
           Row row = Base(journey, EventType::kClaVisit, visit, stage.ref);
-          row.flags = VisitFlags(journey, visit, rng);
+          row.flags = VisitFlags(journey, visit, EventType::kClaVisit, rng);
           Push(row);
           if (stage.long_term && visit >= long_term_from) {
-            visit = rng->Chance(kClaLongTermVisitInTime)
+            visit = rng->Chance(cla_long_term_visit_in_time_)
                         ? visit + rng->Between(45, 88)
                         : AddMonthsClamped(visit, 3) + rng->Between(1, 30);
           } else {
-            visit =
-                visit + (rng->Chance(kClaVisitInTime) ? rng->Between(20, 42)
-                                                      : rng->Between(43, 70));
+            visit = visit + (rng->Chance(cla_visit_in_time_)
+                                 ? rng->Between(20, 42)
+                                 : rng->Between(43, 70));
           }
         }
         Reviews(
             journey, stage, EventType::kClaReview, Wd(stage.start, 20),
-            kClaReviewInTime, 10,
+            cla_review_in_time_, 10,
             [](absl::CivilDay held, int index) {
               return AddMonthsClamped(held, index == 0 ? 3 : 6);
             },
@@ -1125,6 +1298,19 @@ class Generator {
   Rng rng_;
   const absl::CivilDay horizon_;       // the last day of the last month
   const absl::CivilDay window_start_;  // journeys ending before: left out
+  const double volume_;                // scale x volume
+  // Chances of being in time, after the authority's lateness.
+  const double assessment_in_time_;
+  const double icpc_in_time_;
+  const double cp_visit_in_time_;
+  const double cp_review_in_time_;
+  const double cin_visit_in_time_;
+  const double cin_review_in_time_;
+  const double cla_visit_in_time_;
+  const double cla_long_term_visit_in_time_;
+  const double cla_review_in_time_;
+  int pool_workers_[kPoolCount] = {};  // workers per pool
+  CaseEventPlan* plan_ = nullptr;      // kept when not null
   std::vector<Row> rows_;
   std::vector<Child> children_;
   std::vector<CpRecord> cp_records_;
@@ -1150,6 +1336,12 @@ absl::Status CheckOptions(const CaseEventSynthOptions& options) {
   }
   if (options.lead_months < 0 || options.lead_months > 60) {
     return absl::InvalidArgumentError("lead_months must be 0 to 60");
+  }
+  if (!(options.volume >= 0.25 && options.volume <= 4)) {
+    return absl::InvalidArgumentError("volume must be 0.25 to 4");
+  }
+  if (!(options.lateness >= 0.5 && options.lateness <= 2)) {
+    return absl::InvalidArgumentError("lateness must be 0.5 to 2");
   }
   if (options.first_month.year() < 2000 || options.first_month.year() > 2100) {
     return absl::InvalidArgumentError(
@@ -1228,6 +1420,24 @@ absl::StatusOr<std::vector<kpi::CaseEvent>> SynthesizeCaseEvents(
     events.push_back(generator.ToEvent(generator.rows()[i], i));
   }
   return events;
+}
+
+absl::StatusOr<CaseEventPlan> PlanCaseEvents(
+    const CaseEventSynthOptions& options, const WorkingDayCalendar& calendar) {
+  if (absl::Status status = CheckOptions(options); !status.ok()) return status;
+  CaseEventPlan plan;
+  Generator generator(options, calendar);
+  generator.KeepPlan(&plan);
+  generator.Run();
+  std::stable_sort(plan.referrals.begin(), plan.referrals.end(),
+                   [](const PlannedReferral& a, const PlannedReferral& b) {
+                     return a.date < b.date;
+                   });
+  std::stable_sort(plan.open_work.begin(), plan.open_work.end(),
+                   [](const PlannedOpenWork& a, const PlannedOpenWork& b) {
+                     return a.start < b.start;
+                   });
+  return plan;
 }
 
 absl::Status WriteCaseEventsCsv(absl::Span<const kpi::CaseEvent> events,

@@ -52,7 +52,19 @@ constexpr double kNoChildIdChanceAnonymous = 0.2;
 constexpr double kUnbornChance = 0.012;
 constexpr double kNoDobChance = 0.02;
 constexpr double kDecidedChance = 0.97;
-constexpr double kProgressedChance = 0.15;
+// Of the contacts that do not become referrals, with a child id: about a
+// child with work open on the day (duplicate input), and how often those
+// are decided EXISTING_CASE.
+constexpr double kOpenWorkChildChance = 0.095;
+constexpr double kExistingCaseChance = 0.7;
+// A referral's contact came this many days before it: 0, 1, 2.
+constexpr double kDaysBeforeReferral[] = {0.5, 0.33, 0.17};
+// A contact received on its referral's day came by this second of the day,
+// so that it is decided the same day.
+constexpr int kLatestSameDaySecond = 15 * 3600 + 30 * 60;
+// Children of the case events get ids from here in the generator's child
+// table (written as their case-event ids).
+constexpr int64_t kCaseChildBase = int64_t{1} << 40;
 
 struct SourceWeight {
   absl::string_view code;
@@ -72,13 +84,15 @@ constexpr size_t kSourceCount = sizeof(kSources) / sizeof(kSources[0]);
 struct NeedWeight {
   absl::string_view code;
   double weight;
-  double progression;  // multiplies the chance of progressing
 };
 
+// Primary needs of the contacts that do not become referrals: with the
+// referrals' own mix (case_event_synthesizer.cc: N1 65%, N5 12%, N4 8%, ...)
+// at about 15% of the contacts, the whole feed is about 83% N1, 3% each
+// N2-N4, 5% N6 and 1% N8, as the reports.
 constexpr NeedWeight kNeeds[] = {
-    {"N0", 0.5, 0.3}, {"N1", 83, 1.06},  {"N2", 3, 0.75}, {"N3", 3, 0.75},
-    {"N4", 3, 0.75},  {"N5", 0.5, 0.75}, {"N6", 5, 0.75}, {"N7", 0.5, 0.75},
-    {"N8", 1, 0.75},  {"N9", 0.5, 0.2},
+    {"N0", 0.5}, {"N1", 86.2}, {"N2", 2.8}, {"N3", 2.8}, {"N4", 2.1},
+    {"N5", 0.1}, {"N6", 5.35}, {"N7", 0.5}, {"N8", 0.8}, {"N9", 0.4},
 };
 constexpr size_t kNeedCount = sizeof(kNeeds) / sizeof(kNeeds[0]);
 
@@ -261,7 +275,22 @@ struct DraftContact {
   int second = 0;  // local second of the day received
   int order = 0;   // draw order, to sort stably
   size_t source = 0;
+  int64_t referral = -1;  // index of the planned referral it leads to
 };
+
+size_t SourceIndex(absl::string_view code) {
+  for (size_t i = 0; i < kSourceCount; ++i) {
+    if (kSources[i].code == code) return i;
+  }
+  return kSourceCount - 1;
+}
+
+size_t NeedIndex(absl::string_view code) {
+  for (size_t i = 0; i < kNeedCount; ++i) {
+    if (kNeeds[i].code == code) return i;
+  }
+  return 0;
+}
 
 // ---------------------------------------------------------------------------
 // One authority's feeds.
@@ -270,22 +299,21 @@ class AuthorityGenerator {
  public:
   AuthorityGenerator(const SynthOptions& options, int index,
                      std::string authority, absl::TimeZone tz,
-                     std::string path_prefix)
+                     std::string path_prefix, CaseEventPlan plan)
       : options_(options),
         index_(index),
         tz_(tz),
         path_prefix_(std::move(path_prefix)),
         rng_(AuthoritySeed(options.seed, index)),
-        area_(AreaName(index)) {
+        area_(AreaName(index)),
+        plan_(std::move(plan)) {
     stats_.authority = std::move(authority);
-    // Always drawn, so that every authority's stream is laid out alike.
-    const double volume = rng_.Uniform(0.6, 1.6);
-    const double progression = rng_.Uniform(0.6, 1.6);
-    if (index > 0) {
-      stats_.volume_factor = volume;
-      stats_.progression_factor = progression;
-    }
+    const AuthorityLevel level = AuthorityLevelOf(options.seed, index);
+    stats_.volume_factor = level.volume;
+    stats_.progression_factor = level.progression;
+    stats_.lateness_factor = level.lateness;
     start_day_ = absl::CivilDay(options.start_month);
+    LinkPlan();
     stats_.children =
         static_cast<int64_t>(kChildPopulation * stats_.volume_factor + 0.5);
     // Each slot of the population holds one child at a time, born within
@@ -305,6 +333,86 @@ class AuthorityGenerator {
     stats_.contacts_per_month.assign(options.months, 0);
     stats_.decided_per_month.assign(options.months, 0);
     stats_.progressed_per_month.assign(options.months, 0);
+  }
+
+  // The referrals' contacts by the day they came, and each case-event
+  // child's work.
+  void LinkPlan() {
+    for (const PlannedOpenWork& work : plan_.open_work) {
+      const int64_t id = CaseChild(work.child_id, work.child_dob);
+      work_of_[id].emplace_back(static_cast<int32_t>(work.start - start_day_),
+                                static_cast<int32_t>(work.end - start_day_));
+    }
+    const absl::CivilDay last_day =
+        absl::CivilDay(options_.start_month + options_.months) - 1;
+    SynthRng rng(AuthoritySeed(options_.seed, index_) ^ 0x4C494E4BULL);
+    for (size_t i = 0; i < plan_.referrals.size(); ++i) {
+      const PlannedReferral& referral = plan_.referrals[i];
+      if (referral.date < start_day_ || referral.date > last_day) continue;
+      int before =
+          static_cast<int>(rng.Pick(absl::MakeConstSpan(kDaysBeforeReferral)));
+      // Before the referral's own work: an assessment starting on the
+      // referral's day makes its contact a day or two earlier.
+      const int64_t child = CaseChild(referral.child_id, referral.child_dob);
+      while (before < 2 &&
+             HasOpenWork(child, static_cast<int32_t>(referral.date - before -
+                                                     start_day_))) {
+        ++before;
+      }
+      const absl::CivilDay day = std::max(start_day_, referral.date - before);
+      linked_.emplace_back(static_cast<int32_t>(day - start_day_),
+                           static_cast<int64_t>(i));
+    }
+    std::stable_sort(
+        linked_.begin(), linked_.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+
+  // The generator's id of a case-event child, entered in the child table.
+  int64_t CaseChild(const std::string& child_id, absl::CivilDay dob) {
+    auto [it, inserted] = case_ids_.try_emplace(
+        child_id, kCaseChildBase + static_cast<int64_t>(case_names_.size()));
+    if (inserted) {
+      case_names_.push_back(child_id);
+      children_.try_emplace(it->second,
+                            Child{static_cast<int32_t>(dob - start_day_)});
+    }
+    return it->second;
+  }
+
+  // Whether the child has work open on the day: start <= day < end.
+  bool HasOpenWork(int64_t child, int32_t day_offset) const {
+    auto it = work_of_.find(child);
+    if (it == work_of_.end()) return false;
+    for (const auto& [start, end] : it->second) {
+      if (start <= day_offset && day_offset < end) return true;
+    }
+    return false;
+  }
+
+  // A child with work open on the day (started before it, ending after
+  // it), or -1.
+  int64_t OpenWorkChild(int32_t day_offset) {
+    if (open_.empty()) return -1;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const PlannedOpenWork& work =
+          plan_.open_work[open_[rng_.Below(open_.size())]];
+      if (work.end - start_day_ <= day_offset) continue;
+      return CaseChild(work.child_id, work.child_dob);
+    }
+    return -1;
+  }
+
+  // The work open on the day, for OpenWorkChild.
+  void UpdateOpenWork(absl::CivilDay day) {
+    while (next_work_ < plan_.open_work.size() &&
+           plan_.open_work[next_work_].start < day) {
+      open_.push_back(next_work_++);
+    }
+    open_.erase(
+        std::remove_if(open_.begin(), open_.end(),
+                       [&](size_t i) { return plan_.open_work[i].end <= day; }),
+        open_.end());
   }
 
   absl::StatusOr<AuthorityStats> Run(SynthOutput* output) {
@@ -341,8 +449,21 @@ class AuthorityGenerator {
         month_weight += DayWeight(d);
       }
       for (absl::CivilDay d = first; d < after; ++d) {
+        UpdateOpenWork(d);
         const int64_t n = rng_.Poisson(expected * DayWeight(d) / month_weight);
-        DrawDay(d, n, &day_contacts);
+        // The day's referral contacts are among its n.
+        const int32_t offset = static_cast<int32_t>(d - start_day_);
+        const size_t linked_from = next_linked_;
+        while (next_linked_ < linked_.size() &&
+               linked_[next_linked_].first == offset) {
+          ++next_linked_;
+        }
+        DrawDay(d,
+                std::max<int64_t>(
+                    0, n - static_cast<int64_t>(next_linked_ - linked_from)),
+                absl::MakeConstSpan(linked_).subspan(
+                    linked_from, next_linked_ - linked_from),
+                &day_contacts);
         for (const DraftContact& draft : day_contacts) {
           const size_t agency =
               AgencyIndex(AgencyForSource(kSources[draft.source].code));
@@ -384,8 +505,11 @@ class AuthorityGenerator {
     return SplitMix64(&with_index);
   }
 
-  // The day's contacts: their sources and local times, in time order.
-  void DrawDay(absl::CivilDay day, int64_t n, std::vector<DraftContact>* out) {
+  // The day's contacts: `n` others and those of the referrals `linked`,
+  // with their sources and local times, in time order.
+  void DrawDay(absl::CivilDay day, int64_t n,
+               absl::Span<const std::pair<int32_t, int64_t>> linked,
+               std::vector<DraftContact>* out) {
     out->clear();
     const bool weekend = IsWeekend(day) || IsFixedHoliday(day);
     double weights[kSourceCount];
@@ -398,6 +522,19 @@ class AuthorityGenerator {
       draft.order = static_cast<int>(i);
       draft.source = rng_.Pick(weights);
       draft.second = DrawSecondOfDay(kSources[draft.source].code, weekend);
+      out->push_back(draft);
+    }
+    for (const auto& [offset, referral] : linked) {
+      const PlannedReferral& planned = plan_.referrals[referral];
+      DraftContact draft;
+      draft.order = static_cast<int>(out->size());
+      draft.source = SourceIndex(planned.source_code);
+      draft.referral = referral;
+      draft.second = DrawSecondOfDay(kSources[draft.source].code, weekend);
+      if (planned.date == day && draft.second > kLatestSameDaySecond) {
+        draft.second =
+            static_cast<int>(rng_.Between(8 * 3600, kLatestSameDaySecond));
+      }
       out->push_back(draft);
     }
     std::sort(out->begin(), out->end(),
@@ -488,12 +625,84 @@ class AuthorityGenerator {
     return day_offset - dob < kChildhoodDays ? id : -1;
   }
 
+  // The concerns of a contact the front door saw in `category` (NEG, EMO,
+  // PHY, SAB or MUL), mapping back to it as intake's abuse categories do.
+  void CategoryConcerns(absl::string_view category, absl::string_view source,
+                        bool* concerns) {
+    const auto one = [&](absl::string_view code) {
+      if (code == "NEG") {
+        concerns[kNeglect] = true;
+      } else if (code == "PHY") {
+        concerns[kPhysical] = true;
+      } else if (code == "SAB") {
+        concerns[rng_.Chance(0.3) ? kCse : kSexual] = true;
+      } else {  // EMO
+        const bool abuse = rng_.Chance(source == "6" ? 0.8 : 0.45);
+        concerns[abuse ? kDomesticAbuse : kEmotional] = true;
+        if (abuse && rng_.Chance(0.3)) concerns[kEmotional] = true;
+      }
+    };
+    if (category == "MUL") {
+      constexpr absl::string_view kCodes[] = {"NEG", "EMO", "PHY", "SAB"};
+      constexpr double kWeights[] = {0.4, 0.3, 0.25, 0.05};
+      const size_t a = rng_.Pick(absl::MakeConstSpan(kWeights));
+      size_t b = a;
+      while (b == a) b = rng_.Pick(absl::MakeConstSpan(kWeights));
+      one(kCodes[a]);
+      one(kCodes[b]);
+    } else {
+      one(category);
+    }
+    if (rng_.Chance(0.15)) concerns[kMentalHealth] = true;
+    if (rng_.Chance(0.15)) concerns[kSubstanceMisuse] = true;
+  }
+
+  // The contact's child: an id of the generator's child table, or -1.
+  int64_t DrawChild(absl::string_view source, int32_t day_offset) {
+    const double no_id_chance = (source == "9" || source == "10")
+                                    ? kNoChildIdChanceAnonymous
+                                    : kNoChildIdChance;
+    if (rng_.Chance(no_id_chance)) return -1;
+    // Pre-birth contacts come from health, social care, police and family,
+    // not from schools.
+    const bool school = source == "2A" || source == "2B" || source == "3C";
+    if (rng_.Chance(kOpenWorkChildChance)) {
+      const int64_t child = OpenWorkChild(day_offset);
+      if (child >= 0) return child;
+    }
+    if (!school && rng_.Chance(kUnbornChance)) {
+      const int64_t child = kUnbornIdBase + ++unborn_ids_;
+      children_.emplace(
+          child, Child{day_offset +
+                       static_cast<int32_t>(rng_.Between(1, kMaxUnbornDays))});
+      return child;
+    }
+    // Until a month of contacts is in the window, fewer repeats, so that
+    // the first children do not take them all.
+    const double warm =
+        std::min(1.0, static_cast<double>(recent_.size() - window_start_) /
+                          (kBaseContactsPerMonth * stats_.volume_factor));
+    int64_t child = -1;
+    if (rng_.Chance(kRepeatPickChance * warm)) {
+      child = RepeatChild(day_offset, !school);
+    }
+    if (child < 0) child = FreshChild(day_offset);
+    return child;
+  }
+
+  std::string ChildIdText(int64_t child) const {
+    if (child >= kCaseChildBase) return case_names_[child - kCaseChildBase];
+    return absl::StrFormat("CH%07d", child);
+  }
+
   void WriteContact(absl::CivilDay day, int month_index,
                     const DraftContact& draft, size_t agency_index,
                     std::string* line, std::string* decision_line) {
     const absl::string_view source = kSources[draft.source].code;
     const absl::string_view agency = kSynthAgencies[agency_index];
     const int32_t day_offset = static_cast<int32_t>(day - start_day_);
+    const PlannedReferral* referral =
+        draft.referral >= 0 ? &plan_.referrals[draft.referral] : nullptr;
 
     // The record id: unique per agency.
     const std::string record_id =
@@ -505,33 +714,12 @@ class AuthorityGenerator {
             .pre;
 
     // The child.
-    int64_t child = -1;
-    bool unborn = false;
-    const double no_id_chance = (source == "9" || source == "10")
-                                    ? kNoChildIdChanceAnonymous
-                                    : kNoChildIdChance;
-    if (!rng_.Chance(no_id_chance)) {
-      // Pre-birth contacts come from health, social care, police and
-      // family, not from schools.
-      const bool school = source == "2A" || source == "2B" || source == "3C";
-      if (!school && rng_.Chance(kUnbornChance)) {
-        child = kUnbornIdBase + ++unborn_ids_;
-        children_.emplace(
-            child, Child{day_offset + static_cast<int32_t>(
-                                          rng_.Between(1, kMaxUnbornDays))});
-      } else {
-        // Until a month of contacts is in the window, fewer repeats, so
-        // that the first children do not take them all.
-        const double warm =
-            std::min(1.0, static_cast<double>(recent_.size() - window_start_) /
-                              (kBaseContactsPerMonth * stats_.volume_factor));
-        if (rng_.Chance(kRepeatPickChance * warm)) {
-          child = RepeatChild(day_offset, !school);
-        }
-        if (child < 0) child = FreshChild(day_offset);
-      }
-    }
+    const int64_t child =
+        referral != nullptr ? CaseChild(referral->child_id, referral->child_dob)
+                            : DrawChild(source, day_offset);
     bool repeat = false;
+    bool unborn = false;
+    bool open_work = false;
     absl::CivilDay dob;
     if (child >= 0) {
       Child& known = children_.at(child);
@@ -540,33 +728,47 @@ class AuthorityGenerator {
       recent_.emplace_back(day_offset, child);
       dob = start_day_ + known.dob;
       if (dob > day) unborn = true;
+      open_work = HasOpenWork(child, day_offset);
     }
-    const bool with_dob = child >= 0 && !rng_.Chance(kNoDobChance);
+    const bool with_dob =
+        child >= 0 && (referral != nullptr || !rng_.Chance(kNoDobChance));
 
     // Need and concerns.
-    double need_weights[kNeedCount];
-    for (size_t i = 0; i < kNeedCount; ++i) need_weights[i] = kNeeds[i].weight;
-    const size_t need = rng_.Pick(need_weights);
-    bool concerns[kConcernCount] = {};
-    int concern_count = 0;
-    for (int c = 0; c < kConcernCount; ++c) {
-      double chance = kConcernChance[need][c];
-      if (need == 1 && c == kDomesticAbuse && source == "6") {
-        chance = kPoliceDomesticAbuseChance;
+    size_t need;
+    if (referral != nullptr) {
+      need = NeedIndex(referral->primary_need);
+    } else {
+      double need_weights[kNeedCount];
+      for (size_t i = 0; i < kNeedCount; ++i) {
+        need_weights[i] = kNeeds[i].weight;
       }
-      if (chance > 0 && rng_.Chance(chance)) {
-        concerns[c] = true;
-        ++concern_count;
-      }
+      need = rng_.Pick(need_weights);
     }
-    if (need == 1 && concern_count == 0) {
-      concerns[rng_.Chance(0.5) ? kNeglect : kEmotional] = true;
-      ++concern_count;
+    bool concerns[kConcernCount] = {};
+    if (referral != nullptr && !referral->category.empty()) {
+      CategoryConcerns(referral->category, source, concerns);
+    } else {
+      int drawn = 0;
+      for (int c = 0; c < kConcernCount; ++c) {
+        double chance = kConcernChance[need][c];
+        if (need == 1 && c == kDomesticAbuse && source == "6") {
+          chance = kPoliceDomesticAbuseChance;
+        }
+        if (chance > 0 && rng_.Chance(chance)) {
+          concerns[c] = true;
+          ++drawn;
+        }
+      }
+      if (need == 1 && drawn == 0) {
+        concerns[rng_.Chance(0.5) ? kNeglect : kEmotional] = true;
+      }
     }
     std::string concern_list;
     int first_concern = -1;
+    int concern_count = 0;
     for (int c = 0; c < kConcernCount; ++c) {
       if (!concerns[c]) continue;
+      ++concern_count;
       if (first_concern < 0) first_concern = c;
       if (!concern_list.empty()) concern_list.push_back(';');
       absl::StrAppend(&concern_list, kConcernCodes[c]);
@@ -585,7 +787,7 @@ class AuthorityGenerator {
     line->push_back(',');
     line->append(absl::FormatTime(kTimestampFormat, received, tz_));
     line->push_back(',');
-    if (child >= 0) line->append(absl::StrFormat("CH%07d", child));
+    if (child >= 0) line->append(ChildIdText(child));
     line->push_back(',');
     if (with_dob) {
       line->append(absl::FormatCivilTime(dob));
@@ -608,20 +810,23 @@ class AuthorityGenerator {
     if (child >= 0) ++stats_.with_child_id;
     if (repeat) ++stats_.repeat_contacts;
     if (unborn) ++stats_.unborn;
+    if (open_work) ++stats_.duplicate_input;
+    if (referral != nullptr) ++stats_.referral_contacts;
     ++stats_.by_primary_need[std::string(kNeeds[need].code)];
     ++stats_.by_source[std::string(source)];
     ++stats_.by_agency[std::string(agency)];
 
-    // The decision.
-    if (!rng_.Chance(kDecidedChance)) return;
-    const double progress_chance =
-        std::min(0.6, kProgressedChance * stats_.progression_factor *
-                          kNeeds[need].progression);
+    // The decision: a referral's by its date; the others' as the front
+    // door's.
+    if (referral == nullptr && !rng_.Chance(kDecidedChance)) return;
     absl::string_view outcome;
-    if (rng_.Chance(progress_chance)) {
-      outcome = rng_.Chance(0.78) ? "REFERRAL" : "STRATEGY_DISCUSSION";
+    if (referral != nullptr) {
+      outcome =
+          referral->strategy_discussion ? "STRATEGY_DISCUSSION" : "REFERRAL";
       ++stats_.progressed;
       ++stats_.progressed_per_month[month_index];
+    } else if (open_work && rng_.Chance(kExistingCaseChance)) {
+      outcome = "EXISTING_CASE";
     } else {
       const double weights[] = {0.32, 0.26, 0.27, repeat ? 0.35 : 0.12};
       constexpr absl::string_view kOutcomes[] = {"NFA", "ADVICE", "EARLY_HELP",
@@ -633,25 +838,39 @@ class AuthorityGenerator {
 
     absl::CivilDay decided_day = day;
     int decided_second = 0;
-    const double u = rng_.Uniform();
-    const bool office_day = !IsWeekend(day) && !IsFixedHoliday(day);
     constexpr int kLateAfternoon = 16 * 3600;
     constexpr int kCloseOfDay = 17 * 3600 + 45 * 60;
-    if (office_day && draft.second < kLateAfternoon && u < 0.62) {
-      const int earliest = draft.second + 15 * 60;
-      const int latest = std::max(
-          earliest + 60, std::min(draft.second + 4 * 3600, kCloseOfDay));
-      decided_second = static_cast<int>(rng_.Between(earliest, latest));
-    } else {
-      int working_days = 1;
-      if (u >= 0.96) {
-        working_days = static_cast<int>(rng_.Between(4, 10));
-      } else if (u >= 0.88) {
-        working_days = static_cast<int>(rng_.Between(2, 3));
+    if (referral != nullptr) {
+      if (referral->date == day) {
+        // Received by kLatestSameDaySecond: decided within a few hours.
+        const int earliest = draft.second + 15 * 60;
+        const int latest = std::max(
+            earliest + 60, std::min(draft.second + 3 * 3600, kCloseOfDay));
+        decided_second = static_cast<int>(rng_.Between(earliest, latest));
+      } else {
+        decided_day = referral->date;
+        decided_second =
+            static_cast<int>(rng_.Between(9 * 3600, 17 * 3600 + 1800));
       }
-      decided_day = AddWeekdays(day, working_days);
-      decided_second =
-          static_cast<int>(rng_.Between(9 * 3600, 17 * 3600 + 1800));
+    } else {
+      const double u = rng_.Uniform();
+      const bool office_day = !IsWeekend(day) && !IsFixedHoliday(day);
+      if (office_day && draft.second < kLateAfternoon && u < 0.62) {
+        const int earliest = draft.second + 15 * 60;
+        const int latest = std::max(
+            earliest + 60, std::min(draft.second + 4 * 3600, kCloseOfDay));
+        decided_second = static_cast<int>(rng_.Between(earliest, latest));
+      } else {
+        int working_days = 1;
+        if (u >= 0.96) {
+          working_days = static_cast<int>(rng_.Between(4, 10));
+        } else if (u >= 0.88) {
+          working_days = static_cast<int>(rng_.Between(2, 3));
+        }
+        decided_day = AddWeekdays(day, working_days);
+        decided_second =
+            static_cast<int>(rng_.Between(9 * 3600, 17 * 3600 + 1800));
+      }
     }
     if (decided_day <= AddWeekdays(day, 1)) ++stats_.decided_by_next_weekday;
     const absl::Time decided =
@@ -866,6 +1085,18 @@ class AuthorityGenerator {
   int workers_ = 0;
   int schools_ = 0;
   int64_t next_record_[kSynthAgencies.size()] = {};
+  // The case events' plan: the referrals' contacts by day (day offset,
+  // referral), the next to write; the case-event children by id and their
+  // work (day offsets, start <= d < end); the work open on the day.
+  CaseEventPlan plan_;
+  std::vector<std::pair<int32_t, int64_t>> linked_;
+  size_t next_linked_ = 0;
+  absl::flat_hash_map<std::string, int64_t> case_ids_;
+  std::vector<std::string> case_names_;
+  absl::flat_hash_map<int64_t, std::vector<std::pair<int32_t, int32_t>>>
+      work_of_;
+  std::vector<size_t> open_;
+  size_t next_work_ = 0;
 };
 
 // mkdir -p
@@ -967,18 +1198,38 @@ absl::Status DirectorySynthOutput::Close(const std::string& path) {
   return absl::OkStatus();
 }
 
+CaseEventSynthOptions CaseEventOptionsFor(const SynthOptions& options,
+                                          int index) {
+  const AuthorityLevel level = AuthorityLevelOf(options.seed, index);
+  CaseEventSynthOptions events;
+  events.seed = AuthoritySeedOf(options.seed, index);
+  events.first_month = options.start_month;
+  events.months = options.months;
+  events.volume = level.case_volume();
+  events.lateness = level.lateness;
+  return events;
+}
+
 absl::StatusOr<SynthStats> SynthesizeContacts(const SynthOptions& options,
                                               SynthOutput* output) {
-  if (options.months < 1 || options.months > 1200) {
-    return absl::InvalidArgumentError("months must be 1 to 1,200");
+  absl::StatusOr<WorkingDayCalendar> calendar =
+      WorkingDayCalendar::EnglandAndWales();
+  if (!calendar.ok()) return calendar.status();
+  return SynthesizeContacts(options, *calendar, output);
+}
+
+absl::StatusOr<SynthStats> SynthesizeContacts(
+    const SynthOptions& options, const WorkingDayCalendar& calendar,
+    SynthOutput* output) {
+  if (options.months < 1 || options.months > 240) {
+    return absl::InvalidArgumentError("months must be 1 to 240");
   }
   if (options.scale < 1 || options.scale > 1000) {
     return absl::InvalidArgumentError("scale must be 1 to 1,000");
   }
-  if (options.start_month.year() < 1900 ||
-      (options.start_month + options.months).year() > 2999) {
+  if (options.start_month.year() < 2000 || options.start_month.year() > 2100) {
     return absl::InvalidArgumentError(
-        "the months generated must lie within 1900 to 2999");
+        "start_month must be in the years 2000 to 2100");
   }
   absl::StatusOr<std::string> last =
       AuthorityCode(options.first_authority, options.scale - 1);
@@ -996,7 +1247,11 @@ absl::StatusOr<SynthStats> SynthesizeContacts(const SynthOptions& options,
         AuthorityCode(options.first_authority, i);
     if (!code.ok()) return code.status();
     std::string prefix = options.scale > 1 ? absl::StrCat(*code, "/") : "";
-    AuthorityGenerator generator(options, i, *code, tz, std::move(prefix));
+    absl::StatusOr<CaseEventPlan> plan =
+        PlanCaseEvents(CaseEventOptionsFor(options, i), calendar);
+    if (!plan.ok()) return plan.status();
+    AuthorityGenerator generator(options, i, *code, tz, std::move(prefix),
+                                 *std::move(plan));
     absl::StatusOr<AuthorityStats> authority = generator.Run(output);
     if (!authority.ok()) return authority.status();
     stats.authorities.push_back(*std::move(authority));

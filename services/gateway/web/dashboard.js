@@ -1,7 +1,9 @@
 // The dashboard: a token kept in sessionStorage only (sent as
 // "Authorization: Bearer"), a month picker (the last 24 months, the last
 // full month first), the report fragment from /report placed in the page
-// and its charts drawn by report_charts.js (window.SgmReportCharts).
+// and its charts drawn by report_charts.js (window.SgmReportCharts), with a
+// row of links to its sections (front door to practice insight and what
+// changed), each marked when the section is unavailable or not deployed.
 (function () {
   "use strict";
 
@@ -82,6 +84,35 @@
     }).catch(function () { who.textContent = "Not signed in."; });
   }
 
+  // Links to the report's sections, in order; a section whose service did
+  // not answer (or is not deployed) is marked so in its link's title.
+  function buildNav(container) {
+    var nav = $("sgm-nav");
+    nav.textContent = "";
+    var sections = container.querySelectorAll("section.sgm-report-section");
+    var list = document.createElement("ul");
+    for (var i = 0; i < sections.length; i++) {
+      var section = sections[i];
+      var heading = section.querySelector("h2");
+      var match = /(?:^|\s)sgm-section-([a-z0-9-]+)/.exec(section.className);
+      if (!heading || !match) continue;
+      section.id = "sgm-section-" + match[1];
+      var link = document.createElement("a");
+      link.href = "#" + section.id;
+      link.textContent = heading.textContent;
+      var notice = section.querySelector(".sgm-notice");
+      if (notice && notice.parentNode === section) {
+        link.className = "sgm-nav-missing";
+        link.title = notice.textContent;
+      }
+      var item = document.createElement("li");
+      item.appendChild(link);
+      list.appendChild(item);
+    }
+    if (list.children.length > 0) nav.appendChild(list);
+    nav.hidden = list.children.length === 0;
+  }
+
   function show(event) {
     if (event) event.preventDefault();
     var month = $("sgm-month").value;
@@ -99,6 +130,7 @@
       return response.text().then(function (body) {
         if (!response.ok) {
           container.textContent = "";
+          buildNav(container);
           setStatus(describe(response, body), true);
           return;
         }
@@ -106,6 +138,7 @@
         // by the renderer; its <script type="application/json"> blocks are
         // data, never run.
         container.innerHTML = body;
+        buildNav(container);
         var suppressed = response.headers.get("Sgm-Suppressed-Fields");
         setStatus("Report for " + monthLabel(month) +
           (suppressed ? " (small counts are withheld)" : ""), false);

@@ -52,6 +52,12 @@ std::vector<Row> ExpectedTable() {
        false},
       {"/sgm.gateway.v1.GatewayService/GetPracticeReport", aggregates, false,
        false},
+      {"/sgm.gateway.v1.GatewayService/GetAbuseCategoryFunnel", aggregates,
+       false, false},
+      {"/sgm.gateway.v1.GatewayService/ListComparableFigures", aggregates,
+       false, false},
+      {"/sgm.gateway.v1.GatewayService/CompareFigures", aggregates, false,
+       false},
       {intake + "ImportContacts", staff_and_partners, true, true},
       {intake + "ImportDecisions", staff, true, true},
       {intake + "CreateContact", staff, true, false},
@@ -59,6 +65,10 @@ std::vector<Row> ExpectedTable() {
       {intake + "GetContact", staff, true, false},
       {intake + "ListContacts", staff, true, false},
       {intake + "GetFrontDoorFigures", aggregates, false, false},
+      {intake + "GetReferralQuality", aggregates, false, false},
+      {intake + "GetDuplicateInput", aggregates, false, false},
+      {intake + "GetContactCategories", aggregates, false, false},
+      {intake + "ListDuplicateContacts", staff, true, false},
       {kpi + "ImportCaseEvents", staff, true, true},
       {kpi + "RecordCaseEvent", staff, true, false},
       {kpi + "BatchRecordCaseEvents", staff, true, false},
@@ -69,6 +79,10 @@ std::vector<Row> ExpectedTable() {
       {kpi + "GetIndicatorTrend", aggregates, false, false},
       {kpi + "GetCaseStatus", aggregates, false, false},
       {kpi + "ListCaseloads", aggregates, false, false},
+      {kpi + "GetVisitQuality", aggregates, false, false},
+      {kpi + "GetServiceFlows", aggregates, false, false},
+      {kpi + "GetCategoryFunnel", aggregates, false, false},
+      {kpi + "ListOpenWork", staff, true, false},
       {workforce + "CreateStaff", managers, false, false},
       {workforce + "UpdateStaff", managers, false, false},
       {workforce + "EndStaff", managers, false, false},
@@ -155,9 +169,15 @@ TEST(AccessPolicyTest, AnalystDeniedEveryChildLevelMethod) {
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied)
         << rule.method;
   }
-  // 19 reads and writes of child records (12 intake and KPI, 7 QA), plus
+  // 21 reads and writes of child records (14 intake and KPI, 7 QA), plus
   // the intake, KPI and QA read-audit logs (they hold child ids).
-  EXPECT_EQ(child_level, 22);
+  EXPECT_EQ(child_level, 24);
+  for (const char* method : {"/sgm.intake.v1.IntakeService/GetReferralQuality",
+                             "/sgm.intake.v1.IntakeService/GetDuplicateInput",
+                             "/sgm.kpi.v1.KpiService/GetServiceFlows",
+                             "/sgm.gateway.v1.GatewayService/CompareFigures"}) {
+    EXPECT_TRUE(policy.Check(method, As(Role::kAnalyst)).ok()) << method;
+  }
   EXPECT_TRUE(policy
                   .Check("/sgm.intake.v1.IntakeService/GetFrontDoorFigures",
                          As(Role::kAnalyst))

@@ -2,8 +2,9 @@
 // months of contacts and decisions, case events and staff seeded through
 // the gateway's gRPC, then tests/browser/dashboard_test.mjs (playwright-core
 // driving Debian's headless chromium) loads the dashboard, selects the
-// month, waits for every chart to be drawn and saves a screenshot it checks
-// is not blank.
+// month, waits for every chart to be drawn (the practice-insight funnel and
+// service-flows charts among them), checks the links to the report's
+// sections and saves a screenshot it checks is not blank.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,7 +176,8 @@ TEST(DashboardBrowserTest, ShowsTheReportWithItsChartsDrawn) {
       "node '", SGM_SOURCE_DIR, "/tests/browser/dashboard_test.mjs'",
       " --url http://127.0.0.1:", cluster->http_port(), "/", " --token ",
       testing::kManagerToken, " --month ", month.Text(),
-      " --min-charts 3 --out '", screenshot, "'");
+      " --min-charts 3 --require-charts insight-funnel,insight-service-flows",
+      " --out '", screenshot, "'");
   std::string output;
   const int code = RunCommand(command, &output);
   EXPECT_EQ(code, 0) << command << "\n" << output;

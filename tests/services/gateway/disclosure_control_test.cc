@@ -1,5 +1,7 @@
 #include "services/gateway/disclosure_control.h"
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,7 +55,10 @@ void CollectNumericFields(const Descriptor* descriptor,
 TEST(DisclosureControlTest, EveryAggregateNumericFieldIsClassified) {
   std::vector<const Descriptor*> roots = {
       sgm::gateway::v1::PracticeReport::descriptor()};
-  for (const std::string& method : SuppressedMethods()) {
+  std::vector<std::string> methods = SuppressedMethods();
+  methods.insert(methods.end(), GatewayAggregateMethods().begin(),
+                 GatewayAggregateMethods().end());
+  for (const std::string& method : methods) {
     // "/pkg.Service/Method" -> "pkg.Service.Method".
     std::string name = method.substr(1);
     name[name.find('/')] = '.';
@@ -79,6 +84,16 @@ TEST(DisclosureControlTest, EveryAggregateNumericFieldIsClassified) {
   EXPECT_TRUE(fields.count("sgm.workforce.v1.CaseloadBand.workers"));
   EXPECT_TRUE(fields.count("sgm.qa.v1.AuditFigures.good"));
   EXPECT_TRUE(fields.count("sgm.qa.v1.QaTrendPoint.mean_rating"));
+  // ... and the practice-insight and what-changed messages.
+  EXPECT_TRUE(fields.count("sgm.intake.v1.ReferralQualityPoint.mean_score"));
+  EXPECT_TRUE(fields.count("sgm.intake.v1.DuplicateBreakdown.duplicates"));
+  EXPECT_TRUE(
+      fields.count("sgm.intake.v1.GetContactCategoriesResponse.contacts"));
+  EXPECT_TRUE(fields.count("sgm.kpi.v1.VisitQuality.seen_alone_percent"));
+  EXPECT_TRUE(fields.count("sgm.kpi.v1.ServiceFlowMonth.step_ups"));
+  EXPECT_TRUE(fields.count("sgm.kpi.v1.CategoryChange.plans"));
+  EXPECT_TRUE(fields.count("sgm.gateway.v1.AbuseFunnelConversion.percent"));
+  EXPECT_TRUE(fields.count("sgm.gateway.v1.FigureChange.before"));
 }
 
 // A derived figure names only fields of its own message (or below it).
@@ -373,9 +388,290 @@ TEST(DisclosureControlTest, NothingSmallNothingWithheld) {
   EXPECT_EQ(report.front_door().figures().this_month().contacts(), 250);
 }
 
+// Referral quality: an agency with 3 contacts has its counts, its mean
+// score and its share below threshold withheld, and its gap of 2; an agency
+// of 40 contacts with 4 below threshold has only those 4 and their share
+// withheld. The threshold and the rule weights are settings.
+TEST(DisclosureControlTest, ReferralQuality) {
+  sgm::intake::v1::GetReferralQualityResponse response;
+  response.set_threshold(60);
+  response.add_rules()->set_weight(25);
+  sgm::intake::v1::AgencyReferralQuality* school = response.add_agencies();
+  school->set_agency("SCHOOL");
+  school->mutable_total()->set_contacts(3);
+  school->mutable_total()->set_mean_score(55.0);
+  school->mutable_total()->set_below_threshold(2);
+  school->mutable_total()->set_below_threshold_percent(66.7);
+  sgm::intake::v1::QualityGap* gap = school->add_top_gaps();
+  gap->set_item("child_dob");
+  gap->set_contacts(2);
+  gap->set_percent(66.7);
+  sgm::intake::v1::ReferralQualityPoint* empty_month = school->add_trend();
+  empty_month->mutable_month()->set_year(2024);
+  empty_month->set_contacts(0);
+  sgm::intake::v1::AgencyReferralQuality* police = response.add_agencies();
+  police->set_agency("POLICE");
+  police->mutable_total()->set_contacts(40);
+  police->mutable_total()->set_mean_score(72.5);
+  police->mutable_total()->set_below_threshold(4);
+  police->mutable_total()->set_below_threshold_percent(10.0);
+
+  EXPECT_THAT(WithholdSmallCounts(&response),
+              ElementsAre("agencies[0].total.contacts",
+                          "agencies[0].total.below_threshold",
+                          "agencies[0].total.mean_score",
+                          "agencies[0].total.below_threshold_percent",
+                          "agencies[0].top_gaps[0].contacts",
+                          "agencies[0].top_gaps[0].percent",
+                          "agencies[1].total.below_threshold",
+                          "agencies[1].total.below_threshold_percent"));
+  EXPECT_FALSE(school->total().has_mean_score());
+  EXPECT_EQ(school->top_gaps(0).item(), "child_dob");
+  EXPECT_EQ(police->total().contacts(), 40);
+  EXPECT_EQ(police->total().mean_score(), 72.5);
+  EXPECT_FALSE(police->total().has_below_threshold_percent());
+  EXPECT_EQ(response.threshold(), 60);
+  EXPECT_EQ(response.rules(0).weight(), 25);
+}
+
+// Duplicate input: 2 duplicates of 30 contacts with a child (6.7%).
+TEST(DisclosureControlTest, DuplicateInput) {
+  sgm::intake::v1::GetDuplicateInputResponse response;
+  response.mutable_total()->set_contacts_with_child(30);
+  response.mutable_total()->set_duplicates(2);
+  response.mutable_total()->set_percent(6.7);
+  sgm::intake::v1::DuplicateBreakdown* concern = response.add_by_concern();
+  concern->set_code("DOMESTIC_ABUSE");
+  concern->set_contacts_with_child(12);
+  concern->set_duplicates(6);
+  concern->set_percent(50.0);
+  EXPECT_THAT(WithholdSmallCounts(&response),
+              ElementsAre("total.duplicates", "total.percent"));
+  EXPECT_FALSE(response.total().has_percent());
+  EXPECT_EQ(response.by_concern(0).percent(), 50.0);
+}
+
+// Visit quality: 12 CP visits, 3 of them face to face (25%), seen alone
+// recorded on 2 (both alone): the 3, the 2s and both shares withheld.
+TEST(DisclosureControlTest, VisitQuality) {
+  sgm::kpi::v1::GetVisitQualityResponse response;
+  sgm::kpi::v1::VisitQuality* cp = response.add_totals();
+  cp->set_kind(sgm::kpi::v1::VISIT_KIND_CHILD_PROTECTION);
+  cp->set_visits(12);
+  cp->set_mode_recorded(12);
+  cp->set_face_to_face(3);
+  cp->set_face_to_face_percent(25.0);
+  cp->set_seen_alone_recorded(2);
+  cp->set_seen_alone(2);
+  cp->set_seen_alone_percent(100.0);
+  EXPECT_THAT(
+      WithholdSmallCounts(&response),
+      ElementsAre("totals[0].face_to_face", "totals[0].seen_alone_recorded",
+                  "totals[0].seen_alone", "totals[0].face_to_face_percent",
+                  "totals[0].seen_alone_percent"));
+  EXPECT_EQ(cp->visits(), 12);
+  EXPECT_FALSE(cp->has_face_to_face_percent());
+  EXPECT_FALSE(cp->has_seen_alone_percent());
+}
+
+// Service-level flows: 2 step downs (both CP to CIN), 3 children in care
+// at the month end and their share of the 799 open cases withheld; the
+// other shares, 7 step ups and the gap setting shown.
+TEST(DisclosureControlTest, ServiceFlows) {
+  sgm::kpi::v1::GetServiceFlowsResponse response;
+  response.set_gap_days(3);
+  sgm::kpi::v1::ServiceFlowMonth* month = response.add_months();
+  month->mutable_month()->set_year(2024);
+  month->mutable_month()->set_month(5);
+  month->set_step_downs(2);
+  month->set_step_downs_cp_to_cin(2);
+  month->set_step_downs_cin_to_early_help(0);
+  month->set_step_ups(7);
+  month->set_entries(30);
+  month->set_exits(25);
+  sgm::kpi::v1::LevelMove* move = month->add_moves();
+  move->set_from(sgm::kpi::v1::SERVICE_LEVEL_CHILD_PROTECTION);
+  move->set_to(sgm::kpi::v1::SERVICE_LEVEL_CHILD_IN_NEED);
+  move->set_moves(2);
+  sgm::kpi::v1::ClosureCount* closure = month->add_closures();
+  closure->set_reason("RC8");
+  closure->set_closures(20);
+  month->set_closures_total(20);
+  month->mutable_open_cases()->set_early_help(400);
+  month->mutable_open_cases()->set_child_in_need(300);
+  month->mutable_open_cases()->set_child_protection(96);
+  month->mutable_open_cases()->set_child_in_care(3);
+  month->mutable_open_cases()->set_total(799);
+  month->set_early_help_percent(50.1);
+  month->set_child_in_need_percent(37.5);
+  month->set_child_protection_percent(12.0);
+  month->set_child_in_care_percent(0.4);
+
+  EXPECT_THAT(
+      WithholdSmallCounts(&response),
+      ElementsAre("months[0].step_downs", "months[0].step_downs_cp_to_cin",
+                  "months[0].moves[0].moves",
+                  "months[0].open_cases.child_in_care",
+                  "months[0].child_in_care_percent"));
+  EXPECT_EQ(month->child_in_care_percent(), 0);
+  EXPECT_EQ(month->child_protection_percent(), 12.0);
+  EXPECT_EQ(month->step_ups(), 7);
+  EXPECT_EQ(month->closures(0).closures(), 20);
+  EXPECT_EQ(response.gap_days(), 3);
+}
+
+// The abuse-category funnel: physical abuse is 40 at contact, 3 at
+// referral, 2 at S47 and 0 at ICPC. The 3 and the 2 are withheld with
+// their shares, and so is every physical-abuse conversion: 3/40 and 2/3
+// from a withheld count, and 0/2 from the withheld 2 before it. Neglect
+// (50, 20, 10, 6) is shown; a change of category on 1 plan is withheld.
+TEST(DisclosureControlTest, AbuseFunnelConversions) {
+  sgm::gateway::v1::GetAbuseCategoryFunnelResponse response;
+  sgm::gateway::v1::AbuseCategoryFunnel* funnel = response.mutable_funnel();
+  struct Row {
+    const char* stage;
+    int64_t neglect;
+    int64_t physical;
+    std::optional<double> neglect_conversion;
+    std::optional<double> physical_conversion;
+  };
+  const Row rows[] = {{"CONTACT", 50, 40, std::nullopt, std::nullopt},
+                      {"REFERRAL", 20, 3, 40.0, 7.5},
+                      {"S47", 10, 2, 50.0, 66.7},
+                      {"ICPC", 6, 0, 60.0, 0.0}};
+  for (const Row& row : rows) {
+    sgm::gateway::v1::AbuseFunnelStage* stage = funnel->add_stages();
+    stage->set_stage(row.stage);
+    stage->set_total(row.neglect + row.physical);
+    auto* neglect = stage->add_by_category();
+    neglect->set_category("NEG");
+    neglect->set_count(row.neglect);
+    neglect->set_percent(100.0 * row.neglect / (row.neglect + row.physical));
+    auto* physical = stage->add_by_category();
+    physical->set_category("PHY");
+    physical->set_count(row.physical);
+    physical->set_percent(100.0 * row.physical / (row.neglect + row.physical));
+    if (row.neglect_conversion.has_value()) {
+      auto* c = stage->add_conversions();
+      c->set_category("NEG");
+      c->set_percent(*row.neglect_conversion);
+      c = stage->add_conversions();
+      c->set_category("PHY");
+      c->set_percent(*row.physical_conversion);
+    }
+  }
+  funnel->set_plans_traced(8);
+  sgm::kpi::v1::CategoryChange* change = funnel->add_changes();
+  change->set_from("PHY");
+  change->set_to("EMO");
+  change->set_plans(1);
+
+  EXPECT_THAT(WithholdSmallCounts(&response),
+              ElementsAre("funnel.stages[1].by_category[1].count",
+                          "funnel.stages[1].by_category[1].percent",
+                          "funnel.stages[2].by_category[1].count",
+                          "funnel.stages[2].by_category[1].percent",
+                          "funnel.changes[0].plans",
+                          "funnel.stages[1].conversions[1].percent",
+                          "funnel.stages[2].conversions[1].percent",
+                          "funnel.stages[3].conversions[1].percent"));
+  EXPECT_FALSE(funnel->stages(1).conversions(1).has_percent());
+  EXPECT_FALSE(funnel->stages(3).conversions(1).has_percent());
+  EXPECT_EQ(funnel->stages(1).conversions(0).percent(), 40.0);
+  EXPECT_EQ(funnel->stages(3).conversions(0).percent(), 60.0);
+  EXPECT_EQ(funnel->stages(3).by_category(1).count(), 0);
+  EXPECT_EQ(funnel->stages(1).total(), 23);
+  EXPECT_EQ(funnel->plans_traced(), 8);
+}
+
+sgm::gateway::v1::FigureChange* AddChange(
+    sgm::gateway::v1::FigureComparison* comparison, const char* id,
+    sgm::gateway::v1::FigureUnit unit, double before, double after) {
+  sgm::gateway::v1::FigureChange* change = comparison->add_changes();
+  change->mutable_figure()->set_id(id);
+  change->mutable_figure()->set_unit(unit);
+  change->set_before(before);
+  change->set_after(after);
+  change->set_absolute_change(after - before);
+  if (before != 0) {
+    change->set_relative_change_percent(100.0 * (after - before) / before);
+  }
+  return change;
+}
+
+// CompareFigures: a count of 3 before (its changes go with it); a mean of
+// monthly counts of 0.5 after (under 1 child a month, still 1 to 4
+// children); percentages of 3.0 and 4.5 are not counts and are kept; 0 is
+// shown. The trailer names the paths.
+TEST(DisclosureControlTest, ComparisonWithholdsSmallCountFigures) {
+  sgm::gateway::v1::CompareFiguresResponse response;
+  sgm::gateway::v1::FigureComparison* comparison =
+      response.mutable_comparison();
+  AddChange(comparison, "intake.contacts", sgm::gateway::v1::FIGURE_UNIT_COUNT,
+            3, 12);
+  AddChange(comparison, "kpi.cpp_visits_in_time",
+            sgm::gateway::v1::FIGURE_UNIT_PERCENT, 3.0, 4.5);
+  AddChange(comparison, "kpi.open_cases", sgm::gateway::v1::FIGURE_UNIT_COUNT,
+            120, 0.5);
+  AddChange(comparison, "kpi.repeat_plans", sgm::gateway::v1::FIGURE_UNIT_COUNT,
+            0, 0);
+
+  EXPECT_EQ(WithholdInGatewayAnswer(&response),
+            "comparison.changes[0].before,"
+            "comparison.changes[0].absolute_change,"
+            "comparison.changes[0].relative_change_percent,"
+            "comparison.changes[2].after,"
+            "comparison.changes[2].absolute_change,"
+            "comparison.changes[2].relative_change_percent");
+  EXPECT_FALSE(comparison->changes(0).has_before());
+  EXPECT_EQ(comparison->changes(0).after(), 12);
+  EXPECT_FALSE(comparison->changes(0).has_relative_change_percent());
+  EXPECT_EQ(comparison->changes(1).before(), 3.0);
+  EXPECT_EQ(comparison->changes(1).absolute_change(), 1.5);
+  EXPECT_FALSE(comparison->changes(2).has_after());
+  EXPECT_EQ(comparison->changes(2).before(), 120);
+  EXPECT_TRUE(comparison->changes(3).has_before());
+  // Nothing small: no trailer.
+  sgm::gateway::v1::CompareFiguresResponse big;
+  AddChange(big.mutable_comparison(), "intake.contacts",
+            sgm::gateway::v1::FIGURE_UNIT_COUNT, 2774, 2417);
+  EXPECT_EQ(WithholdInGatewayAnswer(&big), "");
+}
+
+// The trailer is capped like the proxy's: 201 months with 1 step up each
+// name 201 paths; "months[0].step_ups" to "months[199].step_ups" take 4,089
+// characters with their commas (10 of 18, 90 of 19 and 100 of 20, plus
+// 199 commas), the 201st would pass 4,096.
+TEST(DisclosureControlTest, GatewayAnswerTrailerIsCapped) {
+  sgm::kpi::v1::GetServiceFlowsResponse response;
+  for (int i = 0; i < 201; ++i) response.add_months()->set_step_ups(1);
+  const std::string trailer = WithholdInGatewayAnswer(&response);
+  EXPECT_EQ(trailer.size(), 4089u + std::string(",+1 more").size());
+  EXPECT_THAT(trailer, ::testing::StartsWith("months[0].step_ups,"));
+  EXPECT_THAT(trailer, ::testing::EndsWith("months[199].step_ups,+1 more"));
+}
+
 TEST(DisclosureControlTest, SuppressedMethods) {
   EXPECT_TRUE(
       IsSuppressedMethod("/sgm.intake.v1.IntakeService/GetFrontDoorFigures"));
+  // The practice-insight aggregates; the list of duplicate contacts is
+  // child-level, not an aggregate.
+  EXPECT_TRUE(
+      IsSuppressedMethod("/sgm.intake.v1.IntakeService/GetReferralQuality"));
+  EXPECT_TRUE(
+      IsSuppressedMethod("/sgm.intake.v1.IntakeService/GetDuplicateInput"));
+  EXPECT_TRUE(
+      IsSuppressedMethod("/sgm.intake.v1.IntakeService/GetContactCategories"));
+  EXPECT_TRUE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/GetVisitQuality"));
+  EXPECT_TRUE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/GetServiceFlows"));
+  EXPECT_TRUE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/GetCategoryFunnel"));
+  EXPECT_FALSE(
+      IsSuppressedMethod("/sgm.intake.v1.IntakeService/ListDuplicateContacts"));
+  EXPECT_FALSE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/ListOpenWork"));
+  EXPECT_THAT(GatewayAggregateMethods(),
+              ElementsAre("/sgm.gateway.v1.GatewayService/"
+                          "GetAbuseCategoryFunnel",
+                          "/sgm.gateway.v1.GatewayService/CompareFigures"));
   // Child-level lists are not aggregates.
   EXPECT_FALSE(IsSuppressedMethod("/sgm.intake.v1.IntakeService/ListContacts"));
   EXPECT_FALSE(IsSuppressedMethod("/sgm.kpi.v1.KpiService/ListWatchlist"));

@@ -45,7 +45,8 @@ constexpr char kContacts[] =
     "M7,2024-05-20T09:00:00+01:00,CH7,,2A,N6,,,\n";
 
 // The index of `code` in a breakdown, or -1.
-int IndexOf(const google::protobuf::RepeatedPtrField<iv1::Breakdown>& list,
+template <typename Row>
+int IndexOf(const google::protobuf::RepeatedPtrField<Row>& list,
             absl::string_view code) {
   for (int i = 0; i < list.size(); ++i) {
     if (list[i].code() == code) return i;
@@ -102,6 +103,13 @@ TEST_F(OutwardFacingTest, ReportWithholdsCountsUnderFive) {
   ASSERT_GE(source_6, 0);
   ASSERT_GE(need_n6, 0);
   ASSERT_GE(need_n1, 0);
+  // Practice insight: the one contact from source 2A is also a row of
+  // duplicate input by source (1 contact with a child, 0 duplicates).
+  ASSERT_EQ(report.insight().status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << report.insight().status().reason();
+  const int duplicates_2a =
+      IndexOf(report.insight().duplicate_input().by_source(), "2A");
+  ASSERT_GE(duplicates_2a, 0);
 
   EXPECT_TRUE(report.suppressed());
   EXPECT_THAT(
@@ -112,8 +120,19 @@ TEST_F(OutwardFacingTest, ReportWithholdsCountsUnderFive) {
           absl::StrCat("front_door.figures.by_primary_need[", need_n6,
                        "].percent"),
           absl::StrCat("front_door.figures.by_source[", source_2a, "].count"),
-          absl::StrCat("front_door.figures.by_source[", source_2a,
+          absl::StrCat("front_door.figures.by_source[", source_2a, "].percent"),
+          absl::StrCat("insight.duplicate_input.by_source[", duplicates_2a,
+                       "].contacts_with_child"),
+          absl::StrCat("insight.duplicate_input.by_source[", duplicates_2a,
                        "].percent")));
+  EXPECT_EQ(report.insight()
+                .duplicate_input()
+                .by_source(duplicates_2a)
+                .contacts_with_child(),
+            0);
+  // The 7 contacts of source 6 (and of the whole front door) are shown.
+  EXPECT_EQ(
+      report.insight().referral_quality().all_agencies().total().contacts(), 7);
   EXPECT_EQ(figures.by_source(source_2a).count(), 0);
   EXPECT_EQ(figures.by_source(source_2a).percent(), 0);
   EXPECT_EQ(figures.by_primary_need(need_n6).count(), 0);
@@ -126,7 +145,7 @@ TEST_F(OutwardFacingTest, ReportWithholdsCountsUnderFive) {
 
   // Asked again (now from the cache): suppressed the same way.
   gv1::PracticeReport again = Report();
-  EXPECT_EQ(again.suppressed_fields_size(), 4);
+  EXPECT_EQ(again.suppressed_fields_size(), 6);
   EXPECT_EQ(again.front_door().figures().by_source(source_2a).count(), 0);
 }
 
@@ -161,6 +180,40 @@ TEST_F(OutwardFacingTest, ProxiedAggregateIsSuppressedWithTrailer) {
                  absl::StrCat("figures.by_primary_need[", need_n6, "].percent"),
                  absl::StrCat("figures.by_source[", source_2a, "].count"),
                  absl::StrCat("figures.by_source[", source_2a, "].percent")));
+}
+
+// A proxied practice-insight aggregate: duplicate input over June 2023 to
+// May 2024 has source 2A's one contact with a child, withheld with its
+// share and named in the trailer; source 6's 6 are shown.
+TEST_F(OutwardFacingTest, ProxiedInsightAggregateIsSuppressedWithTrailer) {
+  StartCluster(/*outward_facing=*/true);
+  iv1::GetDuplicateInputRequest request;
+  request.mutable_from()->set_year(2023);
+  request.mutable_from()->set_month(6);
+  request.mutable_to()->set_year(2024);
+  request.mutable_to()->set_month(5);
+  iv1::GetDuplicateInputResponse response;
+  auto context = TestCluster::ContextFor(testing::kAnalystToken);
+  grpc::Status status =
+      intake_->GetDuplicateInput(context.get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const int source_2a = IndexOf(response.by_source(), "2A");
+  const int source_6 = IndexOf(response.by_source(), "6");
+  ASSERT_GE(source_2a, 0);
+  ASSERT_GE(source_6, 0);
+  EXPECT_EQ(response.by_source(source_2a).contacts_with_child(), 0);
+  EXPECT_FALSE(response.by_source(source_2a).has_percent());
+  EXPECT_EQ(response.by_source(source_6).contacts_with_child(), 6);
+  EXPECT_EQ(response.total().contacts_with_child(), 7);
+  auto trailer =
+      context->GetServerTrailingMetadata().find("sgm-suppressed-fields");
+  ASSERT_NE(trailer, context->GetServerTrailingMetadata().end());
+  std::vector<std::string> paths = absl::StrSplit(
+      std::string(trailer->second.data(), trailer->second.size()), ',');
+  EXPECT_THAT(paths, Contains(absl::StrCat("by_source[", source_2a,
+                                           "].contacts_with_child")));
+  EXPECT_THAT(paths, Not(Contains(absl::StrCat("by_source[", source_6,
+                                               "].contacts_with_child"))));
 }
 
 TEST_F(OutwardFacingTest, InternalDeploymentReturnsRawFigures) {

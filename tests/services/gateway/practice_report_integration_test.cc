@@ -1,9 +1,11 @@
 // GetPracticeReport end to end through the gateway, with the intake, KPI,
 // workforce and quality-assurance services on real SQLite files and a real
 // redis-server: the report's sections are the services' own answers field
-// by field, cached under the services' generations, still right with Redis
-// gone, a stopped service's section marked unavailable within the deadline,
-// and the roles.
+// by field (the practice-insight section the six insight calls over the 12
+// months to the month, what changed the gateway's own CompareFigures over
+// the default periods), cached under the services' generations, still
+// right with Redis gone, a stopped service's section marked unavailable
+// within the deadline, and the roles.
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,7 +17,9 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/gateway/figure_comparison.h"
 #include "services/gateway/gateway_server.h"
+#include "services/gateway/practice_report.h"
 #include "services/gateway/token_authenticator.h"
 #include "sgm/gateway/v1/gateway.grpc.pb.h"
 #include "sgm/intake/v1/intake.grpc.pb.h"
@@ -408,6 +412,81 @@ class PracticeReportIntegrationTest : public ::testing::Test {
     return section;
   }
 
+  // A request's `from` and `to` months.
+  template <typename Request>
+  static Request Range(int from_year, int from_month, int to_year,
+                       int to_month) {
+    Request request;
+    request.mutable_from()->set_year(from_year);
+    request.mutable_from()->set_month(from_month);
+    request.mutable_to()->set_year(to_year);
+    request.mutable_to()->set_month(to_month);
+    return request;
+  }
+
+  // The practice-insight section as intake, the KPI service and the
+  // gateway's GetAbuseCategoryFunnel answer for June 2023 to May 2024.
+  gv1::InsightSection Insight() {
+    gv1::InsightSection section;
+    section.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    auto context = [] {
+      return TestCluster::ContextFor(testing::kAnalystToken);
+    };
+    auto ok = [](const grpc::Status& status) {
+      return status.ok() ? ::testing::AssertionSuccess()
+                         : ::testing::AssertionFailure()
+                               << status.error_code() << ": "
+                               << status.error_message();
+    };
+    EXPECT_TRUE(ok(intake_->GetReferralQuality(
+        context().get(),
+        Range<iv1::GetReferralQualityRequest>(2023, 6, 2024, 5),
+        section.mutable_referral_quality())));
+    EXPECT_TRUE(ok(intake_->GetDuplicateInput(
+        context().get(), Range<iv1::GetDuplicateInputRequest>(2023, 6, 2024, 5),
+        section.mutable_duplicate_input())));
+    gv1::GetAbuseCategoryFunnelResponse funnel;
+    EXPECT_TRUE(ok(gateway_->GetAbuseCategoryFunnel(
+        context().get(),
+        Range<gv1::GetAbuseCategoryFunnelRequest>(2023, 6, 2024, 5), &funnel)));
+    *section.mutable_funnel() = funnel.funnel();
+    EXPECT_TRUE(ok(kpi_->GetVisitQuality(
+        context().get(), Range<kv1::GetVisitQualityRequest>(2023, 6, 2024, 5),
+        section.mutable_visit_quality())));
+    EXPECT_TRUE(ok(kpi_->GetServiceFlows(
+        context().get(), Range<kv1::GetServiceFlowsRequest>(2023, 6, 2024, 5),
+        section.mutable_service_flows())));
+    return section;
+  }
+
+  // What changed as the gateway's CompareFigures answers for the report's
+  // default figures, 2024-03..2024-05 against 2023-03..2023-05.
+  gv1::ChangeSection WhatChanged() {
+    gv1::ChangeSection section;
+    section.mutable_status()->set_state(gv1::SECTION_STATE_AVAILABLE);
+    gv1::CompareFiguresRequest request;
+    for (const std::string& id :
+         gateway::WhatChangedFigureIds(gateway::WhatChangedOptions(),
+                                       gateway::FigureComparer::Catalogue())) {
+      request.add_figure_ids(id);
+    }
+    request.mutable_before()->mutable_from()->set_year(2023);
+    request.mutable_before()->mutable_from()->set_month(3);
+    request.mutable_before()->mutable_to()->set_year(2023);
+    request.mutable_before()->mutable_to()->set_month(5);
+    request.mutable_after()->mutable_from()->set_year(2024);
+    request.mutable_after()->mutable_from()->set_month(3);
+    request.mutable_after()->mutable_to()->set_year(2024);
+    request.mutable_after()->mutable_to()->set_month(5);
+    gv1::CompareFiguresResponse response;
+    grpc::Status status = gateway_->CompareFigures(
+        TestCluster::ContextFor(testing::kAnalystToken).get(), request,
+        &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    *section.mutable_comparison() = response.comparison();
+    return section;
+  }
+
   // Every available section equals the services' own answers.
   void ExpectMatchesTheServices(const gv1::PracticeReport& report) {
     EXPECT_EQ(report.authority(), "831");
@@ -427,6 +506,10 @@ class PracticeReportIntegrationTest : public ::testing::Test {
     EXPECT_TRUE(differ.Compare(Workforce(), report.workforce())) << diff;
     diff.clear();
     EXPECT_TRUE(differ.Compare(Quality(), report.quality())) << diff;
+    diff.clear();
+    EXPECT_TRUE(differ.Compare(Insight(), report.insight())) << diff;
+    diff.clear();
+    EXPECT_TRUE(differ.Compare(WhatChanged(), report.what_changed())) << diff;
   }
 
   std::unique_ptr<TestCluster> cluster_;
@@ -465,6 +548,28 @@ TEST_F(PracticeReportIntegrationTest, MatchesTheServicesOwnFigures) {
   ASSERT_EQ(quality.trend_size(), 12);
   EXPECT_EQ(quality.trend(11).audits(), 3);
   EXPECT_EQ(quality.trend(10).audits(), 1);
+  // Practice insight over June 2023 to May 2024: the 4 May contacts (May
+  // 2023's two are before the range), all from POLICE; the funnel's
+  // contact stage has them, the CP plans of May (NEG, EMO) its last stage.
+  const gv1::InsightSection& insight = report.insight();
+  ASSERT_EQ(insight.status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << insight.status().reason();
+  EXPECT_EQ(insight.referral_quality().all_agencies().total().contacts(), 4);
+  ASSERT_EQ(insight.funnel().stages_size(), 5);
+  EXPECT_EQ(insight.funnel().stages(0).total(), 4);
+  EXPECT_EQ(insight.funnel().stages(4).total(), 2);
+  EXPECT_EQ(insight.service_flows().months_size(), 12);
+  // What changed: the default periods; 4 contacts in March to May 2024
+  // against 2 in March to May 2023.
+  const gv1::ChangeSection& changed = report.what_changed();
+  ASSERT_EQ(changed.status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << changed.status().reason();
+  EXPECT_EQ(changed.comparison().after().from().month(), 3);
+  EXPECT_EQ(changed.comparison().before().to().year(), 2023);
+  ASSERT_GE(changed.comparison().changes_size(), 1);
+  EXPECT_EQ(changed.comparison().changes(0).figure().id(), "intake.contacts");
+  EXPECT_EQ(changed.comparison().changes(0).before(), 2);
+  EXPECT_EQ(changed.comparison().changes(0).after(), 4);
 }
 
 TEST_F(PracticeReportIntegrationTest, DefaultMonthIsTheLastFullMonth) {
@@ -486,7 +591,7 @@ TEST_F(PracticeReportIntegrationTest, CachedUntilAServiceWrites) {
       cluster_->redis()->Keys("sgm:831:gateway:*");
   ASSERT_TRUE(keys.ok()) << keys.status();
   ASSERT_EQ(keys->size(), 1u);
-  EXPECT_THAT((*keys)[0], HasSubstr(":report:v1:2024-05:intake=g"));
+  EXPECT_THAT((*keys)[0], HasSubstr(":report:v2:2024-05:intake=g"));
 
   // The same report again: from the cache (composed at the same time).
   cluster_->clock().Advance(absl::Minutes(1));
@@ -569,6 +674,9 @@ TEST_F(PracticeReportIntegrationTest, KpiDownLeavesItsSectionUnavailable) {
   EXPECT_FALSE(report.workforce().figures().caseloads_available());
   EXPECT_EQ(report.workforce().figures().staffing(0).service_area(),
             "Early Help");
+  // Practice insight needs the KPI service too.
+  EXPECT_EQ(report.insight().status().state(), gv1::SECTION_STATE_UNAVAILABLE);
+  EXPECT_THAT(report.insight().status().reason(), HasSubstr("the KPI service"));
   // Not cached: once the KPI service is back, the section is too.
   ASSERT_TRUE(cluster_->RestartKpi().ok());
   // The gateway's channel reconnects after its backoff (about a second).
@@ -665,6 +773,13 @@ TEST_F(PracticeReportIntegrationTest, BackendWithoutAddressIsNotDeployed) {
   EXPECT_EQ(report.front_door().figures().this_month().contacts(), 4);
   EXPECT_EQ(report.performance().status().state(),
             gv1::SECTION_STATE_AVAILABLE);
+  // Intake and the KPI service are enough for practice insight; what
+  // changed compares, the workforce and QA figures noted as not deployed.
+  EXPECT_EQ(report.insight().status().state(), gv1::SECTION_STATE_AVAILABLE)
+      << report.insight().status().reason();
+  EXPECT_EQ(report.what_changed().status().state(),
+            gv1::SECTION_STATE_AVAILABLE)
+      << report.what_changed().status().reason();
 }
 
 TEST_F(PracticeReportIntegrationTest, EachAuthoritySeesItsOwn) {

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/services/gateway/report_insight_fixture.h"
 #include "tests/services/gateway/report_quality_fixture.h"
 
 namespace sgm::gateway {
@@ -791,6 +792,260 @@ TEST(ReportHtmlTest, SuppressedQualityValuesShowUnder5AndLeaveChartGaps) {
   const nlohmann::json chart = Chart(html, "quality-trend");
   EXPECT_EQ(chart["datasets"][0]["data"], nlohmann::json::parse("[null,58.3]"));
   EXPECT_EQ(chart["datasets"][1]["data"], nlohmann::json::parse("[10,12]"));
+}
+
+// --- practice insight and what changed ---------------------------------------
+
+using insight_fixture::AddInsight;
+using insight_fixture::AddWhatChanged;
+
+TEST(ReportHtmlTest, PracticeInsightSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddInsight(&report);
+  const std::string html = RenderReportHtmlFragment(report);
+  const std::string insight = Section(html, "insight");
+  EXPECT_THAT(insight, HasSubstr("<h2>Practice insight</h2>"));
+  EXPECT_THAT(insight, Not(HasSubstr("sgm-notice")));
+  EXPECT_THAT(insight, HasSubstr("<p>Over the 12 months August 2022 to July "
+                                 "2023.</p>"));
+  // Referral quality.
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">SCHOOLS</th>"
+                                 "<td class=\"sgm-num\">40</td>"
+                                 "<td class=\"sgm-num\">58.5</td>"
+                                 "<td class=\"sgm-num\">22</td>"
+                                 "<td class=\"sgm-num\">55.0%</td>"
+                                 "<td>Summary 60.0%; Date of birth 45.0%; "
+                                 "Concerns 25.0%</td>"));
+  EXPECT_THAT(insight, HasSubstr("<tr class=\"sgm-total\"><th scope=\"row\">"
+                                 "All agencies</th><td class=\"sgm-num\">200"
+                                 "</td><td class=\"sgm-num\">76.7</td>"));
+  EXPECT_THAT(insight, HasSubstr("Referrer&#39;s organisation 10"));
+  const nlohmann::json quality = Chart(html, "insight-referral-quality");
+  ASSERT_FALSE(quality.is_discarded())
+      << ChartText(html, "insight-referral-quality");
+  EXPECT_EQ(quality["horizontal"], true);
+  EXPECT_EQ(quality["labels"],
+            nlohmann::json::parse(R"(["SCHOOLS","POLICE","All agencies"])"));
+  EXPECT_EQ(quality["datasets"][0]["data"],
+            nlohmann::json::parse("[58.5,81.3,76.7]"));
+  // Duplicate input: the month, the 12 months, the months as bars with the
+  // share as a line on a percent axis.
+  EXPECT_THAT(insight, HasSubstr("in July 2023 15 of 95 contacts with a child "
+                                 "identified (15.8%); over the 12 months 27 "
+                                 "of 180 contacts with a child identified "
+                                 "(15.0%).</p>"));
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">DOMESTIC_ABUSE Domestic "
+                                 "abuse</th><td class=\"sgm-num\">60</td>"
+                                 "<td class=\"sgm-num\">15</td>"
+                                 "<td class=\"sgm-num\">25.0%</td>"));
+  const nlohmann::json duplicates = Chart(html, "insight-duplicate-trend");
+  ASSERT_FALSE(duplicates.is_discarded());
+  EXPECT_EQ(duplicates["labels"],
+            nlohmann::json::parse(R"(["Jun 2023","Jul 2023"])"));
+  EXPECT_EQ(duplicates["y2Percent"], true);
+  EXPECT_EQ(duplicates["datasets"][0]["axis"], "y2");
+  EXPECT_EQ(duplicates["datasets"][0]["data"],
+            nlohmann::json::parse("[14.1,15.8]"));
+  EXPECT_EQ(duplicates["datasets"][1]["label"], "Duplicates");
+  EXPECT_EQ(duplicates["datasets"][1]["data"],
+            nlohmann::json::parse("[12,15]"));
+  // The funnel: grouped bars by stage, one bar a category, of its share.
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">CP plan</th>"
+                                 "<td class=\"sgm-num\">20</td>"
+                                 "<td class=\"sgm-num\">9 (45.0%)</td>"
+                                 "<td class=\"sgm-num\">3 (15.0%)</td>"));
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">ICPC</th>"
+                                 "<td class=\"sgm-num\">66.7%</td>"
+                                 "<td class=\"sgm-num\">50.0%</td>"
+                                 "<td class=\"sgm-num\">80.0%</td>"
+                                 "<td class=\"sgm-num\">66.7%</td>"
+                                 "<td class=\"sgm-num\">50.0%</td>"
+                                 "<td class=\"sgm-num\">\u2013</td></tr>"));
+  EXPECT_THAT(insight, HasSubstr("<p>CP plans traced to a referral with a "
+                                 "category: 18; category changed between "
+                                 "referral and plan: Physical abuse to "
+                                 "Emotional abuse: 2; Physical abuse to "
+                                 "Neglect: 1.</p>"));
+  const nlohmann::json funnel = Chart(html, "insight-funnel");
+  ASSERT_FALSE(funnel.is_discarded());
+  EXPECT_EQ(funnel["type"], "bar");
+  EXPECT_EQ(funnel["percent"], true);
+  EXPECT_EQ(funnel["labels"],
+            nlohmann::json::parse(
+                R"(["Contact","Referral","S47 enquiry","ICPC","CP plan"])"));
+  ASSERT_EQ(funnel["datasets"].size(), 6u);
+  EXPECT_EQ(funnel["datasets"][1]["label"], "Physical abuse");
+  EXPECT_EQ(funnel["datasets"][1]["data"],
+            nlohmann::json::parse("[25,25,30,24,15]"));
+  // Visit quality: face to face month by month, one line a kind.
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">Child in care</th>"
+                                 "<td class=\"sgm-num\">600</td>"
+                                 "<td class=\"sgm-num\">600</td>"
+                                 "<td class=\"sgm-num\">570</td>"
+                                 "<td class=\"sgm-num\">95.0%</td>"
+                                 "<td class=\"sgm-num\">0</td>"
+                                 "<td class=\"sgm-num\">0</td>"
+                                 "<td class=\"sgm-num\">\u2013</td>"));
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">2023-06</th>"
+                                 "<td class=\"sgm-num\">85.3%</td>"
+                                 "<td class=\"sgm-num\">96.0%</td>"
+                                 "<td class=\"sgm-num\">75.0%</td>"
+                                 "<td class=\"sgm-num\">80.0%</td>"
+                                 "<td class=\"sgm-num\">\u2013</td>"
+                                 "<td class=\"sgm-num\">50.0%</td>"));
+  const nlohmann::json visits = Chart(html, "insight-visits-face-to-face");
+  ASSERT_FALSE(visits.is_discarded());
+  EXPECT_EQ(visits["type"], "line");
+  EXPECT_EQ(visits["percent"], true);
+  EXPECT_EQ(visits["datasets"][0]["label"], "Child protection");
+  EXPECT_EQ(visits["datasets"][0]["data"],
+            nlohmann::json::parse("[85.3,91.7]"));
+  EXPECT_EQ(visits["datasets"][2]["label"], "Child in need");
+  EXPECT_EQ(visits["datasets"][2]["data"], nlohmann::json::parse("[75,80]"));
+  // Service-level flows: step downs, step ups and closures as bars.
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">2023-07</th>"
+                                 "<td class=\"sgm-num\">21</td>"
+                                 "<td class=\"sgm-num\">12</td>"
+                                 "<td class=\"sgm-num\">9</td>"
+                                 "<td class=\"sgm-num\">5</td>"
+                                 "<td class=\"sgm-num\">52</td>"
+                                 "<td class=\"sgm-num\">27</td>"
+                                 "<td class=\"sgm-num\">48</td>"
+                                 "<td class=\"sgm-num\">38.0%</td>"
+                                 "<td class=\"sgm-num\">35.0%</td>"
+                                 "<td class=\"sgm-num\">9.3%</td>"
+                                 "<td class=\"sgm-num\">17.7%</td>"));
+  EXPECT_THAT(insight, HasSubstr("<caption>Cases closed in July 2023 by "
+                                 "reason</caption>"));
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">RC8 Closed after "
+                                 "assessment, no further action</th>"
+                                 "<td class=\"sgm-num\">25</td>"));
+  const nlohmann::json flows = Chart(html, "insight-service-flows");
+  ASSERT_FALSE(flows.is_discarded());
+  EXPECT_EQ(flows["datasets"][0]["label"], "Step downs");
+  EXPECT_EQ(flows["datasets"][0]["data"], nlohmann::json::parse("[18,21]"));
+  EXPECT_EQ(flows["datasets"][1]["data"], nlohmann::json::parse("[6,5]"));
+  EXPECT_EQ(flows["datasets"][2]["label"], "Closures");
+  EXPECT_EQ(flows["datasets"][2]["data"], nlohmann::json::parse("[32,48]"));
+}
+
+TEST(ReportHtmlTest, WhatChangedSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddWhatChanged(&report);
+  const std::string html = RenderReportHtmlFragment(report);
+  const std::string changed = Section(html, "what-changed");
+  EXPECT_THAT(changed, HasSubstr("<h2>What changed</h2>"));
+  EXPECT_THAT(changed, HasSubstr("<p class=\"sgm-headline\">May 2023 to July "
+                                 "2023 against May 2022 to July 2022</p>"));
+  EXPECT_THAT(changed, HasSubstr("<th scope=\"col\">before (May 2022 to July "
+                                 "2022)</th><th scope=\"col\">after (May 2023 "
+                                 "to July 2023)</th>"));
+  EXPECT_THAT(changed, HasSubstr("<th scope=\"row\">Contacts</th>"
+                                 "<td class=\"sgm-num\">7,251</td>"
+                                 "<td class=\"sgm-num\">8,322</td>"
+                                 "<td class=\"sgm-num\">+1,071</td>"
+                                 "<td class=\"sgm-num\">+14.8%</td>"
+                                 "<td class=\"sgm-rag sgm-rag-none\">\u2013"
+                                 "</td><td></td></tr>"));
+  EXPECT_THAT(changed, HasSubstr("<td class=\"sgm-num\">+6.5 points</td>"
+                                 "<td class=\"sgm-num\">+7.9%</td>"
+                                 "<td class=\"sgm-rag sgm-rag-green\">better"
+                                 "</td>"));
+  EXPECT_THAT(changed, HasSubstr("<td class=\"sgm-num\">-1.5 points</td>"
+                                 "<td class=\"sgm-num\">-1.6%</td>"
+                                 "<td class=\"sgm-rag sgm-rag-red\">worse"
+                                 "</td>"));
+  EXPECT_THAT(changed, HasSubstr("<th scope=\"row\">Mean caseload</th>"
+                                 "<td class=\"sgm-num\">20.0</td>"
+                                 "<td class=\"sgm-num\">15.0</td>"
+                                 "<td class=\"sgm-num\">-5.0</td>"
+                                 "<td class=\"sgm-num\">-25.0%</td>"));
+  EXPECT_THAT(changed, HasSubstr("<th scope=\"row\">Audits good or better"
+                                 "</th><td class=\"sgm-num\">\u2013</td>"
+                                 "<td class=\"sgm-num\">61.4%</td>"));
+  EXPECT_THAT(changed, HasSubstr("<td>the intake service could not be "
+                                 "reached</td>"));
+  // Last in the report.
+  EXPECT_LT(html.find("sgm-section-insight"),
+            html.find("sgm-section-what-changed"));
+}
+
+TEST(ReportHtmlTest, InsightAndWhatChangedUnavailable) {
+  gv1::PracticeReport report = SeedReport();
+  report.mutable_insight()->mutable_status()->set_state(
+      gv1::SECTION_STATE_NOT_DEPLOYED);
+  report.mutable_insight()->mutable_status()->set_reason(
+      "no KPI service is deployed");
+  report.mutable_what_changed()->mutable_status()->set_state(
+      gv1::SECTION_STATE_UNAVAILABLE);
+  report.mutable_what_changed()->mutable_status()->set_reason(
+      "the comparison did not finish within 5s");
+  const std::string html = RenderReportHtmlFragment(report);
+  EXPECT_THAT(Section(html, "insight"),
+              HasSubstr("<p class=\"sgm-notice sgm-not-deployed\" "
+                        "role=\"note\"><strong>Not deployed:</strong> no KPI "
+                        "service is deployed.</p>"));
+  EXPECT_THAT(Section(html, "what-changed"),
+              HasSubstr("<strong>Unavailable:</strong> the comparison did not "
+                        "finish within 5s. The rest of the report is "
+                        "complete.</p>"));
+  EXPECT_THAT(html, Not(HasSubstr("insight-funnel")));
+  EXPECT_THAT(Section(html, "what-changed"), Not(HasSubstr("<table")));
+}
+
+TEST(ReportHtmlTest, SuppressedInsightValuesShowUnder5AndLeaveChartGaps) {
+  gv1::PracticeReport report = SeedReport();
+  AddInsight(&report);
+  AddWhatChanged(&report);
+  report.set_suppressed(true);
+  gv1::AbuseFunnelStage* plans =
+      report.mutable_insight()->mutable_funnel()->mutable_stages(4);
+  plans->mutable_by_category(4)->set_count(0);
+  plans->mutable_by_category(4)->set_percent(0);
+  plans->mutable_conversions(4)->clear_percent();
+  gv1::FigureChange* contacts =
+      report.mutable_what_changed()->mutable_comparison()->mutable_changes(0);
+  contacts->clear_before();
+  contacts->clear_absolute_change();
+  contacts->clear_relative_change_percent();
+  for (const char* path : {
+           "insight.funnel.stages[4].by_category[4].count",
+           "insight.funnel.stages[4].by_category[4].percent",
+           "insight.funnel.stages[4].conversions[4].percent",
+           "insight.visit_quality.months[2].seen_alone",
+           "insight.visit_quality.months[2].seen_alone_percent",
+           "what_changed.comparison.changes[0].before",
+           "what_changed.comparison.changes[0].absolute_change",
+           "what_changed.comparison.changes[0].relative_change_percent",
+       }) {
+    report.add_suppressed_fields(path);
+  }
+  const std::string html = RenderReportHtmlFragment(report);
+  const std::string insight = Section(html, "insight");
+  EXPECT_THAT(insight, HasSubstr("<td class=\"sgm-num\">4 (20.0%)</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"
+                                 "<td class=\"sgm-num\">0 (0.0%)</td></tr>"));
+  EXPECT_THAT(insight, HasSubstr("<td class=\"sgm-num\">100.0%</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"
+                                 "<td class=\"sgm-num\">\u2013</td></tr>"));
+  EXPECT_THAT(insight, HasSubstr("<th scope=\"row\">2023-06</th>"
+                                 "<td class=\"sgm-num\">85.3%</td>"
+                                 "<td class=\"sgm-num\">96.0%</td>"
+                                 "<td class=\"sgm-num\">75.0%</td>"
+                                 "<td class=\"sgm-num\">80.0%</td>"
+                                 "<td class=\"sgm-num\">\u2013</td>"
+                                 "<td class=\"sgm-num\">&lt;5</td>"));
+  // The withheld share is a gap in the funnel chart, not a zero.
+  const nlohmann::json funnel = Chart(html, "insight-funnel");
+  EXPECT_EQ(funnel["datasets"][4]["label"], "Multiple");
+  EXPECT_EQ(funnel["datasets"][4]["data"],
+            nlohmann::json::parse("[5,6.3,5,4,null]"));
+  EXPECT_THAT(Section(html, "what-changed"),
+              HasSubstr("<th scope=\"row\">Contacts</th>"
+                        "<td class=\"sgm-num\">&lt;5</td>"
+                        "<td class=\"sgm-num\">8,322</td>"
+                        "<td class=\"sgm-num\">&lt;5</td>"
+                        "<td class=\"sgm-num\">&lt;5</td>"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/services/gateway/report_insight_fixture.h"
 #include "tests/services/gateway/report_quality_fixture.h"
 
 namespace sgm::gateway {
@@ -433,6 +434,220 @@ TEST(ReportMarkdownTest, WithheldQualityValuesShowAsUnderFive) {
                             "<5 |"));
   // Not listed: shown.
   EXPECT_THAT(md, HasSubstr("| Families | 3 | 4.33 | 40 | 4.10 |"));
+}
+
+// --- practice insight and what changed ---------------------------------------
+
+using insight_fixture::AddInsight;
+using insight_fixture::AddWhatChanged;
+
+TEST(ReportMarkdownTest, PracticeInsightSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddInsight(&report);
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("## Practice insight\n\nOver the 12 months August "
+                            "2022 to July 2023.\n\n### Referral quality by "
+                            "agency\n\n"));
+  // Referral quality: agencies lowest mean first, then all together.
+  EXPECT_THAT(md, HasSubstr("Each contact scores 0 to 100 by the details it "
+                            "gives (weights: Child identified 25; Date of "
+                            "birth 10; Primary need 15; Concerns 20; "
+                            "Referrer's organisation 10; Summary 20); a score "
+                            "below 60 is below threshold.\n\n"));
+  EXPECT_THAT(md, HasSubstr("| agency | contacts | mean score | below "
+                            "threshold | share below | most common gaps |\n"
+                            "|---|---:|---:|---:|---:|---|\n"
+                            "| SCHOOLS | 40 | 58.5 | 22 | 55.0% | Summary "
+                            "60.0%; Date of birth 45.0%; Concerns 25.0% |\n"
+                            "| POLICE | 160 | 81.3 | 16 | 10.0% | Date of "
+                            "birth 30.0%; Summary 12.5% |\n"
+                            "| **All agencies** | 200 | 76.7 | 38 | 19.0% | "
+                            "Date of birth 33.0%; Summary 22.0%; Concerns "
+                            "5.0% |\n"));
+  // Only the top three gaps: SCHOOLS' fourth is left out.
+  EXPECT_THAT(md, Not(HasSubstr("Referrer's organisation 10.0%")));
+  EXPECT_THAT(md, HasSubstr("| month | contacts | mean score | share below "
+                            "threshold |\n|---|---:|---:|---:|\n"
+                            "| 2023-06 | 95 | 75.2 | 21.1% |\n"
+                            "| 2023-07 | 105 | 78.1 | 17.1% |\n"));
+  // Duplicate input.
+  EXPECT_THAT(md, HasSubstr("### Duplicate input\n\nContacts about a child "
+                            "who already had an open assessment, plan or "
+                            "episode when the contact came in: in July 2023 "
+                            "15 of 95 contacts with a child identified "
+                            "(15.8%); over the 12 months 27 of 180 contacts "
+                            "with a child identified (15.0%).\n\n"));
+  EXPECT_THAT(md, HasSubstr("| 2023-06 | 85 | 12 | 14.1% |\n"
+                            "| 2023-07 | 95 | 15 | 15.8% |\n"));
+  EXPECT_THAT(md, HasSubstr("By concern (a contact counts under each):\n\n"
+                            "| concern | contacts with a child | duplicates | "
+                            "share |\n|---|---:|---:|---:|\n"
+                            "| DOMESTIC_ABUSE Domestic abuse | 60 | 15 | 25.0% "
+                            "|\n| NEGLECT Neglect | 50 | 6 | 12.0% |\n"));
+  EXPECT_THAT(md, HasSubstr("| 6 Police | 140 | 24 | 17.1% |\n"
+                            "| 2A Schools | 40 | 3 | 7.5% |\n"));
+  EXPECT_THAT(md, HasSubstr("| CP_PLAN Child-protection plan | 180 | 10 | "
+                            "5.6% |\n"));
+  // The funnel: shares, then conversions.
+  EXPECT_THAT(md, HasSubstr("From contact to CP plan, August 2022 to July "
+                            "2023: each stage by category"));
+  EXPECT_THAT(md, HasSubstr("| stage | total | Neglect | Physical abuse | "
+                            "Sexual abuse | Emotional abuse | Multiple | No "
+                            "category |\n"
+                            "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+                            "| Contact | 200 | 60 (30.0%) | 50 (25.0%) | 10 "
+                            "(5.0%) | 40 (20.0%) | 10 (5.0%) | 30 (15.0%) |\n"
+                            "| Referral | 80 | 30 (37.5%) | 20 (25.0%) | 5 "
+                            "(6.3%) | 15 (18.8%) | 5 (6.3%) | 5 (6.3%) |\n"
+                            "| S47 enquiry | 40 | 15 (37.5%) | 12 (30.0%) | 5 "
+                            "(12.5%) | 6 (15.0%) | 2 (5.0%) | 0 (0.0%) |\n"
+                            "| ICPC | 25 | 10 (40.0%) | 6 (24.0%) | 4 (16.0%) "
+                            "| 4 (16.0%) | 1 (4.0%) | 0 (0.0%) |\n"
+                            "| CP plan | 20 | 9 (45.0%) | 3 (15.0%) | 3 "
+                            "(15.0%) | 4 (20.0%) | 1 (5.0%) | 0 (0.0%) |\n"));
+  EXPECT_THAT(md, HasSubstr("Conversion from the stage before:\n\n"
+                            "| stage | Neglect | Physical abuse | Sexual abuse "
+                            "| Emotional abuse | Multiple | No category |\n"
+                            "|---|---:|---:|---:|---:|---:|---:|\n"
+                            "| Referral | 50.0% | 40.0% | 50.0% | 37.5% | "
+                            "50.0% | 16.7% |\n"
+                            "| S47 enquiry | 50.0% | 60.0% | 100.0% | 40.0% | "
+                            "40.0% | 0.0% |\n"
+                            "| ICPC | 66.7% | 50.0% | 80.0% | 66.7% | 50.0% | "
+                            "\u2013 |\n"
+                            "| CP plan | 90.0% | 50.0% | 75.0% | 100.0% | "
+                            "100.0% | \u2013 |\n"));
+  EXPECT_THAT(md, HasSubstr("CP plans traced to a referral with a category: "
+                            "18; category changed between referral and plan: "
+                            "Physical abuse to Emotional abuse: 2; Physical "
+                            "abuse to Neglect: 1.\n"));
+  // Visit quality.
+  EXPECT_THAT(md, HasSubstr("| visit type | visits | mode recorded | face to "
+                            "face | share face to face | seen alone recorded "
+                            "| seen alone | share seen alone |\n"
+                            "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+                            "| Child protection | 400 | 390 | 351 | 90.0% | "
+                            "300 | 240 | 80.0% |\n"
+                            "| Child in care | 600 | 600 | 570 | 95.0% | 0 | "
+                            "0 | \u2013 |\n"
+                            "| Child in need | 250 | 200 | 150 | 75.0% | 100 "
+                            "| 55 | 55.0% |\n"));
+  EXPECT_THAT(md, HasSubstr("| month | Child protection face to face | Child "
+                            "in care face to face | Child in need face to "
+                            "face | Child protection seen alone | Child in "
+                            "care seen alone | Child in need seen alone |\n"));
+  EXPECT_THAT(md, HasSubstr("| 2023-06 | 85.3% | 96.0% | 75.0% | 80.0% | "
+                            "\u2013 | 50.0% |\n"
+                            "| 2023-07 | 91.7% | 94.2% | 80.0% | 80.8% | "
+                            "\u2013 | 60.0% |\n"));
+  // Service-level flows.
+  EXPECT_THAT(md, HasSubstr("(a gap of up to 7 days between two levels is a "
+                            "direct move)"));
+  EXPECT_THAT(md, HasSubstr("| month | step downs | CP to CIN | CIN to Early "
+                            "Help | step ups | entries | exits | closures | "
+                            "Early Help | CIN | CP | CIC |\n"));
+  EXPECT_THAT(md, HasSubstr("| 2023-06 | 18 | 10 | 8 | 6 | 40 | 35 | 32 | "
+                            "37.8% | 35.1% | 9.2% | 17.8% |\n"
+                            "| 2023-07 | 21 | 12 | 9 | 5 | 52 | 27 | 48 | "
+                            "38.0% | 35.0% | 9.3% | 17.7% |\n"));
+  EXPECT_THAT(md, HasSubstr("Cases closed in July 2023 by reason:\n\n"
+                            "| reason | closures |\n|---|---:|\n"
+                            "| RC7 Services ceased for any other reason | 14 "
+                            "|\n| RC8 Closed after assessment, no further "
+                            "action | 25 |\n| RC9 Closed after assessment, "
+                            "referred to early help | 9 |\n"));
+  // After the workforce.
+  EXPECT_LT(md.find("## Workforce"), md.find("## Practice insight"));
+}
+
+TEST(ReportMarkdownTest, WhatChangedSection) {
+  gv1::PracticeReport report = SeedReport();
+  AddWhatChanged(&report);
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(
+      md, HasSubstr("## What changed\n\nMay 2023 to July 2023 against May "
+                    "2022 to July 2022.\n\n"
+                    "| figure | before | after | change | relative change | "
+                    "verdict | note |\n"
+                    "|---|---:|---:|---:|---:|---|---|\n"
+                    "| Contacts | 7,251 | 8,322 | +1,071 | +14.8% | \u2013 "
+                    "|  |\n"
+                    "| Assessments within 45 working days | 82.4% | 88.9% "
+                    "| +6.5 points | +7.9% | better |  |\n"
+                    "| CP visits in time | 93.0% | 91.5% | -1.5 points | "
+                    "-1.6% | worse |  |\n"
+                    "| Mean caseload | 20.0 | 15.0 | -5.0 | -25.0% | better "
+                    "|  |\n"
+                    "| Audits good or better | \u2013 | 61.4% | \u2013 | "
+                    "\u2013 | \u2013 |  |\n"
+                    "| Referral quality (mean score) | \u2013 | \u2013 | "
+                    "\u2013 | \u2013 | \u2013 | the intake service could "
+                    "not be reached |\n"));
+  // Last in the report.
+  EXPECT_LT(md.find("## Practice insight"), md.find("## What changed"));
+  // Without notes, no note column.
+  report.mutable_what_changed()
+      ->mutable_comparison()
+      ->mutable_changes()
+      ->RemoveLast();
+  EXPECT_THAT(RenderPracticeReportMarkdown(report),
+              HasSubstr("| figure | before | after | change | relative change "
+                        "| verdict |\n|---|---:|---:|---:|---:|---|\n"));
+}
+
+TEST(ReportMarkdownTest, InsightAndWhatChangedUnavailableOrNotDeployed) {
+  gv1::PracticeReport report = SeedReport();
+  report.mutable_insight()->mutable_status()->set_state(
+      gv1::SECTION_STATE_UNAVAILABLE);
+  report.mutable_insight()->mutable_status()->set_reason(
+      "the KPI service could not be reached");
+  report.mutable_what_changed()->mutable_status()->set_state(
+      gv1::SECTION_STATE_NOT_DEPLOYED);
+  report.mutable_what_changed()->mutable_status()->set_reason(
+      "no service is deployed");
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("## Practice insight\n\n> **Unavailable:** the KPI "
+                            "service could not be reached. The rest of the "
+                            "report is complete.\n\n## What changed\n\n> "
+                            "**Not deployed:** no service is deployed.\n"));
+  EXPECT_THAT(md, Not(HasSubstr("### Referral quality")));
+}
+
+// Outward-facing: the withheld insight and what-changed values show as
+// "<5".
+TEST(ReportMarkdownTest, WithheldInsightValuesShowAsUnderFive) {
+  gv1::PracticeReport report = SeedReport();
+  AddInsight(&report);
+  AddWhatChanged(&report);
+  report.set_suppressed(true);
+  for (const char* path : {
+           "insight.duplicate_input.by_source[1].duplicates",
+           "insight.duplicate_input.by_source[1].percent",
+           "insight.funnel.stages[4].by_category[4].count",
+           "insight.funnel.stages[4].by_category[4].percent",
+           "insight.funnel.stages[4].conversions[4].percent",
+           "insight.visit_quality.months[2].seen_alone",
+           "insight.visit_quality.months[2].seen_alone_percent",
+           "insight.service_flows.months[1].closures[2].closures",
+           "what_changed.comparison.changes[0].before",
+           "what_changed.comparison.changes[0].absolute_change",
+           "what_changed.comparison.changes[0].relative_change_percent",
+       }) {
+    report.add_suppressed_fields(path);
+  }
+  const std::string md = RenderPracticeReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("| 2A Schools | 40 | <5 | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| CP plan | 20 | 9 (45.0%) | 3 (15.0%) | 3 "
+                            "(15.0%) | 4 (20.0%) | <5 | 0 (0.0%) |"));
+  EXPECT_THAT(md, HasSubstr("| CP plan | 90.0% | 50.0% | 75.0% | 100.0% | <5 "
+                            "| \u2013 |"));
+  EXPECT_THAT(md, HasSubstr("| 2023-06 | 85.3% | 96.0% | 75.0% | 80.0% | "
+                            "\u2013 | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| RC9 Closed after assessment, referred to early "
+                            "help | <5 |"));
+  EXPECT_THAT(md, HasSubstr("| Contacts | <5 | 8,322 | <5 | <5 | \u2013 |  |"));
+  // Not listed: shown.
+  EXPECT_THAT(md, HasSubstr("| 6 Police | 140 | 24 | 17.1% |"));
 }
 
 }  // namespace

@@ -582,5 +582,51 @@ TEST_F(ContactStoreTest, MigrationFromVersion1QueuesEarlierReferrals) {
   EXPECT_EQ(*store_->CountUnsentReferrals(), 1);
 }
 
+TEST_F(ContactStoreTest, LoadFactsCarriesTheInsightFields) {
+  const absl::CivilDay day(2024, 3, 4);
+  NewContact bare = MakeContact("R2", day, "");
+  bare.record.child_dob.reset();
+  bare.record.concerns.clear();
+  bare.record.referrer_org = "";
+  bare.record.summary = "";
+  bare.record.agency = "SCHOOL";
+  auto w = store_->InsertContacts("831", {MakeContact("R1", day), bare});
+  ASSERT_TRUE(w.ok()) << w.status();
+  auto facts = store_->LoadFacts("831", day, day);
+  ASSERT_TRUE(facts.ok()) << facts.status();
+  ASSERT_EQ(facts->size(), 2u);
+  const ContactFact& full = (*facts)[0];  // by id
+  EXPECT_EQ(full.id, w->results[0].contact_id);
+  EXPECT_EQ(full.agency, "POLICE");
+  EXPECT_TRUE(full.has_child_dob);
+  EXPECT_THAT(full.concerns, ElementsAre("DOMESTIC_ABUSE", "NEGLECT"));
+  EXPECT_TRUE(full.has_referrer_org);
+  EXPECT_EQ(full.summary_chars, 17);  // "Synthetic summary"
+  const ContactFact& empty = (*facts)[1];
+  EXPECT_EQ(empty.id, w->results[1].contact_id);
+  EXPECT_EQ(empty.agency, "SCHOOL");
+  EXPECT_FALSE(empty.has_child_dob);
+  EXPECT_TRUE(empty.concerns.empty());
+  EXPECT_FALSE(empty.has_referrer_org);
+  EXPECT_EQ(empty.summary_chars, 0);
+}
+
+TEST_F(ContactStoreTest, OutboxRowsCarryTheContactsConcerns) {
+  const absl::CivilDay day(2024, 3, 4);
+  NewContact none = MakeContact("R2", day, "CH2");
+  none.record.concerns.clear();
+  ASSERT_TRUE(
+      store_->InsertContacts("831", {MakeContact("R1", day), none}).ok());
+  ASSERT_TRUE(store_
+                  ->InsertDecisions("831", {MakeDecision("POLICE:R1", day),
+                                            MakeDecision("POLICE:R2", day)})
+                  .ok());
+  auto rows = store_->ListUnsentReferrals(100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_THAT((*rows)[0].concerns, ElementsAre("DOMESTIC_ABUSE", "NEGLECT"));
+  EXPECT_TRUE((*rows)[1].concerns.empty());
+}
+
 }  // namespace
 }  // namespace sgm::intake

@@ -135,7 +135,8 @@ const char* const kAllTypes[] = {"REFERRAL",
                                  "PRE_PROCEEDINGS_END",
                                  "ALLOCATION_START",
                                  "ALLOCATION_END",
-                                 "CASE_CLOSED"};
+                                 "CASE_CLOSED",
+                                 "CIN_VISIT"};
 
 TEST(EventTypeTest, EveryFeedSpellingRoundTripsInEnumOrder) {
   int i = 0;
@@ -147,7 +148,7 @@ TEST(EventTypeTest, EveryFeedSpellingRoundTripsInEnumOrder) {
     EXPECT_EQ(EventTypeName(*type), name);
     ++i;
   }
-  EXPECT_EQ(i, 25);
+  EXPECT_EQ(i, 26);
 }
 
 TEST(EventTypeTest, OtherSpellingsAreUnknown) {
@@ -321,6 +322,23 @@ TEST(CaseEventParserTest, CategoryRequiredAndValidOnCpPlanStartOnly) {
   EXPECT_THAT(error.reason, HasSubstr("not used on CP_PLAN_END"));
 }
 
+TEST(CaseEventParserTest, CategoryOptionalOnReferralS47StartAndIcpc) {
+  for (const char* type : {"REFERRAL", "S47_START", "ICPC"}) {
+    SCOPED_TRACE(type);
+    EXPECT_EQ(Accepted(Event(type, {{"category", "PHY"}})).category, "PHY");
+    EXPECT_EQ(Accepted(Event(type)).category, "");
+    const RecordError error = Rejected(Event(type, {{"category", "PHYS"}}));
+    EXPECT_EQ(error.field, "category");
+    EXPECT_THAT(error.reason, HasSubstr("NEG, PHY, SAB, EMO, MUL"));
+  }
+  for (const char* type : {"S47_END", "STRATEGY_DISCUSSION", "CIN_VISIT"}) {
+    SCOPED_TRACE(type);
+    const RecordError error = Rejected(Event(type, {{"category", "EMO"}}));
+    EXPECT_EQ(error.field, "category");
+    EXPECT_THAT(error.reason, HasSubstr(absl::StrCat("not used on ", type)));
+  }
+}
+
 TEST(CaseEventParserTest, IcpcOutcomeIsCpPlanOrNoPlan) {
   EXPECT_EQ(Accepted(Event("ICPC", {{"outcome", "NO_PLAN"}})).outcome,
             "NO_PLAN");
@@ -404,7 +422,7 @@ TEST(CaseEventParserTest, LongTermIsYOrNOnClaStartDefaultingToN) {
 }
 
 TEST(CaseEventParserTest, VisitModeAndSeenAloneOnVisitsOnly) {
-  for (const char* type : {"CP_VISIT", "CLA_VISIT"}) {
+  for (const char* type : {"CP_VISIT", "CLA_VISIT", "CIN_VISIT"}) {
     SCOPED_TRACE(type);
     CaseEvent event = Accepted(
         Event(type, {{"visit_mode", "FACE_TO_FACE"}, {"seen_alone", "Y"}}));

@@ -186,7 +186,7 @@ TEST_F(CaseEventStoreTest, RoundTripsEveryFieldWithOptionalsPresent) {
 
   CaseEvent closed;
   closed.event_id = "E-closed";
-  closed.type = EventType::kCaseClosed;  // the last enum value
+  closed.type = EventType::kCaseClosed;
   closed.child_id = "CH2";
   closed.ref_id = "REF2";
   closed.event_date = absl::CivilDay(2023, 12, 31);
@@ -194,17 +194,29 @@ TEST_F(CaseEventStoreTest, RoundTripsEveryFieldWithOptionalsPresent) {
   closed.long_term = false;
   closed.seen_alone = false;
 
-  ASSERT_TRUE(store_->InsertEvents("831", {visit, closed}).ok());
+  CaseEvent cin_visit;
+  cin_visit.event_id = "E-cin-visit";
+  cin_visit.type = EventType::kCinVisit;  // the last enum value
+  cin_visit.child_id = "CH3";
+  cin_visit.ref_id = "CIN3";
+  cin_visit.event_date = absl::CivilDay(2024, 1, 2);
+  cin_visit.visit_mode = "VIRTUAL";
+  cin_visit.seen_alone = false;
+
+  ASSERT_TRUE(store_->InsertEvents("831", {visit, closed, cin_visit}).ok());
   for (int pass = 0; pass < 2; ++pass) {
     SCOPED_TRACE(pass == 0 ? "as written" : "after reopening");
     const std::vector<CaseEvent> stored = Load("831");
-    ASSERT_EQ(stored.size(), 2u);
-    ExpectSameEvent(stored[0], closed);
-    ExpectSameEvent(stored[1], visit);
-    ASSERT_TRUE(stored[0].long_term.has_value());
-    EXPECT_FALSE(*stored[0].long_term) << "false is not absent";
+    ASSERT_EQ(stored.size(), 3u);
+    ExpectSameEvent(stored[0], cin_visit);
+    ExpectSameEvent(stored[1], closed);
+    ExpectSameEvent(stored[2], visit);
+    ASSERT_TRUE(stored[1].long_term.has_value());
+    EXPECT_FALSE(*stored[1].long_term) << "false is not absent";
+    ASSERT_TRUE(stored[1].seen_alone.has_value());
+    EXPECT_FALSE(*stored[1].seen_alone) << "false is not absent";
     ASSERT_TRUE(stored[0].seen_alone.has_value());
-    EXPECT_FALSE(*stored[0].seen_alone) << "false is not absent";
+    EXPECT_FALSE(*stored[0].seen_alone) << "on the CIN visit too";
     Reopen();
   }
 }
@@ -253,7 +265,7 @@ TEST_F(CaseEventStoreTest, RoundTripsDatesAcrossCenturies) {
 
 TEST_F(CaseEventStoreTest, RoundTripsEveryEventType) {
   std::vector<CaseEvent> events;
-  for (int t = 0; t <= static_cast<int>(EventType::kCaseClosed); ++t) {
+  for (int t = 0; t <= static_cast<int>(EventType::kCinVisit); ++t) {
     CaseEvent e = Referral(absl::StrCat("E", 100 + t));
     e.type = static_cast<EventType>(t);
     events.push_back(e);

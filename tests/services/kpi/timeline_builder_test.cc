@@ -169,6 +169,22 @@ TEST(TimelineBuilderTest, KindsAreKeptApartAndClaTakesLongTerm) {
   EXPECT_THAT(t.findings, IsEmpty());
 }
 
+TEST(TimelineBuilderTest, CinVisitsGoToTheirCinPlan) {
+  const std::vector<CaseEvent> events = {
+      Ev("1", EventType::kCinVisit, "C1", "CIN1", D(2, 20)),
+      Ev("2", EventType::kCinPlanStart, "C1", "CIN1", D(2, 1)),
+      Ev("3", EventType::kCinVisit, "C1", "CIN1", D(2, 6)),
+      Ev("4", EventType::kCinVisit, "C1", "CIN9", D(2, 7)),  // no plan
+  };
+  const CaseTimelines t = BuildTimelines(events);
+  ASSERT_THAT(t.cin_plans, SizeIs(1));
+  EXPECT_EQ(t.cin_plans[0].ref_id, "CIN1");
+  EXPECT_THAT(t.cin_plans[0].visits, ElementsAre(D(2, 6), D(2, 20)));
+  EXPECT_THAT(t.cp_plans, IsEmpty());
+  ASSERT_THAT(t.findings, SizeIs(1));
+  EXPECT_EQ(t.findings[0].ref_id, "CIN9");
+}
+
 TEST(TimelineBuilderTest, AnyOrderGivesTheSameTimelines) {
   std::vector<CaseEvent> events = MixedEvents();
   const std::string ordered = Describe(BuildTimelines(events));
