@@ -8,8 +8,10 @@
 # actions), imports them through the gateway, prints the last full month's
 # quality-assurance summary and "Monitoring Safeguarding Practice" report
 # (front door, the eight indicators, case status, quality assurance,
-# workforce), writes it as HTML with charts, and serves the dashboard until
-# Ctrl-C. Each phase prints how long it took.
+# workforce, practice insight, what changed), writes it as HTML with
+# charts, and serves the dashboard until Ctrl-C (SGM_DEMO_SERVE=0: stops
+# everything once the report is written, as tests/tools/demo_test.py runs
+# it). Each phase prints how long it took.
 #
 # Ports (override with the environment): gateway 50051
 # (SGM_DEMO_GATEWAY_PORT), dashboard 8080 (SGM_DEMO_HTTP_PORT), intake
@@ -40,6 +42,7 @@ KPI_METRICS_PORT=${SGM_DEMO_KPI_METRICS_PORT:-9463}
 WORKFORCE_METRICS_PORT=${SGM_DEMO_WORKFORCE_METRICS_PORT:-9464}
 QA_METRICS_PORT=${SGM_DEMO_QA_METRICS_PORT:-9465}
 SCALE=${SGM_DEMO_SCALE:-1}
+SERVE=${SGM_DEMO_SERVE:-1}
 FIRST_AUTHORITY=831
 SGM="$BUILD/tools/sgm"
 
@@ -92,14 +95,14 @@ echo "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" \
   --save "" --appendonly no --loglevel warning >"$VAR/logs/redis.log" 2>&1 &
 pids+=($!)
-# Intake does NOT forward referrals to the KPI service here (no
-# --kpi_address): the synthetic case events already carry the
-# case-management system's REFERRAL events (each with its contact in the
-# contacts feed), so forwarding would count every referral twice. A real
-# deployment picks one source of referrals: the case-management feed, or
-# intake's forwarding (--kpi_address, SGM_KPI_ADDRESS) with the
-# case-management system carrying intake's referral id (docs/demo.md,
-# docs/operations.md).
+# Intake reads children's open work from the KPI service (duplicate input)
+# but does NOT forward referrals to it (--forward_referrals=false): the
+# synthetic case events already carry the case-management system's REFERRAL
+# events (each with its contact in the contacts feed), so forwarding would
+# count every referral twice. A real deployment picks one source of
+# referrals: the case-management feed, or intake's forwarding (the default)
+# with the case-management system carrying intake's referral id
+# (docs/demo.md, docs/operations.md).
 echo "starting sgm-kpi on 127.0.0.1:$KPI_PORT"
 "$BUILD/services/kpi/sgm-kpi" --listen "127.0.0.1:$KPI_PORT" \
   --store_path "$VAR/data/kpi.db" --redis "127.0.0.1:$REDIS_PORT" \
@@ -123,6 +126,7 @@ pids+=($!)
 echo "starting sgm-intake on 127.0.0.1:$INTAKE_PORT"
 "$BUILD/services/intake/sgm-intake" --listen "127.0.0.1:$INTAKE_PORT" \
   --store_path "$VAR/data/intake.db" --redis "127.0.0.1:$REDIS_PORT" \
+  --kpi_address "127.0.0.1:$KPI_PORT" --forward_referrals=false \
   --metrics "127.0.0.1:$INTAKE_METRICS_PORT" >"$VAR/logs/intake.log" 2>&1 &
 pids+=($!)
 echo "starting sgm-gateway on 127.0.0.1:$GATEWAY_PORT"
@@ -218,6 +222,8 @@ echo
 "$SGM" report --month "$LAST_MONTH" --format md
 took "first report"
 "$SGM" report --month "$LAST_MONTH" --format html -o "$VAR/report-$LAST_MONTH.html"
+echo "wrote $VAR/report-$LAST_MONTH.html"
+if [ "$SERVE" = 0 ]; then exit 0; fi
 cat <<MSG
 
 The suite is serving:
@@ -233,6 +239,7 @@ Try:  SGM_GATEWAY=127.0.0.1:$GATEWAY_PORT SGM_TOKEN=\$(cat $VAR/admin.token) $SG
       $SGM kpi indicators --month $LAST_MONTH   $SGM kpi caseloads
       $SGM workforce summary --json
       $SGM qa summary --from $LAST_MONTH-01 --to $LAST_DAY   $SGM qa themes
+      $SGM insight duplicates   $SGM insight funnel   $SGM insight flows
 Ctrl-C stops everything.
 MSG
 wait

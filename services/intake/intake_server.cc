@@ -66,6 +66,8 @@ absl::StatusOr<std::unique_ptr<IntakeServer>> IntakeServer::Start(
     open_work = std::make_unique<KpiOpenWorkSource>(
         sgm::kpi::v1::KpiService::NewStub(KpiChannel(settings)),
         open_work_options);
+  }
+  if (!settings.kpi.address.empty() && settings.kpi.forward_referrals) {
     ReferralDispatcher::Options dispatch;
     dispatch.deadline = settings.kpi.deadline;
     dispatch.poll_interval = settings.kpi.poll_interval;
@@ -97,8 +99,11 @@ absl::StatusOr<std::unique_ptr<IntakeServer>> IntakeServer::Start(
   if (server->dispatcher_ != nullptr) {
     server->dispatcher_->Start(
         [&backlog](int64_t n) { backlog.Set(static_cast<double>(n)); });
-  } else {
+  } else if (settings.kpi.address.empty()) {
     LogWarn("kpi_not_configured",
+            {{"referrals_waiting", waiting.ok() ? *waiting : -1}});
+  } else {
+    LogInfo("referral_forwarding_off",
             {{"referrals_waiting", waiting.ok() ? *waiting : -1}});
   }
   return server;

@@ -21,8 +21,9 @@ class ContactStore;
 class IntakeServiceImpl;
 class ReferralDispatcher;
 
-// Where accepted REFERRAL and STRATEGY_DISCUSSION decisions are sent as
-// referrals (ReferralDispatcher).
+// The KPI service: where accepted REFERRAL and STRATEGY_DISCUSSION decisions
+// are sent as referrals (ReferralDispatcher) and where duplicate input reads
+// children's open work (KpiOpenWorkSource).
 struct KpiClientSettings {
   // host:port of the KPI service; "": none configured, the referrals wait
   // in the store's outbox.
@@ -35,6 +36,10 @@ struct KpiClientSettings {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   // Checked in the KPI service's certificate instead of the address's host.
   std::string server_name;
+  // false: the KPI channel serves duplicate input's open-work reads only;
+  // accepted referrals are not sent and wait in the store's outbox (a
+  // deployment whose case-management feed already carries the referrals).
+  bool forward_referrals = true;
 };
 
 struct IntakeSettings {
@@ -61,7 +66,7 @@ class IntakeServer {
   IntakeServer() = default;
   std::unique_ptr<WorkingDayCalendar> calendar_;
   std::unique_ptr<ContactStore> store_;
-  std::unique_ptr<ReferralDispatcher> dispatcher_;  // null without KPI
+  std::unique_ptr<ReferralDispatcher> dispatcher_;  // null: not forwarding
   std::unique_ptr<IntakeServiceImpl> service_;
   std::unique_ptr<ServerRunner> runner_;
 };

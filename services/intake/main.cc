@@ -58,6 +58,11 @@ ABSL_FLAG(std::string, kpi_address, "",
           "STRATEGY_DISCUSSION decisions open referrals in and duplicate "
           "input reads open work from; empty: none (the referrals wait in "
           "the store's outbox; duplicate input is UNAVAILABLE)");
+ABSL_FLAG(bool, forward_referrals, true,
+          "send accepted referrals to --kpi_address; false: the KPI service "
+          "is read for duplicate input only and the referrals wait in the "
+          "store's outbox (when the case-management feed already carries "
+          "them)");
 ABSL_FLAG(absl::Duration, kpi_deadline, absl::Seconds(10),
           "deadline of each call to the KPI service");
 ABSL_FLAG(std::string, kpi_tls_ca, "",
@@ -149,6 +154,7 @@ int main(int argc, char** argv) {
   settings.server.credentials = *std::move(credentials);
   settings.kpi.address = absl::GetFlag(FLAGS_kpi_address);
   settings.kpi.deadline = absl::GetFlag(FLAGS_kpi_deadline);
+  settings.kpi.forward_referrals = absl::GetFlag(FLAGS_forward_referrals);
   if (!settings.kpi.address.empty()) {
     std::string host;
     int port = 0;
@@ -212,7 +218,9 @@ int main(int argc, char** argv) {
                            {"kpi", settings.kpi.address.empty() ? "off"
                                    : kpi_tls.ca.empty()         ? "plaintext"
                                    : kpi_tls.cert.empty()       ? "tls"
-                                                                : "mtls"}});
+                                                                : "mtls"},
+                           {"forward_referrals",
+                            settings.kpi.forward_referrals ? "on" : "off"}});
   const int signal = sgm::WaitForShutdownSignal();
   sgm::LogInfo("stopping", {{"signal", signal}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));

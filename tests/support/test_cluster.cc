@@ -211,6 +211,7 @@ absl::Status TestCluster::RestartIntake() {
   settings.store_path = dir_->File("intake.db");
   // Referrals go to the cluster's KPI service (started first).
   settings.kpi.address = absl::StrCat("127.0.0.1:", impl_->kpi_port);
+  settings.kpi.forward_referrals = options_.intake_forwards_referrals;
   if (impl_->certificates != nullptr) {
     const TestCertificates& files = *impl_->certificates;
     SGM_ASSIGN_OR_RETURN(

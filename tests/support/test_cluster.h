@@ -64,6 +64,9 @@ class TestCluster {
     int rate_limit_burst = 1;
     // An outward-facing gateway: counts from 1 to 4 are withheld.
     bool outward_facing = false;
+    // false: intake reads open work from the KPI service but does not send
+    // it referrals (--forward_referrals=false).
+    bool intake_forwards_referrals = true;
   };
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<TestCluster>> Start() {

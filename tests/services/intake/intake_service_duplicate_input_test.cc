@@ -89,8 +89,10 @@ sgm::type::v1::YearMonth Month(int year, int month) {
 
 class IntakeDuplicateInputTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto cluster = testing::TestCluster::Start();
+  void SetUp() override { StartCluster(testing::TestCluster::Options()); }
+
+  void StartCluster(const testing::TestCluster::Options& options) {
+    auto cluster = testing::TestCluster::Start(options);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = *std::move(cluster);
     intake_ = v1::IntakeService::NewStub(grpc::CreateChannel(
@@ -477,6 +479,71 @@ TEST_F(IntakeDuplicateInputTest, KpiStoppedIsUnavailableTheRestAnswers) {
   s = DuplicatesOnceKpiIsBack(&response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ExpectHandWorked(response);
+}
+
+// R9 (K5, 10 June) referred: intake opens a REFERRAL in the KPI service.
+constexpr char kReferR9[] =
+    "contact_ref,decided_at,outcome,decided_by\n"
+    "POLICE:R9,2024-06-10T15:00:00+01:00,REFERRAL,W1\n";
+
+class IntakeForwardingTest : public IntakeDuplicateInputTest {
+ protected:
+  void ReferR9() {
+    v1::ImportDecisionsResponse response;
+    grpc::Status s = testing::SendDecisions(
+        *intake_, As(Role::kPractitioner).get(), kReferR9, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(response.summary().accepted(), 1);
+  }
+
+  // The KPI service's referrals in June 2024 once `wait` has passed or
+  // there is at least one.
+  int64_t JuneReferralsAfter(absl::Duration wait) {
+    const absl::Time until = absl::Now() + wait;
+    int64_t referrals = -1;
+    do {
+      kpi::GetCaseStatusRequest request;
+      *request.mutable_month() = Month(2024, 6);
+      kpi::GetCaseStatusResponse response;
+      grpc::Status s =
+          kpi_->GetCaseStatus(As(Role::kAnalyst).get(), request, &response);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      referrals = response.status().referrals();
+      if (referrals > 0) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < until);
+    return referrals;
+  }
+};
+
+TEST_F(IntakeForwardingTest, ByDefaultAReferralReachesKpi) {
+  ImportAll();
+  ReferR9();
+  EXPECT_EQ(JuneReferralsAfter(absl::Seconds(20)), 1);
+}
+
+// --forward_referrals=false (the demo: the case-management feed carries the
+// referrals): duplicate input still reads open work over --kpi_address, and
+// the referral stays in intake's outbox.
+class IntakeNotForwardingTest : public IntakeForwardingTest {
+ protected:
+  void SetUp() override {
+    testing::TestCluster::Options options;
+    options.intake_forwards_referrals = false;
+    StartCluster(options);
+  }
+};
+
+TEST_F(IntakeNotForwardingTest, ReadsOpenWorkButSendsNoReferral) {
+  ImportAll();
+  ReferR9();
+  v1::GetDuplicateInputResponse response;
+  grpc::Status s = Duplicates(&response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ExpectHandWorked(response);
+  // The dispatcher would have been woken by the commit; 2 s is ample (the
+  // forwarding test above sees it within milliseconds).
+  EXPECT_EQ(JuneReferralsAfter(absl::Seconds(2)), 0);
 }
 
 // Counts of the six codes in order.
