@@ -165,7 +165,6 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetPracticeReport(
   return reactor;
 }
 
-// BEGIN insight handlers (owned by the gateway insight work)
 namespace {
 
 namespace gv1 = ::sgm::gateway::v1;
@@ -419,6 +418,5 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::CompareFigures(
   });
   return reactor;
 }
-// END insight handlers
 
 }  // namespace sgm::gateway

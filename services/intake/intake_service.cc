@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/cached_answer.h"
 #include "common/census_codes.h"
 #include "common/civil_date.h"
 #include "common/feed_field_rules.h"
@@ -651,7 +652,6 @@ bool IsAgencyName(absl::string_view agency) {
 
 }  // namespace
 
-// BEGIN GetReferralQuality (owned by the referral-quality work)
 grpc::Status IntakeServiceImpl::GetReferralQuality(
     grpc::ServerContext* context, const v1::GetReferralQualityRequest* request,
     v1::GetReferralQualityResponse* response) {
@@ -689,26 +689,24 @@ grpc::Status IntakeServiceImpl::GetReferralQuality(
   const std::string key = absl::StrCat(
       "refquality:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to), ":",
       agency, ":", options_.referral_quality.Fingerprint());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  absl::StatusOr<std::vector<ContactFact>> facts =
-      store_->LoadFacts(authority, absl::CivilDay(from), LastDayOf(*to));
-  if (!facts.ok()) return ToGrpcStatus(facts.status());
-  ReferralQualityToProto(
-      ComputeReferralQuality(*facts, from, *to, options_.referral_quality,
-                             agency),
-      response);
-  cache_->Put(authority, kService, *generation, key,
-              response->SerializeAsString());
+  absl::Status answered = AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        SGM_ASSIGN_OR_RETURN(
+            std::vector<ContactFact> facts,
+            store_->LoadFacts(authority, absl::CivilDay(from), LastDayOf(*to)));
+        ReferralQualityToProto(
+            ComputeReferralQuality(facts, from, *to, options_.referral_quality,
+                                   agency),
+            response);
+        return *generation;
+      });
+  if (!answered.ok()) return ToGrpcStatus(answered);
   // A write made while Redis was unreachable could not publish its
   // generation; publishing again here (it only ever rises) heals that.
   PublishGeneration(authority, *generation);
   return grpc::Status::OK;
 }
-// END GetReferralQuality
 
 namespace {
 
@@ -799,7 +797,6 @@ void ToProto(const DuplicateContactFact& in, v1::DuplicateContact* out) {
 
 }  // namespace
 
-// BEGIN GetDuplicateInput (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::GetDuplicateInput(
     grpc::ServerContext* context, const v1::GetDuplicateInputRequest* request,
     v1::GetDuplicateInputResponse* response) {
@@ -856,9 +853,7 @@ grpc::Status IntakeServiceImpl::GetDuplicateInput(
   PublishGeneration(authority, *generation);
   return grpc::Status::OK;
 }
-// END GetDuplicateInput
 
-// BEGIN ListDuplicateContacts (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::ListDuplicateContacts(
     grpc::ServerContext* context,
     const v1::ListDuplicateContactsRequest* request,
@@ -949,9 +944,7 @@ grpc::Status IntakeServiceImpl::ListDuplicateContacts(
   response->set_total_size(static_cast<int64_t>(duplicates.size()));
   return grpc::Status::OK;
 }
-// END ListDuplicateContacts
 
-// BEGIN GetContactCategories (owned by the duplicate-input work)
 grpc::Status IntakeServiceImpl::GetContactCategories(
     grpc::ServerContext* context,
     const v1::GetContactCategoriesRequest* request,
@@ -978,27 +971,25 @@ grpc::Status IntakeServiceImpl::GetContactCategories(
   if (!generation.ok()) return ToGrpcStatus(generation.status());
   const std::string key = absl::StrCat("categories:v1:", FormatIsoMonth(*from),
                                        ":", FormatIsoMonth(to));
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  absl::StatusOr<std::vector<ContactFact>> facts =
-      store_->LoadFacts(authority, absl::CivilDay(*from), LastDayOf(to));
-  if (!facts.ok()) return ToGrpcStatus(facts.status());
-  response->set_contacts(static_cast<int64_t>(facts->size()));
-  for (const CategoryCount& c : CountContactCategories(*facts)) {
-    v1::Breakdown* out = response->add_by_category();
-    out->set_code(c.code);
-    out->set_label(c.label);
-    out->set_count(c.count);
-    out->set_percent(c.percent);
-  }
-  cache_->Put(authority, kService, *generation, key,
-              response->SerializeAsString());
+  absl::Status answered = AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        SGM_ASSIGN_OR_RETURN(
+            std::vector<ContactFact> facts,
+            store_->LoadFacts(authority, absl::CivilDay(*from), LastDayOf(to)));
+        response->set_contacts(static_cast<int64_t>(facts.size()));
+        for (const CategoryCount& c : CountContactCategories(facts)) {
+          v1::Breakdown* out = response->add_by_category();
+          out->set_code(c.code);
+          out->set_label(c.label);
+          out->set_count(c.count);
+          out->set_percent(c.percent);
+        }
+        return *generation;
+      });
+  if (!answered.ok()) return ToGrpcStatus(answered);
   PublishGeneration(authority, *generation);
   return grpc::Status::OK;
 }
-// END GetContactCategories
 
 }  // namespace sgm::intake

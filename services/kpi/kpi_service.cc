@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/cached_answer.h"
 #include "common/civil_date.h"
 #include "common/feed_import.h"
 #include "common/grpc_status.h"
@@ -637,33 +638,30 @@ grpc::Status KpiServiceImpl::GetIndicatorTrend(
   const std::string key =
       absl::StrCat("trend:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to),
                    ":", request->indicator_id(), ":", SettingsKey());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
-  if (!model.ok()) return ToGrpcStatus(model.status());
-  const AuthorityReference& reference = reference_->For(authority);
-  for (const std::string& id : ids) {
-    v1::IndicatorTrend* trend = response->add_trends();
-    trend->set_id(id);
-    for (absl::CivilMonth m = from; m <= *to; ++m) {
-      const IndicatorMonth figures = *ComputeIndicatorMonth(
-          id, (*model)->timelines(), m, *calendar_, reference);
-      v1::TrendPoint* point = trend->add_points();
-      *point->mutable_month() = ToProtoMonth(m);
-      point->set_numerator(figures.numerator);
-      point->set_denominator(figures.denominator);
-      if (std::optional<double> p =
-              Percent1dp(figures.numerator, figures.denominator)) {
-        point->set_percent(*p);
-      }
-    }
-  }
-  cache_->Put(authority, kService, (*model)->generation, key,
-              response->SerializeAsString());
-  return grpc::Status::OK;
+  return ToGrpcStatus(AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        SGM_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model,
+                             ModelFor(authority));
+        const AuthorityReference& reference = reference_->For(authority);
+        for (const std::string& id : ids) {
+          v1::IndicatorTrend* trend = response->add_trends();
+          trend->set_id(id);
+          for (absl::CivilMonth m = from; m <= *to; ++m) {
+            const IndicatorMonth figures = *ComputeIndicatorMonth(
+                id, model->timelines(), m, *calendar_, reference);
+            v1::TrendPoint* point = trend->add_points();
+            *point->mutable_month() = ToProtoMonth(m);
+            point->set_numerator(figures.numerator);
+            point->set_denominator(figures.denominator);
+            if (std::optional<double> p =
+                    Percent1dp(figures.numerator, figures.denominator)) {
+              point->set_percent(*p);
+            }
+          }
+        }
+        return model->generation;
+      }));
 }
 
 grpc::Status KpiServiceImpl::ListIndicatorCases(
@@ -749,70 +747,70 @@ grpc::Status KpiServiceImpl::GetCaseStatus(
   if (!generation.ok()) return ToGrpcStatus(generation.status());
   const std::string key =
       absl::StrCat("status:v1:", FormatIsoMonth(*month), ":", SettingsKey());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
-  if (!model.ok()) return ToGrpcStatus(model.status());
-  const CaseTimelines& t = (*model)->timelines();
-  const AuthorityReference& reference = reference_->For(authority);
-  const absl::CivilDay e = LastDayOf(*month);
+  return ToGrpcStatus(AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        SGM_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model,
+                             ModelFor(authority));
+        const CaseTimelines& t = model->timelines();
+        const AuthorityReference& reference = reference_->For(authority);
+        const absl::CivilDay e = LastDayOf(*month);
 
-  v1::CaseStatus* status = response->mutable_status();
-  *status->mutable_month() = ToProtoMonth(*month);
-  *status->mutable_month_end() = ToProtoDate(e);
-  ToProto(CountOpenCases(OpenCasesAt(t, e)), status->mutable_open_cases());
-  for (absl::CivilMonth m = *month - 11; m <= *month; ++m) {
-    v1::MonthOpenCases* point = status->add_trend();
-    *point->mutable_month() = ToProtoMonth(m);
-    ToProto(CountOpenCases(OpenCasesAt(t, LastDayOf(m))),
-            point->mutable_open_cases());
-  }
-  std::optional<std::pair<int, int64_t>> population =
-      KpiReference::PopulationFor(reference, static_cast<int>(e.year()));
-  if (population) {
-    status->set_population_year(population->first);
-    status->set_population_0_17(population->second);
-  }
-  const auto fill_rate = [&](int64_t children, absl::string_view comparator_id,
-                             v1::Rate* rate) {
-    rate->set_children(children);
-    if (population) {
-      if (std::optional<int64_t> per = Per10k(children, population->second)) {
-        rate->set_per_10k(*per);
-      }
-    }
-    auto it = reference.comparators.find(std::string(comparator_id));
-    if (it != reference.comparators.end()) {
-      for (const Comparator& c : it->second) {
-        ToProto(c, rate->add_comparators());
-      }
-    }
-  };
-  fill_rate(ChildrenOpenAt(t.cla_episodes, e), kCicPer10k,
-            status->mutable_children_in_care());
-  fill_rate(ChildrenOpenAt(t.cp_plans, e), kCppPer10k,
-            status->mutable_child_protection());
-  status->set_referrals(ReferralsIn(t, *month));
-  for (v1::Watchlist w : kWatchlists) {
-    v1::WatchlistCount* count = status->add_watchlists();
-    count->set_watchlist(w);
-    std::vector<WatchlistEntry> entries =
-        WatchlistAt(t, *WatchlistFrom(w), e, *calendar_);
-    std::vector<std::string> children;
-    for (const WatchlistEntry& entry : entries) {
-      children.push_back(entry.child_id);
-    }
-    std::sort(children.begin(), children.end());
-    children.erase(std::unique(children.begin(), children.end()),
-                   children.end());
-    count->set_children(static_cast<int64_t>(children.size()));
-  }
-  cache_->Put(authority, kService, (*model)->generation, key,
-              response->SerializeAsString());
-  return grpc::Status::OK;
+        v1::CaseStatus* status = response->mutable_status();
+        *status->mutable_month() = ToProtoMonth(*month);
+        *status->mutable_month_end() = ToProtoDate(e);
+        ToProto(CountOpenCases(OpenCasesAt(t, e)),
+                status->mutable_open_cases());
+        for (absl::CivilMonth m = *month - 11; m <= *month; ++m) {
+          v1::MonthOpenCases* point = status->add_trend();
+          *point->mutable_month() = ToProtoMonth(m);
+          ToProto(CountOpenCases(OpenCasesAt(t, LastDayOf(m))),
+                  point->mutable_open_cases());
+        }
+        std::optional<std::pair<int, int64_t>> population =
+            KpiReference::PopulationFor(reference, static_cast<int>(e.year()));
+        if (population) {
+          status->set_population_year(population->first);
+          status->set_population_0_17(population->second);
+        }
+        const auto fill_rate = [&](int64_t children,
+                                   absl::string_view comparator_id,
+                                   v1::Rate* rate) {
+          rate->set_children(children);
+          if (population) {
+            if (std::optional<int64_t> per =
+                    Per10k(children, population->second)) {
+              rate->set_per_10k(*per);
+            }
+          }
+          auto it = reference.comparators.find(std::string(comparator_id));
+          if (it != reference.comparators.end()) {
+            for (const Comparator& c : it->second) {
+              ToProto(c, rate->add_comparators());
+            }
+          }
+        };
+        fill_rate(ChildrenOpenAt(t.cla_episodes, e), kCicPer10k,
+                  status->mutable_children_in_care());
+        fill_rate(ChildrenOpenAt(t.cp_plans, e), kCppPer10k,
+                  status->mutable_child_protection());
+        status->set_referrals(ReferralsIn(t, *month));
+        for (v1::Watchlist w : kWatchlists) {
+          v1::WatchlistCount* count = status->add_watchlists();
+          count->set_watchlist(w);
+          std::vector<WatchlistEntry> entries =
+              WatchlistAt(t, *WatchlistFrom(w), e, *calendar_);
+          std::vector<std::string> children;
+          for (const WatchlistEntry& entry : entries) {
+            children.push_back(entry.child_id);
+          }
+          std::sort(children.begin(), children.end());
+          children.erase(std::unique(children.begin(), children.end()),
+                         children.end());
+          count->set_children(static_cast<int64_t>(children.size()));
+        }
+        return model->generation;
+      }));
 }
 
 grpc::Status KpiServiceImpl::ListWatchlist(
@@ -1061,7 +1059,6 @@ grpc::Status KpiServiceImpl::ListReadAudit(
       response));
 }
 
-// BEGIN GetVisitQuality (owned by the visit-quality work)
 namespace {
 
 // The months of a visit-quality or funnel request: `to` required, `from`
@@ -1124,71 +1121,41 @@ grpc::Status KpiServiceImpl::GetVisitQuality(
   const std::string key =
       absl::StrCat("visit_quality:v1:", FormatIsoMonth(from), ":",
                    FormatIsoMonth(to), ":", SettingsKey());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  // Only the visits of the range, with the fields the timelines drop.
-  absl::StatusOr<CaseEventStore::Snapshot> visits = store_->LoadEventsOfTypes(
-      authority, kVisitEventTypes, absl::CivilDay(from), LastDayOf(to));
-  if (!visits.ok()) return ToGrpcStatus(visits.status());
-  const VisitQualityFigures figures =
-      ComputeVisitQuality(visits->events, from, to);
-  *response->mutable_from() = ToProtoMonth(from);
-  *response->mutable_to() = ToProtoMonth(to);
-  for (int k = 0; k < kVisitKindCount; ++k) {
-    ToProto(figures.totals[k], static_cast<VisitKind>(k), std::nullopt,
-            response->add_totals());
-  }
-  for (const VisitQualityMonth& m : figures.months) {
-    for (int k = 0; k < kVisitKindCount; ++k) {
-      ToProto(m.by_kind[k], static_cast<VisitKind>(k), m.month,
-              response->add_months());
-    }
-  }
-  cache_->Put(authority, kService, visits->generation, key,
-              response->SerializeAsString());
-  return grpc::Status::OK;
+  return ToGrpcStatus(AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        // Only the visits of the range, with the fields the timelines drop.
+        SGM_ASSIGN_OR_RETURN(
+            CaseEventStore::Snapshot visits,
+            store_->LoadEventsOfTypes(authority, kVisitEventTypes,
+                                      absl::CivilDay(from), LastDayOf(to)));
+        const VisitQualityFigures figures =
+            ComputeVisitQuality(visits.events, from, to);
+        *response->mutable_from() = ToProtoMonth(from);
+        *response->mutable_to() = ToProtoMonth(to);
+        for (int k = 0; k < kVisitKindCount; ++k) {
+          ToProto(figures.totals[k], static_cast<VisitKind>(k), std::nullopt,
+                  response->add_totals());
+        }
+        for (const VisitQualityMonth& m : figures.months) {
+          for (int k = 0; k < kVisitKindCount; ++k) {
+            ToProto(m.by_kind[k], static_cast<VisitKind>(k), m.month,
+                    response->add_months());
+          }
+        }
+        return visits.generation;
+      }));
 }
-// END GetVisitQuality
 
-// BEGIN GetCategoryFunnel (owned by the visit-quality work)
 namespace {
 
 v1::FunnelStage ToProto(FunnelStage stage) {
   return static_cast<v1::FunnelStage>(static_cast<int>(stage) + 1);
 }
 
-}  // namespace
-
-grpc::Status KpiServiceImpl::GetCategoryFunnel(
-    grpc::ServerContext* context, const v1::GetCategoryFunnelRequest* request,
-    v1::GetCategoryFunnelResponse* response) {
-  absl::StatusOr<CallerIdentity> who = Caller(context);
-  if (!who.ok()) return ToGrpcStatus(who.status());
-  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      InsightRange(*request);
-  if (!range.ok()) return ToGrpcStatus(range.status());
-  const auto [from, to] = *range;
-  const std::string& authority = who->authority;
-  absl::StatusOr<int64_t> generation = store_->Generation(authority);
-  if (!generation.ok()) return ToGrpcStatus(generation.status());
-  const std::string key =
-      absl::StrCat("category_funnel:v1:", FormatIsoMonth(from), ":",
-                   FormatIsoMonth(to), ":", SettingsKey());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  // The stages' events up to the range's end: a referral or S47 looked up
-  // from the range may be dated before it.
-  absl::StatusOr<CaseEventStore::Snapshot> events = store_->LoadEventsOfTypes(
-      authority, kFunnelEventTypes, std::nullopt, LastDayOf(to));
-  if (!events.ok()) return ToGrpcStatus(events.status());
-  const CategoryFunnelFigures figures =
-      ComputeCategoryFunnel(events->events, from, to);
+void CategoryFunnelToProto(const CategoryFunnelFigures& figures,
+                           absl::CivilMonth from, absl::CivilMonth to,
+                           v1::GetCategoryFunnelResponse* response) {
   *response->mutable_from() = ToProtoMonth(from);
   *response->mutable_to() = ToProtoMonth(to);
   for (int s = 0; s < kFunnelStageCount; ++s) {
@@ -1211,13 +1178,40 @@ grpc::Status KpiServiceImpl::GetCategoryFunnel(
     out->set_to(change.to);
     out->set_plans(change.plans);
   }
-  cache_->Put(authority, kService, events->generation, key,
-              response->SerializeAsString());
-  return grpc::Status::OK;
 }
-// END GetCategoryFunnel
 
-// BEGIN GetServiceFlows (owned by the service-flows work)
+}  // namespace
+
+grpc::Status KpiServiceImpl::GetCategoryFunnel(
+    grpc::ServerContext* context, const v1::GetCategoryFunnelRequest* request,
+    v1::GetCategoryFunnelResponse* response) {
+  absl::StatusOr<CallerIdentity> who = Caller(context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      InsightRange(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const auto [from, to] = *range;
+  const std::string& authority = who->authority;
+  absl::StatusOr<int64_t> generation = store_->Generation(authority);
+  if (!generation.ok()) return ToGrpcStatus(generation.status());
+  const std::string key =
+      absl::StrCat("category_funnel:v1:", FormatIsoMonth(from), ":",
+                   FormatIsoMonth(to), ":", SettingsKey());
+  return ToGrpcStatus(AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        // The stages' events up to the range's end: a referral or S47
+        // looked up from the range may be dated before it.
+        SGM_ASSIGN_OR_RETURN(
+            CaseEventStore::Snapshot events,
+            store_->LoadEventsOfTypes(authority, kFunnelEventTypes,
+                                      std::nullopt, LastDayOf(to)));
+        CategoryFunnelToProto(ComputeCategoryFunnel(events.events, from, to),
+                              from, to, response);
+        return events.generation;
+      }));
+}
+
 namespace {
 
 constexpr int kMaxFlowMonths = 60;
@@ -1332,27 +1326,22 @@ grpc::Status KpiServiceImpl::GetServiceFlows(
   const std::string key =
       absl::StrCat("flows:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(to),
                    ":gap", gap_days, ":", SettingsKey());
-  if (std::optional<std::string> cached =
-          cache_->Get(authority, kService, *generation, key)) {
-    if (response->ParseFromString(*cached)) return grpc::Status::OK;
-    response->Clear();
-  }
-  absl::StatusOr<std::shared_ptr<const Model>> model = ModelFor(authority);
-  if (!model.ok()) return ToGrpcStatus(model.status());
-  *response->mutable_from() = ToProtoMonth(from);
-  *response->mutable_to() = ToProtoMonth(to);
-  response->set_gap_days(gap_days);
-  for (const ServiceFlowFigures& f :
-       ServiceFlows((*model)->timelines(), from, to, gap_days)) {
-    ToProto(f, response->add_months());
-  }
-  cache_->Put(authority, kService, (*model)->generation, key,
-              response->SerializeAsString());
-  return grpc::Status::OK;
+  return ToGrpcStatus(AnswerFromCache(
+      *cache_, authority, kService, *generation, key, response,
+      [&]() -> absl::StatusOr<int64_t> {
+        SGM_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model,
+                             ModelFor(authority));
+        *response->mutable_from() = ToProtoMonth(from);
+        *response->mutable_to() = ToProtoMonth(to);
+        response->set_gap_days(gap_days);
+        for (const ServiceFlowFigures& f :
+             ServiceFlows(model->timelines(), from, to, gap_days)) {
+          ToProto(f, response->add_months());
+        }
+        return model->generation;
+      }));
 }
-// END GetServiceFlows
 
-// BEGIN ListOpenWork (owned by the service-flows work)
 grpc::Status KpiServiceImpl::ListOpenWork(
     grpc::ServerContext* context, const v1::ListOpenWorkRequest* request,
     v1::ListOpenWorkResponse* response) {
@@ -1405,6 +1394,5 @@ grpc::Status KpiServiceImpl::ListOpenWork(
   response->set_generation((*model)->generation);
   return grpc::Status::OK;
 }
-// END ListOpenWork
 
 }  // namespace sgm::kpi
