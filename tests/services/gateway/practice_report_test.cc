@@ -32,10 +32,12 @@
 #include "gtest/gtest.h"
 #include "services/gateway/abuse_funnel.h"
 #include "services/gateway/figure_comparison.h"
+#include "tests/support/memory_cache.h"
 
 namespace sgm::gateway {
 namespace {
 
+using ::sgm::testing::MemoryCache;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 namespace gv1 = ::sgm::gateway::v1;
@@ -54,60 +56,6 @@ CallerIdentity Analyst() {
   caller.authority = "831";
   return caller;
 }
-
-// An AggregateCache in memory that counts its writes.
-class MemoryCache : public AggregateCache {
- public:
-  std::optional<std::string> Get(absl::string_view authority,
-                                 absl::string_view service, int64_t generation,
-                                 absl::string_view key) override {
-    absl::MutexLock lock(&mu_);
-    auto it = values_.find(Key(authority, service, generation, key));
-    if (it == values_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Put(absl::string_view authority, absl::string_view service,
-           int64_t generation, absl::string_view key,
-           absl::string_view value) override {
-    absl::MutexLock lock(&mu_);
-    ++puts_;
-    values_[Key(authority, service, generation, key)] = std::string(value);
-  }
-  void PublishGeneration(absl::string_view authority, absl::string_view service,
-                         int64_t generation) override {
-    absl::MutexLock lock(&mu_);
-    generations_[absl::StrCat(authority, ":", service)] = generation;
-  }
-  std::optional<int64_t> ReadGeneration(absl::string_view authority,
-                                        absl::string_view service) override {
-    absl::MutexLock lock(&mu_);
-    auto it = generations_.find(absl::StrCat(authority, ":", service));
-    if (it == generations_.end()) return std::nullopt;
-    return it->second;
-  }
-  bool Available() const override { return true; }
-
-  int puts() {
-    absl::MutexLock lock(&mu_);
-    return puts_;
-  }
-  std::vector<std::string> keys() {
-    absl::MutexLock lock(&mu_);
-    std::vector<std::string> out;
-    for (const auto& [k, v] : values_) out.push_back(k);
-    return out;
-  }
-
- private:
-  static std::string Key(absl::string_view authority, absl::string_view service,
-                         int64_t generation, absl::string_view key) {
-    return absl::StrCat(authority, ":", service, ":g", generation, ":", key);
-  }
-  absl::Mutex mu_;
-  std::map<std::string, std::string> values_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, int64_t> generations_ ABSL_GUARDED_BY(mu_);
-  int puts_ ABSL_GUARDED_BY(mu_) = 0;
-};
 
 // What the fake sources answer, piece by piece; shared with the test, which
 // keeps a pointer after handing the sources to the composer.
