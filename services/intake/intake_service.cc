@@ -638,8 +638,36 @@ grpc::Status IntakeServiceImpl::ListReadAudit(
 
 namespace {
 
-// The longest range GetReferralQuality answers in one call.
-constexpr int kMaxQualityMonths = 60;
+// The longest range the insight calls (GetReferralQuality,
+// GetDuplicateInput, GetContactCategories) answer in one call.
+constexpr int kMaxInsightMonths = 60;
+
+// INVALID_ARGUMENT naming `from` when the range is backwards or too long.
+absl::Status CheckMonthRange(absl::CivilMonth from, absl::CivilMonth to) {
+  if (from > to) {
+    return absl::InvalidArgumentError("from: must not be after 'to'");
+  }
+  if (to - from + 1 > kMaxInsightMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", kMaxInsightMonths, " months a call"));
+  }
+  return absl::OkStatus();
+}
+
+// The months of a request with `to` (required) and `from` (default: the
+// 12 months to `to`), checked by CheckMonthRange.
+template <typename Request>
+absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> MonthsTo(
+    const Request& request) {
+  if (!request.has_to()) return absl::InvalidArgumentError("to: required");
+  SGM_ASSIGN_OR_RETURN(absl::CivilMonth to, FromProtoMonth(request.to(), "to"));
+  absl::CivilMonth from = to - 11;
+  if (request.has_from()) {
+    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
+  }
+  SGM_RETURN_IF_ERROR(CheckMonthRange(from, to));
+  return std::make_pair(from, to);
+}
 
 // An agency name as the feeds allow it: 1 to 32 letters, digits, '_', '-'.
 bool IsAgencyName(absl::string_view agency) {
@@ -657,26 +685,11 @@ grpc::Status IntakeServiceImpl::GetReferralQuality(
     v1::GetReferralQualityResponse* response) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  if (!request->has_to()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("to: required"));
-  }
-  absl::StatusOr<absl::CivilMonth> to = FromProtoMonth(request->to(), "to");
-  if (!to.ok()) return ToGrpcStatus(to.status());
-  absl::CivilMonth from = *to - 11;
-  if (request->has_from()) {
-    absl::StatusOr<absl::CivilMonth> f =
-        FromProtoMonth(request->from(), "from");
-    if (!f.ok()) return ToGrpcStatus(f.status());
-    from = *f;
-  }
-  if (from > *to) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("from: must not be after 'to'"));
-  }
-  if (*to - from + 1 > kMaxQualityMonths) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("from: at most ", kMaxQualityMonths, " months a call")));
-  }
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      MonthsTo(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   const std::string& agency = request->agency();
   if (!agency.empty() && !IsAgencyName(agency)) {
     return ToGrpcStatus(absl::InvalidArgumentError(
@@ -687,16 +700,16 @@ grpc::Status IntakeServiceImpl::GetReferralQuality(
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
   if (!generation.ok()) return ToGrpcStatus(generation.status());
   const std::string key = absl::StrCat(
-      "refquality:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to), ":",
+      "refquality:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(to), ":",
       agency, ":", options_.referral_quality.Fingerprint());
   absl::Status answered = AnswerFromCache(
       *cache_, authority, kService, *generation, key, response,
       [&]() -> absl::StatusOr<int64_t> {
         SGM_ASSIGN_OR_RETURN(
             std::vector<ContactFact> facts,
-            store_->LoadFacts(authority, absl::CivilDay(from), LastDayOf(*to)));
+            store_->LoadFacts(authority, absl::CivilDay(from), LastDayOf(to)));
         ReferralQualityToProto(
-            ComputeReferralQuality(facts, from, *to, options_.referral_quality,
+            ComputeReferralQuality(facts, from, to, options_.referral_quality,
                                    agency),
             response);
         return *generation;
@@ -710,22 +723,8 @@ grpc::Status IntakeServiceImpl::GetReferralQuality(
 
 namespace {
 
-// The longest range GetDuplicateInput and GetContactCategories answer.
-constexpr int kMaxInsightMonths = 60;
 // The KPI service's name in the cache (its published generation).
 constexpr char kKpiCacheService[] = "kpi";
-
-// INVALID_ARGUMENT naming `from` when the range is backwards or too long.
-absl::Status CheckMonthRange(absl::CivilMonth from, absl::CivilMonth to) {
-  if (from > to) {
-    return absl::InvalidArgumentError("from: must not be after 'to'");
-  }
-  if (to - from + 1 > kMaxInsightMonths) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("from: at most ", kMaxInsightMonths, " months a call"));
-  }
-  return absl::OkStatus();
-}
 
 // The open work of the children of `facts` over [from, to]; nothing (and
 // no call) when no contact names a child.
@@ -802,21 +801,11 @@ grpc::Status IntakeServiceImpl::GetDuplicateInput(
     v1::GetDuplicateInputResponse* response) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  if (!request->has_to()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("to: required"));
-  }
-  absl::StatusOr<absl::CivilMonth> to = FromProtoMonth(request->to(), "to");
-  if (!to.ok()) return ToGrpcStatus(to.status());
-  absl::CivilMonth from = *to - 11;
-  if (request->has_from()) {
-    absl::StatusOr<absl::CivilMonth> f =
-        FromProtoMonth(request->from(), "from");
-    if (!f.ok()) return ToGrpcStatus(f.status());
-    from = *f;
-  }
-  if (absl::Status s = CheckMonthRange(from, *to); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      MonthsTo(*request);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   const std::string& authority = who->authority;
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
   if (!generation.ok()) return ToGrpcStatus(generation.status());
@@ -824,7 +813,7 @@ grpc::Status IntakeServiceImpl::GetDuplicateInput(
   // (through Get/Put) and the KPI service's. Unknown KPI generation: no
   // cached answer can be trusted.
   const std::string key_prefix = absl::StrCat(
-      "dupinput:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to), ":k");
+      "dupinput:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(to), ":k");
   if (std::optional<int64_t> kpi_generation =
           cache_->ReadGeneration(authority, kKpiCacheService)) {
     if (std::optional<std::string> cached =
@@ -835,14 +824,14 @@ grpc::Status IntakeServiceImpl::GetDuplicateInput(
     }
   }
   const absl::CivilDay first = absl::CivilDay(from);
-  const absl::CivilDay last = LastDayOf(*to);
+  const absl::CivilDay last = LastDayOf(to);
   absl::StatusOr<std::vector<ContactFact>> facts =
       store_->LoadFacts(authority, first, last);
   if (!facts.ok()) return ToGrpcStatus(facts.status());
   absl::StatusOr<FetchedOpenWork> work = OpenWorkOf(
       *open_work_, authority, *facts, first, last, "GetDuplicateInput");
   if (!work.ok()) return ToGrpcStatus(work.status());
-  ToProto(ComputeDuplicateInput(*facts, work->children, from, *to), response);
+  ToProto(ComputeDuplicateInput(*facts, work->children, from, to), response);
   // Stored under the generation the KPI service answered at (0: unknown,
   // or batches read at different ones: not stored).
   if (work->generation > 0) {

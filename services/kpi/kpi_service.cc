@@ -1114,7 +1114,8 @@ grpc::Status KpiServiceImpl::GetVisitQuality(
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
       InsightRange(*request);
   if (!range.ok()) return ToGrpcStatus(range.status());
-  const auto [from, to] = *range;
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   const std::string& authority = who->authority;
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
   if (!generation.ok()) return ToGrpcStatus(generation.status());
@@ -1190,7 +1191,8 @@ grpc::Status KpiServiceImpl::GetCategoryFunnel(
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
       InsightRange(*request);
   if (!range.ok()) return ToGrpcStatus(range.status());
-  const auto [from, to] = *range;
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   const std::string& authority = who->authority;
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
   if (!generation.ok()) return ToGrpcStatus(generation.status());
@@ -1318,7 +1320,8 @@ grpc::Status KpiServiceImpl::GetServiceFlows(
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
       FlowRange(*request);
   if (!range.ok()) return ToGrpcStatus(range.status());
-  const auto [from, to] = *range;
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   const int gap_days = options_.flow_gap_days;
   const std::string& authority = who->authority;
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
