@@ -45,6 +45,29 @@ absl::StatusOr<absl::CivilMonth> FromProtoMonth(
   return absl::CivilMonth(month.year(), month.month());
 }
 
+absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>>
+TrailingMonthRange(bool has_from, const sgm::type::v1::YearMonth& from,
+                   bool has_to, const sgm::type::v1::YearMonth& to,
+                   int max_months) {
+  if (!has_to) return absl::InvalidArgumentError("to: required");
+  absl::StatusOr<absl::CivilMonth> last = FromProtoMonth(to, "to");
+  if (!last.ok()) return last.status();
+  absl::CivilMonth first = *last - 11;
+  if (has_from) {
+    absl::StatusOr<absl::CivilMonth> given = FromProtoMonth(from, "from");
+    if (!given.ok()) return given.status();
+    first = *given;
+  }
+  if (first > *last) {
+    return absl::InvalidArgumentError("from: must not be after 'to'");
+  }
+  if (*last - first + 1 > max_months) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from: at most ", max_months, " months a call"));
+  }
+  return std::make_pair(first, *last);
+}
+
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
   google::protobuf::Timestamp out;
   const int64_t seconds = absl::ToUnixSeconds(t);

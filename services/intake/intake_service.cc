@@ -654,21 +654,6 @@ absl::Status CheckMonthRange(absl::CivilMonth from, absl::CivilMonth to) {
   return absl::OkStatus();
 }
 
-// The months of a request with `to` (required) and `from` (default: the
-// 12 months to `to`), checked by CheckMonthRange.
-template <typename Request>
-absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> MonthsTo(
-    const Request& request) {
-  if (!request.has_to()) return absl::InvalidArgumentError("to: required");
-  SGM_ASSIGN_OR_RETURN(absl::CivilMonth to, FromProtoMonth(request.to(), "to"));
-  absl::CivilMonth from = to - 11;
-  if (request.has_from()) {
-    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
-  }
-  SGM_RETURN_IF_ERROR(CheckMonthRange(from, to));
-  return std::make_pair(from, to);
-}
-
 // An agency name as the feeds allow it: 1 to 32 letters, digits, '_', '-'.
 bool IsAgencyName(absl::string_view agency) {
   if (agency.empty() || agency.size() > 32) return false;
@@ -686,7 +671,7 @@ grpc::Status IntakeServiceImpl::GetReferralQuality(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      MonthsTo(*request);
+      TrailingMonthRange(*request, kMaxInsightMonths);
   if (!range.ok()) return ToGrpcStatus(range.status());
   const absl::CivilMonth from = range->first;
   const absl::CivilMonth to = range->second;
@@ -802,7 +787,7 @@ grpc::Status IntakeServiceImpl::GetDuplicateInput(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      MonthsTo(*request);
+      TrailingMonthRange(*request, kMaxInsightMonths);
   if (!range.ok()) return ToGrpcStatus(range.status());
   const absl::CivilMonth from = range->first;
   const absl::CivilMonth to = range->second;

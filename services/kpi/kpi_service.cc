@@ -603,24 +603,11 @@ grpc::Status KpiServiceImpl::GetIndicatorTrend(
     v1::GetIndicatorTrendResponse* response) {
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
-  absl::StatusOr<absl::CivilMonth> to =
-      RequiredMonth(request->has_to(), request->to(), "to");
-  if (!to.ok()) return ToGrpcStatus(to.status());
-  absl::CivilMonth from = *to - 11;
-  if (request->has_from()) {
-    absl::StatusOr<absl::CivilMonth> f =
-        FromProtoMonth(request->from(), "from");
-    if (!f.ok()) return ToGrpcStatus(f.status());
-    from = *f;
-  }
-  if (from > *to) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("from: must not be after 'to'"));
-  }
-  if (*to - from + 1 > kMaxTrendMonths) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("from: at most ", kMaxTrendMonths, " months a call")));
-  }
+  absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
+      TrailingMonthRange(*request, kMaxTrendMonths);
+  if (!range.ok()) return ToGrpcStatus(range.status());
+  const absl::CivilMonth from = range->first;
+  const absl::CivilMonth to = range->second;
   std::vector<std::string> ids;
   if (request->indicator_id().empty()) {
     for (const IndicatorDefinition& d : IndicatorDefinitions()) {
@@ -636,7 +623,7 @@ grpc::Status KpiServiceImpl::GetIndicatorTrend(
   absl::StatusOr<int64_t> generation = store_->Generation(authority);
   if (!generation.ok()) return ToGrpcStatus(generation.status());
   const std::string key =
-      absl::StrCat("trend:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(*to),
+      absl::StrCat("trend:v1:", FormatIsoMonth(from), ":", FormatIsoMonth(to),
                    ":", request->indicator_id(), ":", SettingsKey());
   return ToGrpcStatus(AnswerFromCache(
       *cache_, authority, kService, *generation, key, response,
@@ -647,7 +634,7 @@ grpc::Status KpiServiceImpl::GetIndicatorTrend(
         for (const std::string& id : ids) {
           v1::IndicatorTrend* trend = response->add_trends();
           trend->set_id(id);
-          for (absl::CivilMonth m = from; m <= *to; ++m) {
+          for (absl::CivilMonth m = from; m <= to; ++m) {
             const IndicatorMonth figures = *ComputeIndicatorMonth(
                 id, model->timelines(), m, *calendar_, reference);
             v1::TrendPoint* point = trend->add_points();
@@ -1061,27 +1048,6 @@ grpc::Status KpiServiceImpl::ListReadAudit(
 
 namespace {
 
-// The months of a visit-quality or funnel request: `to` required, `from`
-// 11 months before it by default, at most kMaxTrendMonths.
-template <typename Request>
-absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> InsightRange(
-    const Request& request) {
-  SGM_ASSIGN_OR_RETURN(const absl::CivilMonth to,
-                       RequiredMonth(request.has_to(), request.to(), "to"));
-  absl::CivilMonth from = to - 11;
-  if (request.has_from()) {
-    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
-  }
-  if (from > to) {
-    return absl::InvalidArgumentError("from: must not be after 'to'");
-  }
-  if (to - from + 1 > kMaxTrendMonths) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("from: at most ", kMaxTrendMonths, " months a call"));
-  }
-  return std::make_pair(from, to);
-}
-
 // The domain enum is the proto enum minus one (0 is UNSPECIFIED).
 v1::VisitKind ToProto(VisitKind kind) {
   return static_cast<v1::VisitKind>(static_cast<int>(kind) + 1);
@@ -1112,7 +1078,7 @@ grpc::Status KpiServiceImpl::GetVisitQuality(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      InsightRange(*request);
+      TrailingMonthRange(*request, kMaxTrendMonths);
   if (!range.ok()) return ToGrpcStatus(range.status());
   const absl::CivilMonth from = range->first;
   const absl::CivilMonth to = range->second;
@@ -1189,7 +1155,7 @@ grpc::Status KpiServiceImpl::GetCategoryFunnel(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      InsightRange(*request);
+      TrailingMonthRange(*request, kMaxTrendMonths);
   if (!range.ok()) return ToGrpcStatus(range.status());
   const absl::CivilMonth from = range->first;
   const absl::CivilMonth to = range->second;
@@ -1262,26 +1228,6 @@ void ToProto(const ServiceFlowFigures& f, v1::ServiceFlowMonth* out) {
   out->set_child_in_care_percent(FlowShare(f.open_cases.child_in_care, total));
 }
 
-// The months of a range request: `to` required, `from` 11 months before it
-// by default, at most kMaxFlowMonths.
-absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> FlowRange(
-    const v1::GetServiceFlowsRequest& request) {
-  SGM_ASSIGN_OR_RETURN(absl::CivilMonth to,
-                       RequiredMonth(request.has_to(), request.to(), "to"));
-  absl::CivilMonth from = to - 11;
-  if (request.has_from()) {
-    SGM_ASSIGN_OR_RETURN(from, FromProtoMonth(request.from(), "from"));
-  }
-  if (from > to) {
-    return absl::InvalidArgumentError("from: must not be after 'to'");
-  }
-  if (to - from + 1 > kMaxFlowMonths) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("from: at most ", kMaxFlowMonths, " months a call"));
-  }
-  return std::make_pair(from, to);
-}
-
 // 1 to kMaxOpenWorkChildren distinct non-empty ids (no id in the errors).
 absl::Status CheckOpenWorkChildIds(
     const google::protobuf::RepeatedPtrField<std::string>& ids) {
@@ -1318,7 +1264,7 @@ grpc::Status KpiServiceImpl::GetServiceFlows(
   absl::StatusOr<CallerIdentity> who = Caller(context);
   if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::pair<absl::CivilMonth, absl::CivilMonth>> range =
-      FlowRange(*request);
+      TrailingMonthRange(*request, kMaxFlowMonths);
   if (!range.ok()) return ToGrpcStatus(range.status());
   const absl::CivilMonth from = range->first;
   const absl::CivilMonth to = range->second;
